@@ -1,0 +1,20 @@
+import type { AcronisUserConfig } from './acronis-simulator.options';
+
+const CREATED_AT = new Date().toISOString();
+
+/** The `user` object of the Account Management API (PROTOCOLS §1.5), limited to what clients read. */
+export function userView(user: AcronisUserConfig): Record<string, unknown> {
+  return {
+    id: user.id,
+    tenant_id: user.tenant_id,
+    login: user.login,
+    external_id: user.external_id ?? null,
+    enabled: user.enabled !== false,
+    activated: true,
+    personal_tenant_id: null,
+    idp_id: null,
+    contact: { email: user.login.includes('@') ? user.login : '', firstname: '', lastname: '' },
+    created_at: CREATED_AT,
+    version: 1,
+  };
+}

@@ -1,0 +1,48 @@
+import { Ctx, Page, RequestContext, UuidParamPipe } from '@app/common';
+import { ApiKeyDto, ApiKeyPageDto, ApiKeysService, Auth, CreateApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from '@app/auth';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+
+@ApiTags('api-keys')
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @Auth({ roles: ['admin'] })
+  @ApiOperation({ summary: 'Create an API key', description: 'The answer carries the key text; it is shown this once and never again.' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiBadRequestResponse({ description: 'validation_failed, tenant_id_required (portal), tenant_id_not_allowed (admin), invalid_expiry.' })
+  @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  create(@Body() dto: CreateApiKeyDto, @Ctx() ctx: RequestContext): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(dto, ctx);
+  }
+
+  @Get()
+  @Auth({ roles: ['admin'] })
+  @ApiOperation({ summary: 'List API keys, oldest first', description: 'Never shows a key text or hash; revoked keys are listed with revoked_at.' })
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  list(@Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
+    return this.apiKeys.list(query);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Auth({ roles: ['admin'] })
+  @ApiOperation({ summary: 'Revoke an API key', description: 'Effective on the next request on every instance. Revoking a revoked key again succeeds (idempotent).' })
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiNotFoundResponse({ description: 'api_key_not_found' })
+  @ApiConflictResponse({ description: 'last_admin_key: the only active admin key cannot be revoked.' })
+  revoke(@Param('id', UuidParamPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
+    return this.apiKeys.revoke(id, ctx);
+  }
+}

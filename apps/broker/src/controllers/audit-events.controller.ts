@@ -1,0 +1,68 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Page, Principal } from '@app/common';
+import { Auth, CurrentPrincipal } from '@app/auth';
+import {
+  AuditChainVerdictDto,
+  AuditEventDto,
+  AuditEventPageDto,
+  AuditExportService,
+  AuditQueryService,
+  AuditVerifyService,
+  ExportAuditEventsQueryDto,
+  ListAuditEventsQueryDto,
+  VerifyAuditChainQueryDto,
+} from '@app/audit';
+
+const SCOPE_NOTE = 'A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.';
+
+@ApiTags('audit')
+@Controller('v1/audit-events')
+export class AuditEventsController {
+  constructor(
+    private readonly query: AuditQueryService,
+    private readonly exporter: AuditExportService,
+    private readonly verifier: AuditVerifyService,
+  ) {}
+
+  @Get()
+  @Auth({ roles: ['admin', 'auditor'] })
+  @ApiOperation({ summary: 'List audit events, newest first', description: `Keyset pagination with an opaque cursor. ${SCOPE_NOTE}` })
+  @ApiOkResponse({ type: AuditEventPageDto })
+  @ApiBadRequestResponse({ description: 'validation_failed, invalid_cursor' })
+  @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
+    return this.query.list(principal, query);
+  }
+
+  @Get('export')
+  @Auth({ roles: ['admin', 'auditor'] })
+  @ApiOperation({
+    summary: 'Export audit events as CSV or NDJSON',
+    description: `Every matching event, newest first, streamed from one database snapshot (no row cap). CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. ${SCOPE_NOTE}`,
+  })
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({ description: 'The file, as an attachment.' })
+  @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportAuditEventsQueryDto, @Res() res: Response): Promise<void> {
+    const file = await this.exporter.open(principal, query);
+    res.status(200);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    await file.pipeTo(res).catch(() => undefined);
+  }
+
+  @Get('verify')
+  @Auth({ roles: ['admin', 'auditor'] })
+  @ApiOperation({
+    summary: "Verify a tenant's hash chain",
+    description: `Recomputes every hash and checks the sequence has no gap; names the first broken seq. Without tenant_id: the caller's tenant (tenant-bound auditor) or the broker-wide chain. ${SCOPE_NOTE}`,
+  })
+  @ApiOkResponse({ type: AuditChainVerdictDto })
+  @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  verify(@CurrentPrincipal() principal: Principal, @Query() query: VerifyAuditChainQueryDto): Promise<AuditChainVerdictDto> {
+    return this.verifier.verify(principal, query.tenant_id);
+  }
+}

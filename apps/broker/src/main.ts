@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigurationError, Environment, validateEnvironment } from '@app/config';
+import { AppModule } from './app.module';
+import { configureApp } from './bootstrap/configure-app';
+import { openDatabase } from './bootstrap/database-runtime';
+
+/** Until Nest's pino logger exists, start-up messages are written as JSON lines too. */
+function bootLog(message: string, level: 'info' | 'error' = 'info'): void {
+  process.stdout.write(`${JSON.stringify({ level: level === 'info' ? 30 : 50, time: Date.now(), context: 'Bootstrap', msg: message })}\n`);
+}
+
+async function main(): Promise<void> {
+  let env: Environment;
+  try {
+    env = validateEnvironment(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const startedAt = Date.now();
+  const database = await openDatabase(env, bootLog);
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE } }),
+    { bodyParser: false, bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  configureApp(app, env);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bootLog(`${signal} received: draining requests, closing the pool, then the database`);
+    // Order matters: stop accepting and finish in-flight requests while every module still
+    // works (upstream pools, audit), then destroy modules and the pool, then the embedded server.
+    await drain(app.getHttpServer() as Server);
+    await app.close().catch((error: unknown) => bootLog(`shutdown error: ${String(error)}`, 'error'));
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen(env.PORT, env.HOST);
+  bootLog(`sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`);
+}
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+function drain(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, DRAIN_TIMEOUT_MS);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+main().catch((error: unknown) => {
+  bootLog(`start-up failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+export interface FlussonicUserConfig {
+  login: string;
+  enabled?: boolean;
+  is_admin?: boolean;
+}
+
+export interface FlussonicSimulatorOptions {
+  port?: number;
+  host?: string;
+  /** The system API key from Watcher's settings page. */
+  apiKey: string;
+  users?: FlussonicUserConfig[];
+  /** Allowed |now - utc| of a legacy admin token; the vendor publishes none (PROTOCOLS §2.1). */
+  windowSeconds?: number;
+  /** Status for an unknown or disabled login (PROTOCOLS §2.2: undocumented). */
+  unknownUserStatus?: 403 | 404;
+  /** Whether /vsaas/autologin consumes the token (PROTOCOLS §2.2: undocumented). */
+  singleUseTokens?: boolean;
+  /** `valid_till` when the request omits it, as seconds from now. */
+  defaultValidTillSeconds?: number;
+  now?: () => number;
+}
+
+export interface FlussonicCounters {
+  autologinTokensMinted: number;
+  autologinTokensConsumed: number;
+  requestsByPath: Record<string, number>;
+  faultsApplied: number;
+}
+
+export const FLUSSONIC_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  windowSeconds: 300,
+  unknownUserStatus: 404,
+  singleUseTokens: true,
+  defaultValidTillSeconds: 300,
+} as const;

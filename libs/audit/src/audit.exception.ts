@@ -1,0 +1,14 @@
+import { BrokerException } from '@app/common';
+
+/**
+ * The audit event could not be written, so the change it describes was rolled back (fail
+ * closed, BRIEF §3.1). The cause (a database error) is logged, never sent to the client.
+ */
+export class AuditUnavailableException extends BrokerException {
+  constructor(cause?: unknown) {
+    super(503, 'audit_unavailable', 'The audit log cannot be written right now, so nothing was done. Retry later.', {
+      headers: { 'Retry-After': '5' },
+      cause,
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
+import type { AuditTenantScope } from './audit-scope';
+
+export interface EventCursor {
+  t: string;
+  id: string;
+}
+
+export interface FilterSql {
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * The WHERE clause of the list and the export. The tenant condition comes from the scope (the
+ * caller's key), never from the cursor. Every filter is an equality or a range on an indexed
+ * column, and every index ends with (occurred_at DESC, id DESC), so the keyset condition
+ * continues an index range scan.
+ */
+export function auditEventFilterSql(filters: AuditEventFiltersDto, tenant: AuditTenantScope, after?: EventCursor): FilterSql {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    conditions.push(sql(`$${params.length}`));
+  };
+  if (tenant !== undefined) add((p) => `tenant_id = ${p}`, tenant);
+  if (filters.action !== undefined) add((p) => `action = ${p}`, filters.action);
+  if (filters.actor_id !== undefined) add((p) => `actor_id = ${p}`, filters.actor_id);
+  if (filters.login !== undefined) add((p) => `subject_login = ${p}`, filters.login);
+  if (filters.outcome !== undefined) add((p) => `outcome = ${p}`, filters.outcome);
+  if (filters.from !== undefined) add((p) => `occurred_at >= ${p}`, new Date(filters.from));
+  if (filters.to !== undefined) add((p) => `occurred_at < ${p}`, new Date(filters.to));
+  if (after !== undefined) {
+    params.push(new Date(after.t), after.id);
+    conditions.push(`(occurred_at, id) < ($${params.length - 1}, $${params.length})`);
+  }
+  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+export const EVENT_ORDER_SQL = 'ORDER BY occurred_at DESC, id DESC';
+
+export const EVENT_COLUMNS_SQL = `id, tenant_id, seq::text AS seq, occurred_at, action, outcome, actor_type, actor_id,
+  actor_role, ip, user_agent, request_id, connection_id, provider, subject_login, subject_user_id,
+  subject_external_id, link_id, token_fingerprint, error_code, metadata, prev_hash, hash`;

@@ -1,0 +1,58 @@
+import type { Repository } from 'typeorm';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { ApiKeyCache } from './api-key.cache';
+import { generateApiKey } from './api-key-secret';
+import type { ApiKeyEntity } from './entities/api-key.entity';
+import type { LastUsedTracker } from './last-used.tracker';
+
+const KEY_ID = '11111111-1111-4111-8111-111111111111';
+
+function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000) {
+  let clock = Date.now();
+  const findOneBy = jest.fn().mockResolvedValue(row === null ? null : { id: KEY_ID, role: 'admin', tenantId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, ...row });
+  const cache = new ApiKeyCache(ttlMs, 10, () => clock);
+  const sut = new ApiKeyAuthenticator({ findOneBy } as unknown as Repository<ApiKeyEntity>, { touch: jest.fn() } as unknown as LastUsedTracker, cache);
+  return { sut, findOneBy, cache, advance: (ms: number) => (clock += ms) };
+}
+
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code: string }) => error.code);
+
+describe('ApiKeyAuthenticator', () => {
+  const { key } = generateApiKey('admin');
+
+  it('looks a key up once per TTL', async () => {
+    const { sut, findOneBy, advance } = setUp({});
+    expect(await sut.authenticate(key)).toEqual({ keyId: KEY_ID, role: 'admin', tenantId: null });
+    await sut.authenticate(key);
+    expect(findOneBy).toHaveBeenCalledTimes(1);
+    advance(1000);
+    await sut.authenticate(key);
+    expect(findOneBy).toHaveBeenCalledTimes(2);
+  });
+
+  it('looks the key up on every request when the TTL is 0', async () => {
+    const { sut, findOneBy } = setUp({}, 0);
+    await sut.authenticate(key);
+    await sut.authenticate(key);
+    expect(findOneBy).toHaveBeenCalledTimes(2);
+  });
+
+  it('re-checks expiry on a cache hit', async () => {
+    const { sut, findOneBy } = setUp({ expiresAt: new Date(Date.now() + 300) });
+    expect(await codeOf(sut.authenticate(key))).toBe('ok');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await codeOf(sut.authenticate(key))).toBe('expired_api_key');
+    expect(findOneBy).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not cache unknown or revoked keys', async () => {
+    const unknown = setUp(null);
+    expect(await codeOf(unknown.sut.authenticate(key))).toBe('invalid_api_key');
+    expect(await codeOf(unknown.sut.authenticate(key))).toBe('invalid_api_key');
+    expect(unknown.findOneBy).toHaveBeenCalledTimes(2);
+    expect(unknown.cache.size).toBe(0);
+    const revoked = setUp({ revokedAt: new Date() });
+    expect(await codeOf(revoked.sut.authenticate(key))).toBe('revoked_api_key');
+    expect(revoked.cache.size).toBe(0);
+  });
+});

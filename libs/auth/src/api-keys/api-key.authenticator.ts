@@ -1,0 +1,48 @@
+import type { Principal } from '@app/common';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AuthExceptionCode, unauthorized } from '../auth.exception';
+import { ApiKeyCache, CachedApiKey } from './api-key.cache';
+import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { LastUsedTracker } from './last-used.tracker';
+
+/**
+ * Resolves a presented key to its principal with one unique-index lookup, remembered for
+ * API_KEY_CACHE_TTL_MS: a revocation committed by another instance is honoured within that TTL,
+ * one made on this instance at once (ApiKeysService evicts). Expiry is checked on every request.
+ * Looking up by hash also means the comparison never touches the secret itself, so response
+ * timing tells an attacker nothing about how close a guess was.
+ */
+@Injectable()
+export class ApiKeyAuthenticator {
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly cache: ApiKeyCache,
+  ) {}
+
+  async authenticate(presentedKey: string): Promise<Principal> {
+    if (!isWellFormedApiKey(presentedKey)) {
+      throw unauthorized(AuthExceptionCode.MALFORMED_API_KEY, 'The API key is malformed; send Authorization: Bearer sbk_….');
+    }
+    const keyHash = hashApiKey(presentedKey);
+    const cacheKey = keyHash.toString('base64');
+    const key = this.cache.get(cacheKey) ?? (await this.lookUp(keyHash, cacheKey));
+    const now = new Date();
+    if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized(AuthExceptionCode.EXPIRED_API_KEY, 'The API key has expired.');
+    this.lastUsed.touch(key.keyId, key.lastUsedAt, now);
+    return { keyId: key.keyId, role: key.role, tenantId: key.tenantId };
+  }
+
+  private async lookUp(keyHash: Buffer, cacheKey: string): Promise<CachedApiKey> {
+    const generation = this.cache.currentGeneration();
+    const row = await this.keys.findOneBy({ keyHash });
+    if (row === null) throw unauthorized(AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
+    if (row.revokedAt !== null) throw unauthorized(AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
+    const key: CachedApiKey = { keyId: row.id, role: row.role, tenantId: row.tenantId, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt };
+    this.cache.set(cacheKey, key, generation);
+    return key;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Environment } from '@app/config';
+import { TenantDeletions, TenantsModule } from '@app/tenants';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyCache } from './api-keys/api-key.cache';
+import { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
+import { ApiKeysBootstrap } from './api-keys/api-keys.bootstrap';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApiKeyEntity } from './api-keys/entities/api-key.entity';
+import { LastUsedTracker } from './api-keys/last-used.tracker';
+import { ApiKeyAuthGuard } from './guards/api-key-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { TenantScopeGuard } from './guards/tenant-scope.guard';
+import { ApiKeyStrategy } from './passport/api-key.strategy';
+
+/** Global guards run in this order: authenticate, then role, then tenant scope. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), TenantsModule],
+  providers: [
+    {
+      provide: ApiKeyCache,
+      inject: [ConfigService, TenantDeletions],
+      useFactory: (config: ConfigService<Environment, true>, tenantDeletions: TenantDeletions) => {
+        const cache = new ApiKeyCache(config.get('API_KEY_CACHE_TTL_MS', { infer: true }));
+        tenantDeletions.subscribe((tenantId) => cache.evictTenant(tenantId));
+        return cache;
+      },
+    },
+    ApiKeysService,
+    ApiKeyAuthenticator,
+    LastUsedTracker,
+    ApiKeysBootstrap,
+    ApiKeyStrategy,
+    { provide: APP_GUARD, useClass: ApiKeyAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: TenantScopeGuard },
+  ],
+  exports: [ApiKeysService],
+})
+export class AuthModule {}

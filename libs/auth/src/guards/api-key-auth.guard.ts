@@ -1,0 +1,52 @@
+import type { BrokerRequest, Principal } from '@app/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import passport from 'passport';
+import { AuthExceptionCode, unauthorized } from '../auth.exception';
+import { ApiKeyStrategy } from '../passport/api-key.strategy';
+import { isPublicRoute } from './route-metadata';
+
+/**
+ * Global and first: every route needs a valid API key unless it is marked @Public().
+ * It hands passport this application's own strategy instance instead of a name looked up in
+ * passport's process-wide registry (what @nestjs/passport's AuthGuard does): with several broker
+ * applications in one process (multi-instance tests), a name would resolve to whichever
+ * registered last, with another application's database connection.
+ */
+@Injectable()
+export class ApiKeyAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: ApiKeyStrategy,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (isPublicRoute(this.reflector, context)) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<BrokerRequest>();
+    request.principal = await new Promise<Principal>((resolve, reject) => {
+      const callback = (error: unknown, principal: Principal | false) => {
+        try {
+          resolve(principalOrThrow(error, principal, request));
+        } catch (failure) {
+          reject(failure);
+        }
+      };
+      // Passport attaches the request's success/fail callbacks to the object it is given: each
+      // request needs its own, derived from the strategy the way passport does for named ones.
+      const perRequest = Object.create(this.strategy) as ApiKeyStrategy;
+      passport.authenticate(perRequest, { session: false }, callback)(request, http.getResponse(), reject);
+    });
+    return true;
+  }
+}
+
+export function principalOrThrow(error: unknown, principal: Principal | false | null | undefined, request: BrokerRequest): Principal {
+  if (error) throw error;
+  if (principal) return principal;
+  // passport-http-bearer fails without calling validate when there is no token, or a header it cannot split.
+  const header = request.headers.authorization;
+  throw header === undefined || header === ''
+    ? unauthorized(AuthExceptionCode.MISSING_API_KEY, 'An API key is required: send Authorization: Bearer <key>.')
+    : unauthorized(AuthExceptionCode.MALFORMED_API_KEY, 'The Authorization header must be "Bearer <key>".');
+}

@@ -1,0 +1,169 @@
+import type { Principal } from '@app/common';
+import { Controller, ExecutionContext, Get } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Auth } from '../decorators/auth.decorator';
+import { Public } from '../decorators/public.decorator';
+import { ApiKeyAuthGuard } from './api-key-auth.guard';
+import { RolesGuard } from './roles.guard';
+import { TenantScopeGuard } from './tenant-scope.guard';
+import type { ApiKeyStrategy } from '../passport/api-key.strategy';
+
+@Controller()
+class FixtureController {
+  @Public() @Get() open() {}
+  @Auth({ roles: ['admin'] }) @Get() adminOnly() {}
+  @Auth({ roles: ['admin', 'portal'], tenantParam: 'tenant_id' }) @Get() tenantScoped() {}
+  @Get() forgotten() {}
+}
+
+@Public()
+@Controller()
+class PublicFixtureController {
+  @Get() anything() {}
+}
+
+type Handler = keyof FixtureController;
+const admin: Principal = { keyId: 'k1', role: 'admin', tenantId: null };
+const tenantA = '11111111-1111-4111-8111-111111111111';
+const tenantB = '22222222-2222-4222-8222-222222222222';
+const portalA: Principal = { keyId: 'k2', role: 'portal', tenantId: tenantA };
+const auditor: Principal = { keyId: 'k3', role: 'auditor', tenantId: null };
+
+function contextFor(
+  handler: Handler,
+  request: { principal?: Principal; params?: Record<string, string>; headers?: Record<string, string> },
+  controller: object = FixtureController,
+): ExecutionContext {
+  const req = { method: 'GET', path: '/x', params: {}, headers: {}, ...request };
+  const target = controller === FixtureController ? FixtureController.prototype[handler] : PublicFixtureController.prototype.anything;
+  return {
+    getHandler: () => target,
+    getClass: () => controller,
+    getType: () => 'http',
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}), getNext: () => undefined }),
+  } as unknown as ExecutionContext;
+}
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return { status: (error as { status: number }).status, code: (error as { code: string }).code };
+  }
+  return 'allowed';
+};
+
+describe('RolesGuard', () => {
+  const sut = new RolesGuard(new Reflector());
+
+  it('lets public routes through without a principal', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('open', {})))).toBe('allowed');
+    expect(codeOf(() => sut.canActivate(contextFor('forgotten', {}, PublicFixtureController)))).toBe('allowed');
+  });
+
+  it('allows a listed role', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: admin })))).toBe('allowed');
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA })))).toBe('allowed');
+  });
+
+  it('refuses an unlisted role with 403 forbidden_role', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: portalA })))).toEqual({ status: 403, code: 'forbidden_role' });
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: auditor })))).toEqual({ status: 403, code: 'forbidden_role' });
+  });
+
+  it('denies a route that declares neither @Auth nor @Public, even to an admin', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('forgotten', { principal: admin })))).toEqual({ status: 403, code: 'route_not_authorized' });
+  });
+
+  it('fails with a 500 when no authentication guard ran before it', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', {})))).toEqual({ status: 500, code: 'internal_error' });
+  });
+});
+
+describe('TenantScopeGuard', () => {
+  const sut = new TenantScopeGuard(new Reflector());
+
+  it('lets a tenant-bound key name its own tenant, in any letter case', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantA.toUpperCase() } })))).toBe('allowed');
+  });
+
+  it("answers 404 tenant_not_found when a tenant-bound key names another tenant", () => {
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantB } })))).toEqual({
+      status: 404,
+      code: 'tenant_not_found',
+    });
+  });
+
+  it('lets keys that span all tenants name any tenant', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: admin, params: { tenant_id: tenantB } })))).toBe('allowed');
+  });
+
+  it('ignores routes without a tenant parameter', () => {
+    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: portalA })))).toBe('allowed');
+  });
+});
+
+describe('ApiKeyAuthGuard', () => {
+  /** A passport strategy that answers what the real one would, without a database. */
+  const strategyAnswering = (outcome: { principal?: Principal; fail?: true; error?: Error }) =>
+    ({
+      authenticate(this: { success(p: Principal): void; fail(c: string): void; error(e: Error): void }) {
+        if (outcome.principal) this.success(outcome.principal);
+        else if (outcome.error) this.error(outcome.error);
+        else this.fail('Bearer realm="Users"');
+      },
+    }) as unknown as ApiKeyStrategy;
+  const failureOf = async (promise: Promise<unknown>) => promise.then(() => 'allowed', (e: { status: number; code: string; headers?: object }) => e);
+
+  it('skips authentication on @Public() routes', async () => {
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: new Error('must not run') }));
+    expect(await sut.canActivate(contextFor('open', {}))).toBe(true);
+  });
+
+  it('sets the principal the strategy resolved on the request', async () => {
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ principal: portalA }));
+    const ctx = contextFor('adminOnly', { headers: { authorization: 'Bearer k' } });
+    expect(await sut.canActivate(ctx)).toBe(true);
+    expect(ctx.switchToHttp().getRequest().principal).toBe(portalA);
+  });
+
+  it('turns a missing header into 401 missing_api_key with a Bearer challenge', async () => {
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }));
+    expect(await failureOf(sut.canActivate(contextFor('adminOnly', {})))).toMatchObject({
+      status: 401,
+      code: 'missing_api_key',
+      headers: { 'WWW-Authenticate': 'Bearer realm="sso-broker"' },
+    });
+  });
+
+  it('turns an unusable header into 401 malformed_api_key', async () => {
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }));
+    const ctx = contextFor('adminOnly', { headers: { authorization: 'Basic abc' } });
+    expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ status: 401, code: 'malformed_api_key' });
+  });
+
+  it("rethrows the strategy's own error", async () => {
+    const failure = new Error('from strategy');
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }));
+    expect(await failureOf(sut.canActivate(contextFor('adminOnly', { headers: { authorization: 'Bearer k' } })))).toBe(failure);
+  });
+});
+
+describe('ApiKeyAuthGuard under concurrency', () => {
+  it('keeps concurrent requests apart (passport augments the strategy object it is given)', async () => {
+    const pending: Array<() => void> = [];
+    const principals = [admin, portalA, auditor];
+    const strategy = {
+      authenticate(this: { success(p: Principal): void }, req: { headers: { authorization: string } }) {
+        const principal = principals[Number(req.headers.authorization.slice(-1))];
+        pending.push(() => this.success(principal));
+      },
+    } as unknown as ApiKeyStrategy;
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategy);
+    const contexts = principals.map((_, i) => contextFor('adminOnly', { headers: { authorization: `Bearer ${i}` } }));
+    const results = contexts.map((ctx) => sut.canActivate(ctx));
+    for (const answer of pending.reverse()) answer();
+    await Promise.all(results);
+    expect(contexts.map((ctx) => ctx.switchToHttp().getRequest().principal)).toEqual(principals);
+  });
+});

@@ -1,0 +1,13 @@
+export { AuthModule } from './auth.module';
+export { API_KEY_SECURITY, AUTH_POLICY_KEY, IS_PUBLIC_KEY } from './auth.constants';
+export { AuthException, AuthExceptionCode } from './auth.exception';
+export { Auth } from './decorators/auth.decorator';
+export type { AuthPolicy } from './decorators/auth.decorator';
+export { Public } from './decorators/public.decorator';
+export { CurrentPrincipal } from './decorators/current-principal.decorator';
+export { ApiKeysService } from './api-keys/api-keys.service';
+export { ApiKeysException, ApiKeysExceptionCode } from './api-keys/api-keys.exception';
+export { ApiKeyEntity } from './api-keys/entities/api-key.entity';
+export { CreateApiKeyDto } from './api-keys/dto/create-api-key.dto';
+export { ListApiKeysQueryDto } from './api-keys/dto/list-api-keys-query.dto';
+export { ApiKeyDto, ApiKeyPageDto, CreatedApiKeyDto } from './api-keys/dto/api-key.dto';

@@ -1,0 +1,38 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+export const API_KEY_ROLES = ['admin', 'portal', 'auditor'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** Who is calling: set on the request by the API-key authentication guard. */
+export interface Principal {
+  keyId: string;
+  role: ApiKeyRole;
+  /** null for keys that span all tenants (admin, global auditor). */
+  tenantId: string | null;
+}
+
+/** What every audited action needs to know about its request. */
+export interface RequestContext {
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  principal: Principal | null;
+}
+
+export type BrokerRequest = Request & { id?: string | number; principal?: Principal };
+
+export function requestContextOf(req: BrokerRequest): RequestContext {
+  const userAgent = req.headers['user-agent'];
+  return {
+    requestId: String(req.id ?? ''),
+    ip: req.ip ?? null,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+    principal: req.principal ?? null,
+  };
+}
+
+/** `@Ctx() ctx: RequestContext` in a controller handler. */
+export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext =>
+  requestContextOf(host.switchToHttp().getRequest<BrokerRequest>()),
+);

@@ -1,0 +1,33 @@
+import { BrokerException, BrokerExceptionOptions } from '@app/common';
+
+export enum ConnectionsExceptionCode {
+  /** ConnectionsService: no connection with this id (or name) in this tenant. */
+  CONNECTION_NOT_FOUND = 'connection_not_found',
+  /** ConnectionsService.create/update: another connection of the tenant has this name. */
+  CONNECTION_NAME_TAKEN = 'connection_name_taken',
+  /** ConnectionsService.create/update: base_url is not an absolute http(s) URL without credentials, query or fragment. */
+  INVALID_BASE_URL = 'invalid_base_url',
+  /** ConnectionsService.update: the patch names no field to change. */
+  EMPTY_PATCH = 'empty_patch',
+}
+
+export class ConnectionsException extends BrokerException {
+  constructor(
+    status: number,
+    override readonly code: ConnectionsExceptionCode,
+    detail: string,
+    options?: BrokerExceptionOptions,
+  ) {
+    super(status, code, detail, options);
+  }
+}
+
+export function connectionNotFound(): ConnectionsException {
+  return new ConnectionsException(404, ConnectionsExceptionCode.CONNECTION_NOT_FOUND, 'No connection with this id or name exists in this tenant.');
+}
+
+export function connectionNameTaken(name: string): ConnectionsException {
+  return new ConnectionsException(409, ConnectionsExceptionCode.CONNECTION_NAME_TAKEN, `This tenant already has a connection named "${name}".`, {
+    errors: [{ field: 'name', message: 'name is already used by another connection of this tenant' }],
+  });
+}

@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsConnectionName } from './connection-name';
+
+export class CreateConnectionDto {
+  @ApiProperty({ example: 'acronis-eu', maxLength: 100 })
+  @IsConnectionName()
+  name: string;
+
+  @ApiProperty({ example: 'acronis', description: 'A registered provider kind: acronis or flussonic.' })
+  @IsString()
+  @MaxLength(32)
+  provider: string;
+
+  @ApiProperty({ example: 'https://eu2-cloud.acronis.com', description: 'Absolute http(s) URL; no credentials, query or fragment.' })
+  @IsString()
+  @MaxLength(2048)
+  base_url: string;
+
+  /** Validated by the provider (acronis: allowed_target_uris, default_target_uri; flussonic: default_session_lifetime, token_ttl). */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { allowed_target_uris: ['https://eu2-cloud.acronis.com/ui'] } })
+  @IsOptional()
+  @IsObject()
+  settings?: Record<string, unknown>;
+
+  /** Write-only. acronis: {client_id, client_secret} or {bearer_token}; flussonic: {api_key, auth_mode?}. */
+  @ApiProperty({ type: 'object', additionalProperties: true, writeOnly: true, example: { client_id: 'c0ffee', client_secret: '…' } })
+  @IsObject()
+  credentials: Record<string, unknown>;
+}

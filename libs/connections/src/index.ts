@@ -1,0 +1,8 @@
+export { ConnectionsModule } from './connections.module';
+export { ConnectionsService } from './connections.service';
+export type { ResolvedConnection } from './connections.service';
+export { ConnectionEntity } from './entities/connection.entity';
+export { CreateConnectionDto } from './dto/create-connection.dto';
+export { UpdateConnectionDto } from './dto/update-connection.dto';
+export { ConnectionCheckDto, ConnectionDto, ConnectionPageDto, CredentialInfoDto } from './dto/connection.dto';
+export { ConnectionsException, ConnectionsExceptionCode, connectionNotFound } from './connections.exception';

@@ -1,0 +1,33 @@
+import type { DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
+
+export interface DatabaseConnectionOptions {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** The one place TypeORM options are built: used by the app, the migration runner and the CLI. */
+export function buildDataSourceOptions(options: DatabaseConnectionOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    // TypeORM's own logger prints failed statements with their parameters (key hashes,
+    // ciphertexts) through console, around the redacting logger: errors surface as exceptions instead.
+    logging: false,
+    extra: {
+      max: options.poolSize ?? 20,
+      application_name: options.applicationName ?? 'sso-broker',
+      // Fail fast instead of queueing forever when the database is gone.
+      connectionTimeoutMillis: 5000,
+      // Bounds every statement: a stuck query must not pin a pooled connection for ever.
+      statement_timeout: 15_000,
+      idle_in_transaction_session_timeout: 30_000,
+    },
+  };
+}

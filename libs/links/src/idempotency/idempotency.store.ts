@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { LinksException, LinksExceptionCode } from '../links.exception';
+import { idempotencyKeyHash, openAnswer, sealAnswer } from './answer-seal';
+
+export interface IdempotencyClaim {
+  tenantId: string;
+  key: string;
+  keyHash: Buffer;
+}
+
+export type IdempotencyStart<T> = { replay: T } | { claim: IdempotencyClaim };
+
+interface StoredRecord {
+  request_hash: Buffer;
+  state: 'pending' | 'done';
+  sealed_answer: Buffer | null;
+}
+
+/** A claim outlives the slowest mint (upstream deadline) so a live request is never taken over. */
+const CLAIM_SECONDS = 150;
+const RETENTION_HOURS = 24;
+
+/**
+ * Idempotency-Key records. The primary key decides races: of concurrent requests with one key,
+ * exactly one inserts the pending record and mints; the others see it and get 409. A claim whose
+ * request crashed is taken over once it times out; an upstream failure releases it so the portal
+ * can retry with the same key.
+ */
+@Injectable()
+export class IdempotencyStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async begin<T>(tenantId: string, key: string, request: Buffer): Promise<IdempotencyStart<T>> {
+    const keyHash = idempotencyKeyHash(key);
+    const claimed: unknown[] = await this.dataSource.query(
+      `INSERT INTO login_link_idempotency AS r (tenant_id, key_hash, request_hash, locked_until, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4), now() + make_interval(hours => $5))
+       ON CONFLICT (tenant_id, key_hash) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, state = 'pending', sealed_answer = NULL,
+             locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = now()
+         WHERE r.expires_at <= now()
+            OR (r.state = 'pending' AND r.locked_until <= now() AND r.request_hash = EXCLUDED.request_hash)
+       RETURNING 1`,
+      [tenantId, keyHash, request, CLAIM_SECONDS, RETENTION_HOURS],
+    );
+    if (claimed.length === 1) return { claim: { tenantId, key, keyHash } };
+
+    const [stored] = await this.dataSource.query<StoredRecord[]>(
+      `SELECT request_hash, state, sealed_answer FROM login_link_idempotency WHERE tenant_id = $1 AND key_hash = $2`,
+      [tenantId, keyHash],
+    );
+    if (stored !== undefined && !stored.request_hash.equals(request)) {
+      throw new LinksException(
+        422,
+        LinksExceptionCode.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was already used with a different request body; use a new key.',
+      );
+    }
+    if (stored?.state === 'done' && stored.sealed_answer !== null) {
+      return { replay: openAnswer<T>(key, tenantId, stored.sealed_answer) };
+    }
+    throw new LinksException(
+      409,
+      LinksExceptionCode.IDEMPOTENCY_IN_PROGRESS,
+      'A request with this Idempotency-Key is still being processed; retry shortly.',
+      { headers: { 'Retry-After': '1' } },
+    );
+  }
+
+  /** Inside the transaction that commits the link, so the record and the answer commit together. */
+  async complete(manager: EntityManager, claim: IdempotencyClaim, answer: unknown): Promise<void> {
+    await manager.query(
+      `UPDATE login_link_idempotency SET state = 'done', sealed_answer = $3
+       WHERE tenant_id = $1 AND key_hash = $2 AND state = 'pending'`,
+      [claim.tenantId, claim.keyHash, sealAnswer(claim.key, claim.tenantId, answer)],
+    );
+  }
+
+  async release(claim: IdempotencyClaim): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM login_link_idempotency WHERE tenant_id = $1 AND key_hash = $2 AND state = 'pending'`,
+      [claim.tenantId, claim.keyHash],
+    );
+  }
+}

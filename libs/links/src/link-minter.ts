@@ -1,0 +1,55 @@
+import { AuditService } from '@app/audit';
+import { BrokerException, RequestContext } from '@app/common';
+import { BrowserAction, MintRequest } from '@app/providers';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { LinkDelivery } from './entities/login-link.entity';
+import { LinkTarget } from './link-target.resolver';
+import { LinksMetrics } from './links.metrics';
+
+export interface MintAttempt {
+  target: LinkTarget;
+  request: MintRequest;
+  delivery: LinkDelivery;
+  ctx: RequestContext;
+  /** The launch link being redeemed; absent for direct links (no record exists yet). */
+  linkId?: string;
+}
+
+/**
+ * Calls the upstream outside any transaction (a slow upstream must not hold a database
+ * connection or lock). A refusal or fault is recorded as `login_link.failed` before the
+ * provider's error propagates (BRIEF §3.6).
+ */
+@Injectable()
+export class LinkMinter {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly metrics: LinksMetrics,
+  ) {}
+
+  async mint(attempt: MintAttempt): Promise<BrowserAction> {
+    const { target, request, delivery, ctx, linkId } = attempt;
+    try {
+      return await target.provider.mint(target.context, request);
+    } catch (error) {
+      if (!(error instanceof BrokerException)) throw error;
+      this.metrics.count(target.providerKind, delivery, linkId === undefined ? 'failed' : 'redeem_failed');
+      await this.audit.record(this.dataSource.manager, {
+        action: 'login_link.failed',
+        outcome: 'failure',
+        tenantId: target.tenantId,
+        ctx,
+        connectionId: target.connectionId,
+        provider: target.providerKind,
+        subject: request.subject,
+        linkId: linkId ?? null,
+        errorCode: error.code,
+        metadata: { delivery, stage: linkId === undefined ? 'issue' : 'redeem', status: error.status },
+      });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { ConnectionsService } from '@app/connections';
+import { ConnectionContext, LoginLinkProvider, ProviderRegistry } from '@app/providers';
+import { Injectable } from '@nestjs/common';
+
+export interface LinkTarget {
+  tenantId: string;
+  connectionId: string;
+  providerKind: string;
+  provider: LoginLinkProvider;
+  context: ConnectionContext;
+}
+
+/**
+ * Everything a link needs, checked afresh for each issue and each redemption: a suspended tenant
+ * (403 tenant_suspended) or a deleted connection (404 connection_not_found) gets no link.
+ * Tenant and connection are checked in one query.
+ */
+@Injectable()
+export class LinkTargetResolver {
+  constructor(
+    private readonly connections: ConnectionsService,
+    private readonly registry: ProviderRegistry,
+  ) {}
+
+  async resolve(tenantId: string, connectionRef: string): Promise<LinkTarget> {
+    const { connection, context } = await this.connections.resolveForActiveTenant(tenantId, connectionRef);
+    return {
+      tenantId,
+      connectionId: connection.id,
+      providerKind: connection.provider,
+      provider: this.registry.get(connection.provider),
+      context,
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { ConnectionsModule } from '@app/connections';
+import { ProvidersModule } from '@app/providers';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoginLinkEntity } from './entities/login-link.entity';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import { LaunchAnswerService } from './launch/launch-answer.service';
+import { LaunchRedemptionService } from './launch/launch-redemption.service';
+import { LinkMinter } from './link-minter';
+import { LinkTargetResolver } from './link-target.resolver';
+import { LinksMetrics } from './links.metrics';
+import { LoginLinksService } from './login-links.service';
+
+/** Needs the global AuditModule and ConfigModule. */
+@Module({
+  imports: [TypeOrmModule.forFeature([LoginLinkEntity]), ConnectionsModule, ProvidersModule],
+  providers: [LinkTargetResolver, LinkMinter, IdempotencyStore, LinksMetrics, LoginLinksService, LaunchRedemptionService, LaunchAnswerService],
+  exports: [LoginLinksService, LaunchAnswerService],
+})
+export class LinksModule {}

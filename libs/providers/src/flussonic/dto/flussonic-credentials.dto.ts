@@ -1,0 +1,21 @@
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export const FLUSSONIC_AUTH_MODES = ['legacy', 'v2'] as const;
+export type FlussonicAuthMode = (typeof FLUSSONIC_AUTH_MODES)[number];
+
+export class FlussonicCredentialsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  api_key: string;
+
+  /** legacy: salted md5 admin token to /vsaas/api (the seed); v2: the plain key to /vsaas/api/v2. */
+  @IsOptional()
+  @IsIn(FLUSSONIC_AUTH_MODES)
+  auth_mode?: FlussonicAuthMode;
+}
+
+export interface FlussonicCredentials {
+  api_key: string;
+  auth_mode: FlussonicAuthMode;
+}

@@ -1,0 +1,21 @@
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+
+export const SESSION_LIFETIME_BOUNDS = { min: 60, max: 30 * 24 * 3600 };
+
+export class FlussonicSettingsDto {
+  /** Seconds the Watcher session opened by auto-login lasts, when the request names none. */
+  @IsOptional()
+  @IsInt()
+  @Min(SESSION_LIFETIME_BOUNDS.min)
+  @Max(SESSION_LIFETIME_BOUNDS.max)
+  default_session_lifetime?: number;
+
+  /** Seconds the autologin token stays valid (valid_till = now + token_ttl). */
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  token_ttl?: number;
+}
+
+export type FlussonicSettings = FlussonicSettingsDto;

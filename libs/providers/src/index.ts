@@ -1,0 +1,10 @@
+export * from './login-link-provider.interface';
+export * from './providers.constants';
+export * from './providers.exception';
+export * from './provider.registry';
+export * from './providers.module';
+export { UPSTREAM_HTTP_OPTIONS } from './upstream/upstream-http.options';
+export type { UpstreamHttpOptions } from './upstream/upstream-http.options';
+export { validateSchema } from './validate-schema';
+export type { SchemaResult } from './validate-schema';
+export { HTTP_URL_OPTIONS, normalizeHttpUrl } from './http-url';

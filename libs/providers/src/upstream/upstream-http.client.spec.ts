@@ -1,0 +1,108 @@
+import { register } from 'prom-client';
+import { ProviderException } from '../providers.exception';
+import { closedPortUrl, LocalServer, startLocalServer } from '../testing/local-http-server';
+import { UpstreamHttpClient, UpstreamResponse } from './upstream-http.client';
+import { DEFAULT_UPSTREAM_HTTP_OPTIONS } from './upstream-http.options';
+import { caught } from '../testing/provider-errors';
+
+const options = { ...DEFAULT_UPSTREAM_HTTP_OPTIONS, timeoutMs: 300, breakerFailures: 3, breakerCooldownMs: 400, maxBodyBytes: 1000 };
+const failOn5xx = (response: UpstreamResponse) => {
+  if (response.status >= 500) throw new ProviderException(502, 'upstream_error' as never, 'boom');
+  if (response.status >= 400) throw new ProviderException(403, 'upstream_forbidden' as never, 'no');
+  return response.text;
+};
+
+
+describe('UpstreamHttpClient', () => {
+  let sut: UpstreamHttpClient;
+  let server: LocalServer;
+  let status = 200;
+  let delayMs = 0;
+  let bodySize = 10;
+
+  beforeEach(async () => {
+    status = 200;
+    delayMs = 0;
+    bodySize = 10;
+    sut = new UpstreamHttpClient(options);
+    server = await startLocalServer(async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end('x'.repeat(bodySize));
+    });
+  });
+
+  afterEach(async () => {
+    await sut.onModuleDestroy();
+    await server.close();
+  });
+
+  const get = (breakerKey = 'conn-1', url = server.url) =>
+    sut.call({ provider: 'test', operation: 'get', breakerKey, method: 'GET', url: `${url}/x` }, failOn5xx);
+
+  it('returns the interpreted body and records metrics', async () => {
+    await expect(get()).resolves.toBe('xxxxxxxxxx');
+    const metrics = await register.getSingleMetricAsString('upstream_requests_total');
+    expect(metrics).toContain('upstream_requests_total{provider="test",operation="get",outcome="ok"}');
+  });
+
+  it('times out within the total deadline, body included', async () => {
+    delayMs = 2000;
+    const started = Date.now();
+    const error = await caught(get());
+    expect(error.status).toBe(504);
+    expect(error.code).toBe('upstream_timeout');
+    expect(Date.now() - started).toBeLessThan(options.timeoutMs + 250);
+  });
+
+  it('maps connection refused to 502 upstream_unreachable', async () => {
+    const error = await caught(get('conn-1', await closedPortUrl()));
+    expect([error.status, error.code]).toEqual([502, 'upstream_unreachable']);
+  });
+
+  it('treats an oversized body as garbage', async () => {
+    bodySize = 5000;
+    const error = await caught(get());
+    expect([error.status, error.code]).toEqual([502, 'upstream_error']);
+  });
+
+  it('opens the breaker after N consecutive faults and then fails fast with Retry-After', async () => {
+    status = 500;
+    for (let i = 0; i < options.breakerFailures; i++) await caught(get());
+    const before = server.requests.length;
+    const started = Date.now();
+    const error = await caught(get());
+    expect(Date.now() - started).toBeLessThan(20);
+    expect([error.status, error.code]).toEqual([503, 'upstream_circuit_open']);
+    expect(error.headers).toEqual({ 'Retry-After': '1' });
+    expect(server.requests.length).toBe(before);
+    await expect(get('conn-2')).rejects.toMatchObject({ code: 'upstream_error' });
+  });
+
+  it('does not count 4xx answers as faults', async () => {
+    status = 403;
+    for (let i = 0; i < options.breakerFailures + 2; i++) {
+      await expect(get()).rejects.toMatchObject({ code: 'upstream_forbidden' });
+    }
+  });
+
+  it('lets one probe through when half-open and closes on success', async () => {
+    status = 500;
+    for (let i = 0; i < options.breakerFailures; i++) await caught(get());
+    await new Promise((resolve) => setTimeout(resolve, options.breakerCooldownMs + 20));
+    status = 200;
+    delayMs = 100;
+    const [probe, concurrent] = await Promise.allSettled([get(), get()]);
+    expect(probe).toEqual({ status: 'fulfilled', value: 'xxxxxxxxxx' });
+    expect(concurrent).toMatchObject({ status: 'rejected', reason: { code: 'upstream_circuit_open' } });
+    await expect(get()).resolves.toBe('xxxxxxxxxx');
+  });
+
+  it('re-opens when the half-open probe fails', async () => {
+    status = 500;
+    for (let i = 0; i < options.breakerFailures; i++) await caught(get());
+    await new Promise((resolve) => setTimeout(resolve, options.breakerCooldownMs + 20));
+    await expect(get()).rejects.toMatchObject({ code: 'upstream_error' });
+    await expect(get()).rejects.toMatchObject({ code: 'upstream_circuit_open' });
+  });
+});

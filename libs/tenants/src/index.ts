@@ -1,0 +1,11 @@
+export { TenantsModule } from './tenants.module';
+export { TenantsService } from './tenants.service';
+export { TenantDeletions } from './tenant-deletions';
+export { TenantEntity, TENANT_STATUSES } from './entities/tenant.entity';
+export type { TenantStatus } from './entities/tenant.entity';
+export { CreateTenantDto } from './dto/create-tenant.dto';
+export { UpdateTenantDto } from './dto/update-tenant.dto';
+export { TenantDto, TenantPageDto } from './dto/tenant.dto';
+export { TenantsException, TenantsExceptionCode, tenantNotFound, tenantSuspended } from './tenants.exception';
+export { createdAtCursorOf, keysetByCreatedAt } from './created-at-keyset';
+export { slugFromName, TENANT_SLUG_PATTERN } from './tenant-slug';

@@ -1,0 +1,7 @@
+export * from './crypto';
+export { ConnectionSecretEntity } from './entities/connection-secret.entity';
+export { MasterKeyCoverageError } from './vault.exception';
+export { VaultService } from './vault.service';
+export { VaultRewrapService, REWRAP_BATCH_SIZE } from './rewrap/vault-rewrap.service';
+export type { RewrapResult } from './rewrap/vault-rewrap.service';
+export { VaultModule } from './vault.module';

@@ -1,0 +1,37 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { MasterKeyRing } from '../crypto/master-key-ring';
+import { MasterKeyCoverageError } from '../vault.exception';
+
+/**
+ * Refuses to start when stored secrets are sealed under a master-key version the configuration
+ * lacks: better a clear start-up error naming the versions than a 500 at the first login link.
+ */
+@Injectable()
+export class MasterKeyCoverageCheck implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Vault');
+
+  constructor(
+    private readonly ring: MasterKeyRing,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const stored = await this.storedVersions();
+    const missing = stored.filter((version) => !this.ring.has(version));
+    if (missing.length > 0) throw new MasterKeyCoverageError(missing, this.ring.versions);
+    const stale = stored.filter((version) => version !== this.ring.current.version);
+    this.logger.log(
+      `master keys configured: ${this.ring.versions.join(', ')} (current ${this.ring.current.version})` +
+        (stale.length > 0 ? `; secrets still sealed under ${stale.join(', ')}: run POST /v1/vault/rewrap` : ''),
+    );
+  }
+
+  private async storedVersions(): Promise<string[]> {
+    const rows: { version: string }[] = await this.dataSource.query(
+      'SELECT DISTINCT master_key_version AS version FROM connection_secrets ORDER BY 1',
+    );
+    return rows.map((row) => row.version);
+  }
+}

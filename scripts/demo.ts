@@ -1,0 +1,140 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { acronisOptionsFromEnv, startAcronisSimulator } from '@app/acronis-simulator';
+import { flussonicOptionsFromEnv, startFlussonicSimulator } from '@app/flussonic-simulator';
+
+/** The built broker, next to this file in dist/. */
+export const BROKER_MAIN = resolve(__dirname, '../apps/broker/src/main.js');
+
+export class AdminClient {
+  constructor(readonly baseUrl: string, private readonly key: string) {}
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+}
+
+export interface BrokerProcess {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Spawns dist/apps/broker/src/main.js and waits until it answers HTTP. */
+export async function startBrokerProcess(env: Record<string, string>, quiet = true): Promise<BrokerProcess> {
+  if (!existsSync(BROKER_MAIN)) throw new Error('run `npm run build` first');
+  // BROKER_NODE_ARGS, e.g. "--cpu-prof", profiles the broker child of the demo or a benchmark.
+  const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BROKER_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`broker exited with code ${code}`))));
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const ready = await Promise.race([fetch(`${url}/openapi.json`).then((r) => r.ok, () => false), exited]);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error('broker did not start within 180 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    child,
+    url,
+    stop: () => new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+interface Named { id: string; name?: string; slug?: string }
+
+/** Reuses the tenant and connections when they exist, so re-runs are cheap; a fresh portal key each run. */
+export async function ensureTenantWithConnections(admin: AdminClient, slug: string, acronisUrl: string, flussonicUrl: string) {
+  const tenants = await admin.call<{ data: Named[] }>('GET', '/v1/tenants?limit=500');
+  const tenant = tenants.data.find((t) => t.slug === slug) ?? (await admin.call<Named>('POST', '/v1/tenants', { name: `Demo ${slug}`, slug }));
+  const existing = await admin.call<{ data: Named[] }>('GET', `/v1/tenants/${tenant.id}/connections?limit=500`);
+  const wanted = [
+    { name: 'acronis-demo', provider: 'acronis', base_url: acronisUrl, settings: { allowed_target_uris: [`${acronisUrl}/mc/`] }, credentials: { client_id: 'demo-client', client_secret: 'demo-secret' } },
+    { name: 'flussonic-demo', provider: 'flussonic', base_url: flussonicUrl, settings: { default_session_lifetime: 3600 }, credentials: { api_key: 'demo-watcher-api-key', auth_mode: 'legacy' } },
+  ];
+  for (const connection of wanted) {
+    if (!existing.data.some((c) => c.name === connection.name)) await admin.call('POST', `/v1/tenants/${tenant.id}/connections`, connection);
+  }
+  const key = await admin.call<{ key: string }>('POST', '/v1/api-keys', { name: `${slug} portal ${new Date().toISOString()}`, role: 'portal', tenant_id: tenant.id });
+  return { tenantId: tenant.id, portalKey: key.key };
+}
+
+function demoAdminKey(dataDir: string): string {
+  const file = join(dataDir, 'demo-admin-key');
+  if (!existsSync(file)) writeFileSync(file, `sbk_a_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function main(): Promise<void> {
+  const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
+  mkdirSync(dataDir, { recursive: true });
+  const port = process.env.PORT ?? '3000';
+  const acronis = await startAcronisSimulator({ ...acronisOptionsFromEnv(), port: 4010 });
+  const flussonic = await startFlussonicSimulator({ ...flussonicOptionsFromEnv(), port: 4020 });
+  const adminKey = demoAdminKey(dataDir);
+  process.stdout.write('Starting the broker on the embedded database (the first start takes a little longer)…\n');
+  const broker = await startBrokerProcess({ PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, BROKER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}` });
+  const stop = async () => {
+    await broker.stop();
+    await Promise.all([acronis.close(), flussonic.close()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  const admin = new AdminClient(broker.url, adminKey);
+  const { tenantId, portalKey } = await ensureTenantWithConnections(admin, 'demo', acronis.url, flussonic.url);
+  const portal = new AdminClient(broker.url, portalKey);
+  const launch = (connection: string, login: string) =>
+    portal.call<{ url: string }>('POST', '/v1/login-links', { connection, user: { login }, delivery: 'launch', expires_in: 3600 });
+  const acronisLaunch = await launch('acronis-demo', 'alice@customer-a.example');
+  const flussonicLaunch = await launch('flussonic-demo', 'viewer@customer-a.example');
+  const base = `http://localhost:${port}`;
+  const curl = (body: object) =>
+    `curl -s -X POST ${base}/v1/login-links -H "Authorization: Bearer $PORTAL_KEY" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
+  process.stdout.write(`
+sso-broker demo is running
+  broker      ${base}   (Swagger UI: ${base}/docs)
+  acronis     ${acronis.url}   (simulator)
+  flussonic   ${flussonic.url}   (simulator)
+  tenant      demo  ${tenantId}
+  admin key   ${adminKey}   (kept in ${join(dataDir, 'demo-admin-key')})
+
+export PORTAL_KEY=${portalKey}
+
+# Acronis, direct: open the "url" of the answer in a browser (the OTT in its fragment works once, for 30 s)
+${curl({ connection: 'acronis-demo', user: { login: 'alice@customer-a.example' } })}
+
+# Flussonic, direct: the answer is a form; POST it as a browser would
+${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' } })}
+#   then: curl -si -X POST ${flussonic.url}/vsaas/autologin --data-urlencode "autologin_token=<form.fields.autologin_token>"
+
+# Launch links (single use, valid 1 h): open in a browser
+  Acronis:   ${acronisLaunch.url}
+  Flussonic: ${flussonicLaunch.url}
+# More: ${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' }, delivery: 'launch' })}
+
+Ctrl-C stops everything; re-running reuses the tenant and its connections.
+`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

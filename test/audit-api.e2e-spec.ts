@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { get } from 'node:http';
+import request from 'supertest';
+import { CSV_COLUMNS, eventHash, GENESIS_HASH, StoredChainedEvent } from '@app/audit';
+import { createTestApp, TestApp } from './utils/create-app';
+
+interface AuditEvent {
+  id: string;
+  tenant_id: string | null;
+  seq: number;
+  action: string;
+  outcome: string;
+  actor: { type: string; id: string | null; role: string | null };
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  metadata: Record<string, unknown>;
+  hash: string;
+}
+
+const cursorFor = (values: Record<string, string>) => Buffer.from(JSON.stringify(values)).toString('base64url');
+
+describe('audit API', () => {
+  let t: TestApp;
+  let tenantA: string;
+  let tenantB: string;
+  let auditorA: string;
+  let portalA: string;
+  const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+  const asAdmin = () => bearer(t.adminKey);
+
+  async function createTenant(name: string): Promise<string> {
+    const res = await request(t.url).post('/v1/tenants').set(asAdmin()).set('X-Request-Id', `req-${name.toLowerCase().replace(/ /g, '-')}`).set('User-Agent', 'audit-e2e/1').send({ name });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+
+  async function createKey(body: object): Promise<{ id: string; key: string }> {
+    const res = await request(t.url).post('/v1/api-keys').set(asAdmin()).send(body);
+    expect(res.status).toBe(201);
+    return res.body as { id: string; key: string };
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    tenantA = await createTenant('Audit A');
+    tenantB = await createTenant('Audit B');
+    auditorA = (await createKey({ name: 'auditor a', role: 'auditor', tenant_id: tenantA })).key;
+    portalA = (await createKey({ name: 'portal a', role: 'portal', tenant_id: tenantA })).key;
+    await request(t.url).patch(`/v1/tenants/${tenantB}`).set(asAdmin()).send({ name: 'Audit B renamed' }).expect(200);
+  });
+  afterAll(async () => t?.close());
+
+  it('records admin changes with actor, tenant, request id, IP and user agent', async () => {
+    const res = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantA, action: 'tenant.created' }).set(asAdmin());
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(1);
+    const event = res.body.data[0] as AuditEvent;
+    expect(event).toMatchObject({
+      tenant_id: tenantA,
+      seq: 1,
+      action: 'tenant.created',
+      outcome: 'success',
+      actor: { type: 'api_key', id: expect.any(String), role: 'admin' },
+      request_id: 'req-audit-a',
+      user_agent: 'audit-e2e/1',
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+      metadata: { slug: 'audit-a', name: 'Audit A' },
+    });
+    const keys = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantA, action: 'api_key.created' }).set(asAdmin());
+    expect(keys.body.data.map((e: AuditEvent) => e.metadata.role).sort()).toEqual(['auditor', 'portal']);
+    expect(JSON.stringify(keys.body)).not.toContain(auditorA);
+    const updated = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantB, action: 'tenant.updated' }).set(asAdmin());
+    expect(updated.body.data[0].metadata).toEqual({ changes: { name: 'Audit B renamed' } });
+  });
+
+  it('pages newest first with an opaque cursor', async () => {
+    const first = await request(t.url).get('/v1/audit-events').query({ limit: 2 }).set(asAdmin());
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await request(t.url).get('/v1/audit-events').query({ limit: 2, cursor: first.body.next_cursor }).set(asAdmin());
+    const all = await request(t.url).get('/v1/audit-events').query({ limit: 500 }).set(asAdmin());
+    expect([...first.body.data, ...second.body.data].map((e: AuditEvent) => e.id)).toEqual(all.body.data.slice(0, 4).map((e: AuditEvent) => e.id));
+    const times = all.body.data.map((e: { occurred_at: string }) => e.occurred_at);
+    expect([...times].sort().reverse()).toEqual(times);
+    const bad = await request(t.url).get('/v1/audit-events').query({ cursor: 'not-a-cursor' }).set(asAdmin());
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_cursor');
+  });
+
+  it('a tenant-bound auditor never sees another tenant (filters, hand-made cursors, export, verify)', async () => {
+    const own = await request(t.url).get('/v1/audit-events').query({ limit: 500 }).set(bearer(auditorA));
+    expect(own.status).toBe(200);
+    expect(own.body.data.length).toBeGreaterThan(0);
+    expect(own.body.data.every((e: AuditEvent) => e.tenant_id === tenantA)).toBe(true);
+
+    const other = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantB }).set(bearer(auditorA));
+    expect(other.status).toBe(404);
+    expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+
+    const bEvents = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantB }).set(asAdmin());
+    const future = cursorFor({ t: '2999-01-01T00:00:00.000Z', id: bEvents.body.data[0].id });
+    const viaCursor = await request(t.url).get('/v1/audit-events').query({ cursor: future }).set(bearer(auditorA));
+    expect(viaCursor.status).toBe(200);
+    expect(viaCursor.body.data.every((e: AuditEvent) => e.tenant_id === tenantA)).toBe(true);
+
+    const exportOther = await request(t.url).get('/v1/audit-events/export').query({ format: 'ndjson', tenant_id: tenantB }).set(bearer(auditorA));
+    expect(exportOther.status).toBe(404);
+    const exportOwn = await request(t.url).get('/v1/audit-events/export').query({ format: 'ndjson' }).set(bearer(auditorA)).buffer(true).parse((res, done) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => done(null, text));
+    });
+    const lines = (exportOwn.body as string).trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+    expect(lines.length).toBe(own.body.data.length);
+    expect(lines.every((e) => e.tenant_id === tenantA)).toBe(true);
+
+    expect((await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantB }).set(bearer(auditorA))).status).toBe(404);
+    const verify = await request(t.url).get('/v1/audit-events/verify').set(bearer(auditorA));
+    expect(verify.body).toEqual({ tenant_id: tenantA, events_checked: own.body.data.length, ok: true, first_broken_seq: null });
+  });
+
+  it('portal keys cannot read the audit log', async () => {
+    for (const path of ['/v1/audit-events', '/v1/audit-events/export?format=csv', '/v1/audit-events/verify']) {
+      const res = await request(t.url).get(path).set(bearer(portalA));
+      expect(res.status).toBe(403);
+    }
+    expect((await request(t.url).get('/v1/audit-events')).status).toBe(401);
+  });
+
+  it('verifies the broker-wide chain (admin keys) and names a tampered seq', async () => {
+    const ok = await request(t.url).get('/v1/audit-events/verify').set(asAdmin());
+    expect(ok.body).toMatchObject({ tenant_id: null, ok: true });
+    await t.db.query('SET session_replication_role = replica');
+    await t.db.query(`UPDATE audit_events SET user_agent = 'forged' WHERE tenant_id = $1 AND seq = 2`, [tenantB]);
+    await t.db.query('SET session_replication_role = origin');
+    const broken = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantB }).set(asAdmin());
+    expect(broken.body).toMatchObject({ tenant_id: tenantB, ok: false, first_broken_seq: 2 });
+  });
+
+  it('fails closed: an admin change whose event cannot be written answers 503 and changes nothing; recovery after', async () => {
+    await t.db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
+    try {
+      const res = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: 503, code: 'audit_unavailable' });
+      expect(await t.db.query(`SELECT 1 FROM tenants WHERE name = 'Never Created'`)).toHaveLength(0);
+    } finally {
+      await t.db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
+    }
+    const again = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
+    expect(again.status).toBe(201);
+  });
+
+  it('exports 100,000 events with flat memory, and the CSV parses back to the same events', async () => {
+    const tenantId = randomUUID();
+    const expected = new Map<string, { seq: string; hash: string; login: string }>();
+    let prev = GENESIS_HASH;
+    const start = Date.parse('2025-01-01T00:00:00.000Z');
+    const total = 100_000;
+    for (let offset = 0; offset < total; offset += 5000) {
+      const rows: StoredChainedEvent[] = [];
+      for (let i = offset; i < offset + 5000; i += 1) {
+        const event: StoredChainedEvent = {
+          id: randomUUID(), tenant_id: tenantId, seq: String(i + 1), occurred_at: new Date(start + i * 1000), action: 'login_link.issued',
+          outcome: 'success', actor_type: 'api_key', actor_id: 'k1', actor_role: 'portal', ip: '203.0.113.9', user_agent: 'ua, "quoted"',
+          request_id: `r${i}`, connection_id: 'c1', provider: 'acronis', subject_login: i % 1000 === 0 ? `=HYPERLINK("x${i}")` : `user${i}`,
+          subject_user_id: null, subject_external_id: null, link_id: `l${i}`, token_fingerprint: '0123456789abcdef', error_code: null,
+          metadata: { i }, prev_hash: prev, hash: '',
+        };
+        event.hash = eventHash(event);
+        prev = event.hash;
+        rows.push(event);
+        expected.set(event.id, { seq: event.seq, hash: event.hash, login: event.subject_login! });
+      }
+      const cols = ['id', 'tenant_id', 'seq', 'occurred_at', 'action', 'outcome', 'actor_type', 'actor_id', 'actor_role', 'ip', 'user_agent', 'request_id', 'connection_id', 'provider', 'subject_login', 'link_id', 'token_fingerprint', 'metadata', 'prev_hash', 'hash'] as const;
+      const types = ['uuid', 'uuid', 'int8', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text'];
+      await t.db.query(
+        `INSERT INTO audit_events (chain_id, ${cols.join(', ')}) SELECT $${cols.length + 1}::uuid, * FROM unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})`,
+        [...cols.map((c) => rows.map((r) => (c === 'metadata' ? JSON.stringify(r.metadata) : r[c]))), tenantId],
+      );
+    }
+    await t.db.query('INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) VALUES ($1, $2, $3)', [tenantId, total, prev]);
+
+    global.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    // Collect garbage while streaming, so RSS shows what is retained (a buffered or leaking export
+    // still grows) rather than how lazily V8 collects when the machine is busy.
+    const retained = () => { const m = process.memoryUsage(); return m.heapUsed + m.external; };
+    const baselineRetained = retained();
+    let peakRetained = baselineRetained;
+    const collector = setInterval(() => {
+      global.gc?.();
+      peakRetained = Math.max(peakRetained, retained());
+    }, 500);
+    const parsed = await streamCsv(`${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`, t.adminKey, (row) => {
+      const want = expected.get(row.id);
+      if (!want || want.seq !== row.seq || want.hash !== row.hash) throw new Error(`row ${row.id} does not match`);
+      const login = want.login.startsWith('=') ? `'${want.login}` : want.login;
+      if (row.subject_login !== login || row.user_agent !== 'ua, "quoted"' || row.metadata !== `{"i":${Number(row.seq) - 1}}`) throw new Error(`row ${row.seq} fields differ`);
+    });
+    clearInterval(sampler);
+    clearInterval(collector);
+    expect(parsed.rows).toBe(total);
+    expect(parsed.header).toEqual([...CSV_COLUMNS]);
+    expect(parsed.firstSeq).toBe(String(total));
+    expect(parsed.disposition).toMatch(new RegExp(`attachment; filename="audit-events-${tenantId}-\\d{8}T\\d{6}Z\\.csv"`));
+    process.stdout.write(`export of ${total} events: RSS growth ${((peak - baseline) / 1e6).toFixed(1)} MB, retained heap growth ${((peakRetained - baselineRetained) / 1e6).toFixed(1)} MB\n`);
+    expect((peak - baseline) / 1e6).toBeLessThan(50);
+    // A buffering export would hold ~100k rows (well over 50 MB) live; a streaming one holds one batch.
+    expect((peakRetained - baselineRetained) / 1e6).toBeLessThan(25);
+
+    const verify = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantId }).set(asAdmin());
+    expect(verify.body).toEqual({ tenant_id: tenantId, events_checked: total, ok: true, first_broken_seq: null });
+  }, 180_000);
+});
+
+/** Reads a CSV answer incrementally (never holding the body) and checks each row as it comes. */
+function streamCsv(
+  url: string,
+  key: string,
+  onRow: (row: Record<string, string>) => void,
+): Promise<{ rows: number; header: string[]; firstSeq: string; disposition: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { Authorization: `Bearer ${key}` } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
+      let header: string[] | undefined;
+      let rows = 0;
+      let firstSeq = '';
+      let field = '';
+      let record: string[] = [];
+      let quoted = false;
+      let afterQuote = false;
+      const endRecord = () => {
+        record.push(field);
+        field = '';
+        if (!header) header = record;
+        else {
+          const row = Object.fromEntries(header.map((name, i) => [name, record[i]]));
+          if (rows === 0) firstSeq = row.seq;
+          rows += 1;
+          onRow(row);
+        }
+        record = [];
+      };
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        try {
+          for (const ch of chunk) {
+            if (quoted) {
+              if (ch === '"') { quoted = false; afterQuote = true; } else field += ch;
+            } else if (ch === '"') {
+              if (afterQuote) field += '"';
+              quoted = true;
+              afterQuote = false;
+            } else {
+              afterQuote = false;
+              if (ch === ',') { record.push(field); field = ''; } else if (ch === '\n') endRecord(); else if (ch !== '\r') field += ch;
+            }
+          }
+        } catch (error) {
+          res.destroy();
+          reject(error);
+        }
+      });
+      res.on('end', () => resolve({ rows, header: header ?? [], firstSeq, disposition: String(res.headers['content-disposition']) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditService, AuditUnavailableException } from '@app/audit';
+import type { RequestContext } from '@app/common';
+import { auditVerifyCli } from '../scripts/audit-verify';
+import { createTestDatabase, TestDatabase } from './utils/test-database';
+
+const ctx: RequestContext = {
+  requestId: 'req-chain',
+  ip: '192.0.2.7',
+  userAgent: 'chain-test',
+  principal: { keyId: randomUUID(), role: 'portal', tenantId: null },
+};
+
+describe('audit chain (database level)', () => {
+  let db: TestDatabase;
+  let app: DataSource;
+  const audit = new AuditService();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 10 } });
+    await app.initialize();
+  });
+
+  afterAll(async () => {
+    await app?.destroy();
+    await db?.drop();
+  });
+
+  async function fill(tenantId: string | null, count: number): Promise<void> {
+    for (let i = 0; i < count; i += 1) {
+      await audit.record(app.manager, { action: 'login_link.issued', outcome: 'success', tenantId, ctx, subject: { login: `user${i}` }, metadata: { i } });
+    }
+  }
+
+  async function verify(tenantId: string | null) {
+    const client = new Client({ connectionString: db.appUrl });
+    const lines: string[] = [];
+    const code = await auditVerifyCli(['--tenant', tenantId ?? 'broker', '--database-url', db.appUrl], {}, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    await client.end().catch(() => undefined);
+    return { code, verdict: JSON.parse(lines[0]) as { tenant_id: string | null; events_checked: number; ok: boolean; first_broken_seq: number | null } };
+  }
+
+  async function tamper(sql: string, params: unknown[] = []): Promise<void> {
+    // The append-only trigger fires for every role: tampering must switch it off deliberately.
+    await db.query('SET session_replication_role = replica');
+    try {
+      await db.query(sql, params);
+    } finally {
+      await db.query('SET session_replication_role = origin');
+    }
+  }
+
+  it('8 concurrent writers x 500 events on one tenant: no fork, no gap, verify ok', async () => {
+    const tenantId = randomUUID();
+    await Promise.all(Array.from({ length: 8 }, () => fill(tenantId, 500)));
+    const [stats] = await db.query<{ n: string; min: string; max: string; distinct_seq: string; distinct_prev: string }>(
+      `SELECT count(*) AS n, min(seq) AS min, max(seq) AS max, count(DISTINCT seq) AS distinct_seq, count(DISTINCT prev_hash) AS distinct_prev
+       FROM audit_events WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(stats).toEqual({ n: '4000', min: '1', max: '4000', distinct_seq: '4000', distinct_prev: '4000' });
+    const { code, verdict } = await verify(tenantId);
+    expect(verdict).toEqual({ tenant_id: tenantId, events_checked: 4000, ok: true, first_broken_seq: null });
+    expect(code).toBe(0);
+  });
+
+  it('keeps the broker-wide chain for events without a tenant', async () => {
+    await fill(null, 3);
+    const rows = await db.query<{ tenant_id: string | null; seq: string }>(`SELECT tenant_id, seq FROM audit_events WHERE tenant_id IS NULL ORDER BY seq`);
+    expect(rows).toEqual([{ tenant_id: null, seq: '1' }, { tenant_id: null, seq: '2' }, { tenant_id: null, seq: '3' }]);
+    expect((await verify(null)).verdict).toMatchObject({ tenant_id: null, events_checked: 3, ok: true });
+  });
+
+  it('a rolled-back transaction leaves no event and no hole in the chain', async () => {
+    const tenantId = randomUUID();
+    await fill(tenantId, 2);
+    await expect(
+      app.transaction(async (manager) => {
+        await audit.record(manager, { action: 'tenant.updated', outcome: 'success', tenantId, ctx });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await fill(tenantId, 1);
+    const seqs = await db.query<{ seq: string }>('SELECT seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq', [tenantId]);
+    expect(seqs.map((r) => r.seq)).toEqual(['1', '2', '3']);
+    expect((await verify(tenantId)).verdict.ok).toBe(true);
+  });
+
+  describe('tampering by the superuser is named by seq', () => {
+    it('a changed field', async () => {
+      const tenantId = randomUUID();
+      await fill(tenantId, 30);
+      await tamper(`UPDATE audit_events SET subject_login = 'mallory' WHERE tenant_id = $1 AND seq = 17`, [tenantId]);
+      const { code, verdict } = await verify(tenantId);
+      expect(verdict).toEqual({ tenant_id: tenantId, events_checked: 30, ok: false, first_broken_seq: 17 });
+      expect(code).toBe(1);
+    });
+
+    it('a changed field with its hash recomputed is still caught by the next event', async () => {
+      const tenantId = randomUUID();
+      await fill(tenantId, 30);
+      await tamper(`UPDATE audit_events SET metadata = '{"i": 99}', hash = repeat('a', 64) WHERE tenant_id = $1 AND seq = 9`, [tenantId]);
+      expect((await verify(tenantId)).verdict.first_broken_seq).toBe(9);
+    });
+
+    it('a deleted row', async () => {
+      const tenantId = randomUUID();
+      await fill(tenantId, 30);
+      await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 12`, [tenantId]);
+      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 29, ok: false, first_broken_seq: 12 });
+    });
+
+    it('two swapped rows', async () => {
+      const tenantId = randomUUID();
+      await fill(tenantId, 30);
+      await tamper(
+        `UPDATE audit_events SET seq = CASE seq WHEN 21 THEN 1000022 WHEN 22 THEN 1000021 END WHERE tenant_id = $1 AND seq IN (21, 22)`,
+        [tenantId],
+      );
+      await tamper(`UPDATE audit_events SET seq = seq - 1000000 WHERE tenant_id = $1 AND seq > 1000000`, [tenantId]);
+      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 30, ok: false, first_broken_seq: 21 });
+    });
+
+    it('the newest row removed (the head remembers it)', async () => {
+      const tenantId = randomUUID();
+      await fill(tenantId, 10);
+      await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 10`, [tenantId]);
+      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 9, ok: false, first_broken_seq: 10 });
+    });
+  });
+
+  it('the runtime role cannot UPDATE, DELETE or TRUNCATE events; the trigger refuses even the owner', async () => {
+    const tenantId = randomUUID();
+    await fill(tenantId, 1);
+    const runtime = new Client({ connectionString: db.appUrl });
+    await runtime.connect();
+    try {
+      for (const sql of [
+        `UPDATE audit_events SET outcome = 'failure' WHERE tenant_id = '${tenantId}'`,
+        `DELETE FROM audit_events WHERE tenant_id = '${tenantId}'`,
+        'TRUNCATE audit_events',
+        `DELETE FROM audit_chain_heads WHERE chain_id = '${tenantId}'`,
+      ]) {
+        await expect(runtime.query(sql)).rejects.toMatchObject({ code: '42501' });
+      }
+    } finally {
+      await runtime.end();
+    }
+    await expect(db.query(`UPDATE audit_events SET outcome = 'failure' WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM audit_events WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/append-only/);
+    await expect(db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    expect((await verify(tenantId)).verdict.ok).toBe(true);
+  });
+
+  it('fails closed: a refused insert throws AuditUnavailableException and rolls the caller back', async () => {
+    const tenantId = randomUUID();
+    await db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
+    try {
+      await expect(audit.record(app.manager, { action: 'tenant.created', outcome: 'success', tenantId, ctx })).rejects.toBeInstanceOf(AuditUnavailableException);
+    } finally {
+      await db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
+    }
+    await fill(tenantId, 1);
+    expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 1, ok: true });
+  });
+
+  it('the CLI answers usage errors with exit code 2', async () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(await auditVerifyCli(['--tenant', 'nope'], { DATABASE_URL: db.appUrl }, io)).toBe(2);
+    expect(await auditVerifyCli([], {}, io)).toBe(2);
+    expect(lines[0]).toMatch(/usage/);
+  });
+});

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
+import { newAdminKeyText } from './utils/create-app';
+
+const DIST_MAIN = join(__dirname, '..', 'dist', 'apps', 'broker', 'src', 'main.js');
+
+function embeddedServersOn(dataDir: string): number {
+  const out = execFileSync('ps', ['-eo', 'args']).toString();
+  return out.split('\n').filter((line) => line.includes(`-D ${join(dataDir, 'postgres')}`)).length;
+}
+
+/**
+ * The two-command promise of the README: the built server with no DATABASE_URL starts a real
+ * PostgreSQL under DATA_DIR, keeps data across restarts, and recovers after a SIGKILL.
+ */
+describe('fresh start on the embedded database', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sso-broker-fresh-'));
+  const adminKey = newAdminKeyText();
+  const env = { DATA_DIR: dataDir, PORT: String(20000 + Math.floor(Math.random() * 20000)), HOST: '127.0.0.1', BROKER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'info' };
+  const timings: Record<string, number> = {};
+  const brokers: BrokerProcess[] = [];
+  const start = async () => {
+    const broker = await startBrokerProcess(env);
+    brokers.push(broker);
+    return broker;
+  };
+
+  beforeAll(() => {
+    if (!existsSync(DIST_MAIN)) throw new Error('run `npm run build` first (npm test does it)');
+  });
+  afterAll(() => {
+    process.stdout.write(`fresh-start timings (ms): ${JSON.stringify(timings)}\n`);
+    // A failed assertion must not leave processes behind (the SIGKILL step orphans a server on purpose).
+    for (const broker of brokers) if (broker.child.exitCode === null) broker.child.kill('SIGKILL');
+    try {
+      process.kill(Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGINT');
+    } catch {
+      // no server left: the normal case
+    }
+  });
+
+  it('starts, keeps its data across a clean restart, and recovers from SIGKILL', async () => {
+
+    const first = await start();
+    timings.first_start_to_ready = first.readyAfterMs;
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['postgres', 'embedded-postgres.json']));
+    expect(statSync(join(dataDir, 'embedded-postgres.json')).mode & 0o077).toBe(0);
+    const created = await request(first.url).post('/v1/tenants').set('Authorization', `Bearer ${adminKey}`).send({ name: 'Persisted Customer' });
+    expect(created.status).toBe(201);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    expect(embeddedServersOn(dataDir)).toBe(0);
+
+    const second = await start();
+    timings.restart_to_ready = second.readyAfterMs;
+    const listed = await request(second.url).get('/v1/tenants').set('Authorization', `Bearer ${adminKey}`);
+    expect(listed.body.data.map((t: { slug: string }) => t.slug)).toEqual(['persisted-customer']);
+    await second.stop('SIGKILL');
+    expect(embeddedServersOn(dataDir)).toBe(1); // the orphan a killed broker leaves behind
+
+    const third = await start();
+    timings.after_sigkill_to_ready = third.readyAfterMs;
+    expect(third.output()).toContain('left running by an earlier broker process');
+    const again = await request(third.url).get(`/v1/tenants/${created.body.id}`).set('Authorization', `Bearer ${adminKey}`);
+    expect(again.status).toBe(200);
+    expect(await third.stop('SIGTERM')).toBe(0);
+    expect(embeddedServersOn(dataDir)).toBe(0);
+  }, 180_000);
+
+  it('exits non-zero naming the variable when the configuration is invalid', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [DIST_MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port', DATA_DIR: dataDir }, stdio: 'pipe' });
+    } catch (error) {
+      status = (error as { status: number }).status;
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('PORT');
+  });
+
+  it('refuses to start in production without BROKER_MASTER_KEYS', () => {
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [DIST_MAIN], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATA_DIR: dataDir }, stdio: 'pipe' });
+    } catch (error) {
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(stderr).toContain('BROKER_MASTER_KEYS');
+  });
+});

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { validateEnvironment } from '@app/config';
+import { freePort } from '@app/database';
+import { AppModule } from '../../apps/broker/src/app.module';
+import { configureApp } from '../../apps/broker/src/bootstrap/configure-app';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** Base URL of the listening broker, e.g. http://127.0.0.1:41234 */
+  url: string;
+  db: TestDatabase;
+  /** The bootstrap admin key (BROKER_BOOTSTRAP_ADMIN_KEY) of this app's database. */
+  adminKey: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Share a database between several broker instances (multi-instance tests). */
+  db?: TestDatabase;
+  env?: Record<string, string>;
+}
+
+export function newMasterKeyEntry(version = 'v1'): string {
+  return `${version}:${randomBytes(32).toString('base64')}`;
+}
+
+export function newAdminKeyText(): string {
+  return `sbk_a_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * Boots the real AppModule (same configureApp as main.ts) on a real port against a real,
+ * migrated PostgreSQL database, connecting as the least-privilege runtime role.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDb = !options.db;
+  const db = options.db ?? (await createTestDatabase());
+  const port = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-broker-data-')),
+    DATABASE_URL: db.appUrl,
+    BROKER_MASTER_KEYS: newMasterKeyEntry(),
+    BROKER_BOOTSTRAP_ADMIN_KEY: newAdminKeyText(),
+    ...options.env,
+  };
+  const validated = validateEnvironment(env);
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ env: validated, database: { url: db.appUrl, poolSize: 10 } })],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
+  configureApp(app, validated);
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    db,
+    adminKey: env.BROKER_BOOTSTRAP_ADMIN_KEY,
+    env,
+    close: async () => {
+      await app.close();
+      if (ownsDb) await db.drop();
+    },
+  };
+}
