@@ -86,6 +86,12 @@ describe('audit API', () => {
     const bad = await request(t.url).get('/v1/audit-events').query({ cursor: 'not-a-cursor' }).set(asAdmin());
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_cursor');
+    // Timestamps Date.parse accepts but PostgreSQL does not used to reach SQL and answer 500.
+    for (const t0 of ['1', 'foo 2020', '2026-01-01\u0000']) {
+      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+      const res = await request(t.url).get('/v1/audit-events').query({ cursor }).set(asAdmin());
+      expect({ t0, status: res.status, code: res.body.code }).toEqual({ t0, status: 400, code: 'invalid_cursor' });
+    }
   });
 
   it('a tenant-bound auditor never sees another tenant (filters, hand-made cursors, export, verify)', async () => {

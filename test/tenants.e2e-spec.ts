@@ -112,6 +112,12 @@ describe('tenants (admin)', () => {
     const forged = await request(t.url).get('/v1/tenants').query({ cursor: 'bm90LWEtY3Vyc29y' }).set(asAdmin());
     expect(forged.status).toBe(400);
     expect(forged.body.code).toBe('invalid_cursor');
+    // Decodable cursors whose timestamp Date.parse accepts but PostgreSQL does not (they used to answer 500).
+    for (const t0 of ['1', 'foo 2020', '2026-01-01\u0000']) {
+      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+      const res = await request(t.url).get('/v1/tenants').query({ cursor }).set(asAdmin());
+      expect({ t0, status: res.status, code: res.body.code }).toEqual({ t0, status: 400, code: 'invalid_cursor' });
+    }
     for (const limit of [0, 501, 'ten']) {
       expect((await request(t.url).get('/v1/tenants').query({ limit }).set(asAdmin())).status).toBe(400);
     }

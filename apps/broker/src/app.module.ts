@@ -5,7 +5,8 @@ import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { MAX_BODY_BYTES } from './bootstrap/configure-app';
 import { requireJsonBodies } from './http/json-body.middleware';
-import { refuseDeepJson } from './http/json-depth';
+import { screenJsonBody } from './http/json-screen';
+import { refuseNulInUrl } from './http/url-screen.middleware';
 import { AuditModule } from '@app/audit';
 import { AuditEventsController } from './controllers/audit-events.controller';
 import { brokerConfigModule, Environment } from '@app/config';
@@ -43,12 +44,12 @@ export class AppModule implements NestModule {
   }
 
   /**
-   * Body parsing runs as module middleware, after the observability middleware, so that a
-   * malformed, oversized or non-JSON body still gets a request id, a log line and a metric.
+   * URL screening and body parsing run as module middleware, after the observability middleware,
+   * so that a malformed, oversized or non-JSON request still gets a request id, a log line and a metric.
    */
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(requireJsonBodies, json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'], verify: refuseDeepJson }))
+      .apply(refuseNulInUrl, requireJsonBodies, json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'], verify: screenJsonBody }))
       .forRoutes('*');
   }
 }

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, isUuid, PageQueryDto } from '@app/common';
+import { decodeCursor, encodeCursor, isCursorInstant, isUuid, PageQueryDto } from '@app/common';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 interface CreatedAtKey extends Record<string, string> {
@@ -7,7 +7,7 @@ interface CreatedAtKey extends Record<string, string> {
 }
 
 function isCreatedAtKey(value: Record<string, unknown>): value is CreatedAtKey {
-  return typeof value.t === 'string' && !Number.isNaN(Date.parse(value.t)) && isUuid(value.id);
+  return isCursorInstant(value.t) && isUuid(value.id);
 }
 
 /**

@@ -9,7 +9,10 @@ export function setupOpenApi(app: INestApplication): void {
     .setTitle('sso-broker')
     .setDescription(
       'Multi-tenant single-sign-on broker: mints upstream login links (Acronis Cyber Protect Cloud, Flussonic Watcher) ' +
-        'for customer portals. Every error is `application/problem+json` with a stable `code` and the `request_id`.',
+        'for customer portals. Every error is `application/problem+json` with a stable `code` and the `request_id`.\n\n' +
+        'Any route may also answer these edge errors, before it runs: 400 `malformed_json`, 400 `json_too_deep` ' +
+        '(nesting deeper than 64), 400 `invalid_characters` (a NUL character, `\\u0000` in a body string or `%00` in the URL: ' +
+        'PostgreSQL text cannot hold one), 413 `payload_too_large` (body over 64 KiB), 415 `unsupported_media_type` (a body that is not JSON).',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A broker API key: `Authorization: Bearer sbk_…`' }, API_KEY_SECURITY)

@@ -76,6 +76,8 @@ function bodyParserProblem(exception: unknown, requestId: string): Problem | und
       return problem(400, 'malformed_json', 'The request body is not valid JSON.', requestId);
     case 'entity.too.deep':
       return problem(400, 'json_too_deep', 'The request body is nested too deeply.', requestId);
+    case 'entity.nul.char':
+      return problem(400, 'invalid_characters', 'Strings in the request body must not contain NUL characters (\\u0000).', requestId);
     case 'entity.too.large':
       return problem(413, 'payload_too_large', 'The request body exceeds 64 KiB.', requestId);
     case 'encoding.unsupported':

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, Page, Principal, toPage } from '@app/common';
+import { decodeCursor, encodeCursor, isCursorInstant, isUuid, Page, Principal, toPage } from '@app/common';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventDto } from '../dto/audit-event.dto';
 import type { ListAuditEventsQueryDto } from '../dto/list-audit-events-query.dto';
@@ -9,10 +9,8 @@ import { auditEventFilterSql, EVENT_COLUMNS_SQL, EVENT_ORDER_SQL, EventCursor } 
 import { toAuditEventDto } from './audit-event.mapper';
 import { auditScopeOf } from './audit-scope';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function isEventCursor(value: Record<string, unknown>): value is EventCursor & Record<string, string> {
-  return typeof value.t === 'string' && !Number.isNaN(Date.parse(value.t)) && typeof value.id === 'string' && UUID.test(value.id);
+  return isCursorInstant(value.t) && isUuid(value.id);
 }
 
 @Injectable()

@@ -25,6 +25,17 @@ export function decodeCursor<T extends Record<string, string | number>>(
   return parsed as T;
 }
 
+/**
+ * A cursor's timestamp as the API issues it: `Date#toISOString()` output, exactly. Date.parse
+ * alone is too lenient ("1", "foo 2020" and strings with a trailing NUL parse), and such a value
+ * would then fail inside PostgreSQL with a 500 instead of a 400 invalid_cursor.
+ */
+export function isCursorInstant(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
 function invalidCursor(): BrokerException {
   return new BrokerException(400, 'invalid_cursor', 'The cursor is not one this API issued.', {
     errors: [{ field: 'cursor', message: 'cursor is malformed' }],

@@ -1,0 +1,32 @@
+import { MAX_JSON_DEPTH, screenJsonBody } from './json-screen';
+
+const check = (text: string) => () => screenJsonBody({} as never, undefined, Buffer.from(text));
+
+describe('screenJsonBody', () => {
+  it('accepts nesting up to the limit, counting objects and arrays', () => {
+    expect(check(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`)).not.toThrow();
+    expect(check('{"a":[{"b":[1,2,{"c":null}]}]}')).not.toThrow();
+  });
+
+  it('refuses one level more, with the type the problem filter maps to 400', () => {
+    const deep = `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`;
+    expect(check(deep)).toThrow(expect.objectContaining({ type: 'entity.too.deep', status: 400 }));
+  });
+
+  it('ignores brackets inside strings, including escaped quotes', () => {
+    const text = JSON.stringify({ name: `${'['.repeat(500)}\\"{{{{` });
+    expect(check(text)).not.toThrow();
+  });
+
+  it('refuses a NUL character in a value or a key, wherever it sits in the string', () => {
+    for (const text of ['{"name":"a\\u0000b"}', '{"name":"\\u0000"}', '{"a\\u0000":1}', '[["x\\u0000"]]']) {
+      expect(check(text)).toThrow(expect.objectContaining({ type: 'entity.nul.char', status: 400 }));
+    }
+  });
+
+  it('accepts other escapes that merely look alike', () => {
+    for (const text of ['{"name":"a\\\\u0000b"}', '{"name":"\\u00a0"}', '{"name":"\\u000a"}', '{"name":"u0000"}']) {
+      expect(check(text)).not.toThrow();
+    }
+  });
+});
