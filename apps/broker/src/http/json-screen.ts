@@ -26,7 +26,7 @@ export function screenJsonBody(_req: IncomingMessage, _res: unknown, body: Buffe
     const byte = body[i];
     if (inString) {
       if (byte === BACKSLASH) {
-        if (body.compare(NUL_ESCAPE, 0, NUL_ESCAPE.length, i + 1, i + 1 + NUL_ESCAPE.length) === 0) throw bodyError('NUL character in a JSON string', 'entity.nul.char');
+        if (isNulEscapeAt(body, i + 1)) throw bodyError('NUL character in a JSON string', 'entity.nul.char');
         i++;
       } else if (byte === QUOTE) inString = false;
     } else if (byte === QUOTE) {
@@ -37,6 +37,12 @@ export function screenJsonBody(_req: IncomingMessage, _res: unknown, body: Buffe
       depth--;
     }
   }
+}
+
+/** Buffer#compare throws past the end of the buffer, hence the bounds check (a body may end mid-escape). */
+function isNulEscapeAt(body: Buffer, start: number): boolean {
+  const end = start + NUL_ESCAPE.length;
+  return end <= body.length && body.compare(NUL_ESCAPE, 0, NUL_ESCAPE.length, start, end) === 0;
 }
 
 function bodyError(message: string, type: string): Error {
