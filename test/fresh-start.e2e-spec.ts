@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
-import { newAdminKeyText } from './utils/create-app';
+import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 
 const DIST_MAIN = join(__dirname, '..', 'dist', 'apps', 'broker', 'src', 'main.js');
 
@@ -51,6 +51,9 @@ describe('fresh start on the embedded database', () => {
     expect(statSync(join(dataDir, 'embedded-postgres.json')).mode & 0o077).toBe(0);
     const created = await request(first.url).post('/v1/tenants').set('Authorization', `Bearer ${adminKey}`).send({ name: 'Persisted Customer' });
     expect(created.status).toBe(201);
+    const connection = await request(first.url).post(`/v1/tenants/${created.body.id}/connections`).set('Authorization', `Bearer ${adminKey}`)
+      .send({ name: 'watcher', provider: 'flussonic', base_url: 'https://watcher.example.com', credentials: { api_key: 'fresh-start-api-key', auth_mode: 'v2' } });
+    expect(connection.status).toBe(201);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(embeddedServersOn(dataDir)).toBe(0);
 
@@ -69,6 +72,18 @@ describe('fresh start on the embedded database', () => {
     expect(await third.stop('SIGTERM')).toBe(0);
     expect(embeddedServersOn(dataDir)).toBe(0);
   }, 180_000);
+
+  it('refusing to start (a stored secret under a master key it lacks) stops its embedded PostgreSQL too', async () => {
+    // Runs after the test above: DATA_DIR holds a secret sealed under the generated development key.
+    const attempt = await startBrokerProcess({ ...env, BROKER_MASTER_KEYS: newMasterKeyEntry('v9') }).then(
+      (broker) => brokers.push(broker), // started after all: afterAll must still stop it
+      (error: Error) => error.message,
+    );
+    expect(attempt).toMatch(/broker exited with 1[\s\S]*which BROKER_MASTER_KEYS does not configure/);
+    expect(embeddedServersOn(dataDir)).toBe(0);
+    const fine = await start();
+    expect(await fine.stop('SIGTERM')).toBe(0);
+  }, 120_000);
 
   it('exits non-zero naming the variable when the configuration is invalid', () => {
     let status = 0;

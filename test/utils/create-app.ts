@@ -61,7 +61,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
   configureApp(app, validated);
-  await app.listen(port, '127.0.0.1');
+  try {
+    await app.listen(port, '127.0.0.1');
+  } catch (error) {
+    // A start-up refusal (e.g. a missing master key version) happens after some modules
+    // started timers and the pool: close them, or they fire after this test file has ended.
+    await app.close().catch(() => undefined);
+    if (ownsDb) await db.drop();
+    throw error;
+  }
   return {
     app,
     url: `http://127.0.0.1:${port}`,

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigurationError, Environment, validateEnvironment } from '@app/config';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
-import { openDatabase } from './bootstrap/database-runtime';
+import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
 /** Until Nest's pino logger exists, start-up messages are written as JSON lines too. */
 function bootLog(message: string, level: 'info' | 'error' = 'info'): void {
@@ -24,12 +24,26 @@ async function main(): Promise<void> {
   }
   const startedAt = Date.now();
   const database = await openDatabase(env, bootLog);
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE } }),
-    { bodyParser: false, bufferLogs: true },
-  );
-  app.useLogger(app.get(Logger));
-  configureApp(app, env);
+  let app: NestExpressApplication | undefined;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE } }),
+      { bodyParser: false, bufferLogs: true },
+    );
+    app.useLogger(app.get(Logger));
+    configureApp(app, env);
+    await listenWithGracefulShutdown(app, env, database);
+  } catch (error) {
+    // A start-up refusal (e.g. a master key version missing) must not leave the pool open or an
+    // embedded PostgreSQL running without its broker.
+    await app?.close().catch(() => undefined);
+    await database.stop().catch(() => undefined);
+    throw error;
+  }
+  bootLog(`sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`);
+}
+
+async function listenWithGracefulShutdown(app: NestExpressApplication, env: Environment, database: DatabaseRuntime): Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -45,7 +59,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen(env.PORT, env.HOST);
-  bootLog(`sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`);
 }
 
 const DRAIN_TIMEOUT_MS = 10_000;
