@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigurationError, Environment, validateEnvironment } from '@app/config';
+import { HealthService } from '@app/observability';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
@@ -48,9 +49,12 @@ async function listenWithGracefulShutdown(app: NestExpressApplication, env: Envi
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    bootLog(`${signal} received: draining requests, closing the pool, then the database`);
-    // Order matters: stop accepting and finish in-flight requests while every module still
-    // works (upstream pools, audit), then destroy modules and the pool, then the embedded server.
+    bootLog(`${signal} received: readiness 503, serving ${env.SHUTDOWN_GRACE_MS} ms more, then draining requests, closing the pool, then the database`);
+    // Order matters: leave the balancer's rotation, stop accepting and finish in-flight requests
+    // while every module still works (upstream pools, audit), then destroy modules and the pool,
+    // then the embedded server.
+    app.get(HealthService).markDraining();
+    await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS));
     await drain(app.getHttpServer() as Server);
     await app.close().catch((error: unknown) => bootLog(`shutdown error: ${String(error)}`, 'error'));
     await database.stop();

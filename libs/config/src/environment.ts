@@ -79,6 +79,13 @@ export class Environment {
   @IsInt() @Min(1) @Max(10_000_000)
   RATE_LIMIT_PER_IP_PER_MINUTE: number = 300;
 
+  /**
+   * On SIGTERM, readiness turns 503 at once but the instance keeps serving this long before it
+   * stops accepting connections, so that a balancer polling readiness routes elsewhere first.
+   */
+  @IsInt() @Min(0) @Max(120_000)
+  SHUTDOWN_GRACE_MS: number = 0;
+
   /** How long an instance may keep trusting a looked-up API key: bounds how late it sees another instance's revocation; 0 disables. */
   @IsInt() @Min(0) @Max(60_000)
   API_KEY_CACHE_TTL_MS: number = 1000;

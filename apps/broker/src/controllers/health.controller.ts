@@ -42,7 +42,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'Ready when the database answers within 1.5 s and every migration shipped with this build is applied.' })
+  @ApiOperation({ summary: 'Readiness', description: 'Ready when the database answers within 1.5 s, every migration shipped with this build is applied, and the instance is not shutting down (from SIGTERM on it answers 503 with a `shutdown` check while it finishes in-flight requests).' })
   @ApiOkResponse({ description: 'Ready to serve traffic.', schema: { example: READY_EXAMPLE } })
   @ApiServiceUnavailableResponse({ description: 'Not ready; `error` names the failing checks.', schema: { example: NOT_READY_EXAMPLE } })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {

@@ -11,8 +11,18 @@ export interface Readiness {
   result: HealthCheckResult;
 }
 
+/** What readiness answers once the instance is shutting down, in terminus's result shape. */
+const DRAINING: HealthCheckResult = {
+  status: 'error',
+  info: {},
+  error: { shutdown: { status: 'down', message: 'draining: the instance is shutting down' } },
+  details: { shutdown: { status: 'down', message: 'draining: the instance is shutting down' } },
+};
+
 @Injectable()
 export class HealthService {
+  private draining = false;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
@@ -25,8 +35,17 @@ export class HealthService {
     return { status: 'ok' };
   }
 
-  /** Database reachable and migrations applied; terminus's result either way. */
+  /**
+   * From now on readiness answers 503, so that a balancer stops routing here while in-flight
+   * requests finish. Liveness is unaffected: a draining instance must not be restarted.
+   */
+  markDraining(): void {
+    this.draining = true;
+  }
+
+  /** Database reachable and migrations applied, and not shutting down; terminus's result either way. */
   async ready(): Promise<Readiness> {
+    if (this.draining) return { ready: false, result: DRAINING };
     try {
       const result = await this.health.check([
         () => this.database.pingCheck('database', { connection: this.dataSource, timeout: CHECK_TIMEOUT_MS }),
