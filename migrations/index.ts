@@ -5,6 +5,7 @@ import { TenantsAndApiKeys1763900000000 } from './1763900000000-TenantsAndApiKey
 import { RateLimits1764200000000 } from './1764200000000-RateLimits';
 import { AuditEvents1763985000000 } from './1763985000000-AuditEvents';
 import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
+import { LinkRecordExpiry1764300000000 } from './1764300000000-LinkRecordExpiry';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -19,4 +20,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditEvents1763985000000,
   LoginLinks1764100000000,
   RateLimits1764200000000,
+  LinkRecordExpiry1764300000000,
 ];

@@ -67,6 +67,18 @@ export class Environment {
   @IsInt() @Min(30) @Max(86_400)
   LAUNCH_LINK_TTL_SECONDS: number = 300;
 
+  /**
+   * How long a login link's record is kept after it expires, then purged: until then a late
+   * redemption attempt is still reported as expired or used, in its tenant's audit chain.
+   * (The audit events themselves are never purged by this.)
+   */
+  @IsInt() @Min(0) @Max(8760)
+  LINK_RECORD_RETENTION_HOURS: number = 168;
+
+  /** How often each instance purges expired link records and Idempotency-Key replays; 0 disables. */
+  @IsInt() @Min(0) @Max(86_400)
+  LINK_PURGE_INTERVAL_SECONDS: number = 300;
+
   /** Requests per minute per API key, shared by every instance (rate_limit_buckets). */
   @IsInt() @Min(1) @Max(10_000_000)
   RATE_LIMIT_PER_KEY_PER_MINUTE: number = 1200;

@@ -10,11 +10,12 @@ import { LinkMinter } from './link-minter';
 import { LinkTargetResolver } from './link-target.resolver';
 import { LinksMetrics } from './links.metrics';
 import { LoginLinksService } from './login-links.service';
+import { ExpiredLinkRecordsJanitor } from './retention/expired-link-records.janitor';
 
 /** Needs the global AuditModule and ConfigModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([LoginLinkEntity]), ConnectionsModule, ProvidersModule],
-  providers: [LinkTargetResolver, LinkMinter, IdempotencyStore, LinksMetrics, LoginLinksService, LaunchRedemptionService, LaunchAnswerService],
-  exports: [LoginLinksService, LaunchAnswerService],
+  providers: [LinkTargetResolver, LinkMinter, IdempotencyStore, LinksMetrics, LoginLinksService, LaunchRedemptionService, LaunchAnswerService, ExpiredLinkRecordsJanitor],
+  exports: [LoginLinksService, LaunchAnswerService, ExpiredLinkRecordsJanitor],
 })
 export class LinksModule {}

@@ -8,9 +8,9 @@ import { HealthService } from '@app/observability';
 
 const READY_EXAMPLE = {
   status: 'ok',
-  info: { database: { status: 'up' }, migrations: { status: 'up', applied: 6 } },
+  info: { database: { status: 'up' }, migrations: { status: 'up', applied: 7 } },
   error: {},
-  details: { database: { status: 'up' }, migrations: { status: 'up', applied: 6 } },
+  details: { database: { status: 'up' }, migrations: { status: 'up', applied: 7 } },
 };
 
 const NOT_READY_EXAMPLE = {

@@ -1,23 +1,6 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { getOrCreateCounter, getOrCreateHistogram } from '@app/observability';
 
 const LABELS = ['provider', 'operation', 'outcome'] as const;
-
-function histogram(): Histogram<(typeof LABELS)[number]> {
-  const name = 'upstream_request_duration_seconds';
-  const existing = register.getSingleMetric(name) as Histogram<(typeof LABELS)[number]> | undefined;
-  return existing ?? new Histogram({
-    name,
-    help: 'Duration of calls to upstream platforms, body included.',
-    labelNames: LABELS,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-  });
-}
-
-function counter(): Counter<(typeof LABELS)[number]> {
-  const name = 'upstream_requests_total';
-  const existing = register.getSingleMetric(name) as Counter<(typeof LABELS)[number]> | undefined;
-  return existing ?? new Counter({ name, help: 'Calls to upstream platforms by outcome.', labelNames: LABELS });
-}
 
 export interface UpstreamCallLabels {
   provider: string;
@@ -27,8 +10,13 @@ export interface UpstreamCallLabels {
 }
 
 export class UpstreamMetrics {
-  private readonly duration = histogram();
-  private readonly total = counter();
+  private readonly duration = getOrCreateHistogram({
+    name: 'upstream_request_duration_seconds',
+    help: 'Duration of calls to upstream platforms, body included.',
+    labelNames: LABELS,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+  });
+  private readonly total = getOrCreateCounter({ name: 'upstream_requests_total', help: 'Calls to upstream platforms by outcome.', labelNames: LABELS });
 
   observe(labels: UpstreamCallLabels, seconds: number): void {
     this.duration.observe(labels, seconds);
