@@ -5,7 +5,7 @@ import { TenantsAndApiKeys1763900000000 } from './1763900000000-TenantsAndApiKey
 import { RateLimits1764200000000 } from './1764200000000-RateLimits';
 import { AuditEvents1763985000000 } from './1763985000000-AuditEvents';
 import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
-import { LinkRecordExpiry1764300000000 } from './1764300000000-LinkRecordExpiry';
+import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -20,5 +20,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditEvents1763985000000,
   LoginLinks1764100000000,
   RateLimits1764200000000,
-  LinkRecordExpiry1764300000000,
+  LinkLifecycle1764300000000,
 ];

@@ -41,6 +41,7 @@ describe('connections API', () => {
       provider: 'acronis',
       base_url: 'https://eu2-cloud.acronis.com',
       settings: { allowed_target_uris: ['https://eu2-cloud.acronis.com/ui'] },
+      launch_expires_in: null,
       credential: { kind: 'client_credentials', version: 1, updated_at: expect.any(String) },
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -130,6 +131,24 @@ describe('connections API', () => {
     expect(after.body).toMatchObject({ name: 'patched', provider: 'acronis' });
   });
 
+  it('sets, changes and clears a connection\'s launch-link lifetime within 30 s .. 24 h', async () => {
+    const created = await create({ name: 'launch-ttl', ...ACRONIS, launch_expires_in: 900 });
+    expect([created.status, created.body.launch_expires_in]).toEqual([201, 900]);
+    for (const bad of [29, 86_401, 1.5, "900"]) {
+      const res = await create({ name: `bad-ttl-${String(bad)}`, ...ACRONIS, launch_expires_in: bad });
+      expect({ bad, status: res.status, field: res.body.errors?.[0]?.field }).toEqual({ bad, status: 400, field: 'launch_expires_in' });
+    }
+    const url = `${base()}/${created.body.id}`;
+    expect((await request(t.url).patch(url).set(auth()).send({ launch_expires_in: 3600 })).body.launch_expires_in).toBe(3600);
+    expect((await request(t.url).patch(url).set(auth()).send({ launch_expires_in: 10 })).status).toBe(400);
+    const cleared = await request(t.url).patch(url).set(auth()).send({ launch_expires_in: null });
+    expect([cleared.status, cleared.body.launch_expires_in, cleared.body.name]).toEqual([200, null, 'launch-ttl']);
+    const [event] = await t.db.query<{ metadata: unknown }>(
+      `SELECT metadata FROM audit_events WHERE action = 'connection.updated' AND connection_id = $1 ORDER BY seq DESC LIMIT 1`, [created.body.id],
+    );
+    expect(event.metadata).toEqual({ changed: ['launch_expires_in'] });
+  });
+
   it('lists connections with cursor pages', async () => {
     const tenant = await newTenant();
     for (const name of ['a', 'b', 'c']) await create({ name, ...ACRONIS }, tenant).expect(201);
@@ -172,7 +191,7 @@ describe('connections API', () => {
     const service = t.app.get(ConnectionsService);
     const byId = await service.resolveForActiveTenant(tenant, created.body.id.toUpperCase());
     const byName = await service.resolveForActiveTenant(tenant, 'active-ref');
-    expect(byId.connection).toEqual({ id: created.body.id, tenantId: tenant, name: 'active-ref', provider: 'acronis', baseUrl: 'https://eu2-cloud.acronis.com' });
+    expect(byId.connection).toEqual({ id: created.body.id, tenantId: tenant, name: 'active-ref', provider: 'acronis', baseUrl: 'https://eu2-cloud.acronis.com', launchExpiresIn: null });
     expect(byName.connection.id).toBe(created.body.id);
     expect(byName.context).toMatchObject({ tenantId: tenant, connectionId: created.body.id, credentialVersion: 1, settings: ACRONIS.settings });
     await expect(byName.context.loadCredentials()).resolves.toEqual(ACRONIS.credentials);

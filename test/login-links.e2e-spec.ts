@@ -12,6 +12,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
   let flussonic: FlussonicSimulator;
   let tenantId: string;
   let portalKey: string;
+  let flussonicConnectionId: string;
 
   const admin = () => ({ Authorization: `Bearer ${t.adminKey}` });
   const portal = () => ({ Authorization: `Bearer ${portalKey}` });
@@ -37,7 +38,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
     portalKey = key.body.key;
     const client = { client_id: 'demo-client', client_secret: 'demo-secret' };
     await createConnection('acronis', 'acronis', acronis.url, { allowed_target_uris: [`${acronis.url}/mc/`, `${acronis.url}/ui/`] }, client);
-    await createConnection('flussonic', 'flussonic', flussonic.url, { default_session_lifetime: 3600 }, { api_key: 'watcher-key' });
+    flussonicConnectionId = await createConnection('flussonic', 'flussonic', flussonic.url, { default_session_lifetime: 3600 }, { api_key: 'watcher-key' });
   });
 
   afterAll(async () => {
@@ -116,6 +117,25 @@ describe('login links: each provider × each delivery, caching, validation, idem
     expect((await autologin(action, token)).status).toBe(302);
     expect((await autologin(action, token)).status).toBe(403);
     expect((await request(res.body.url).get('')).status).toBe(410);
+  });
+
+  it('launch expiry: the request\'s expires_in, else the connection\'s launch_expires_in, else LAUNCH_LINK_TTL_SECONDS', async () => {
+    const lifetime = async (body: Record<string, unknown>) => {
+      const res = await issue({ connection: 'flussonic', user: { login: VIEWER }, delivery: 'launch', ...body });
+      expect(res.status).toBe(201);
+      return Math.round((Date.parse(res.body.expires_at) - Date.now()) / 1000);
+    };
+    const connectionUrl = `/v1/tenants/${tenantId}/connections/${flussonicConnectionId}`;
+    expect(await lifetime({})).toBeGreaterThanOrEqual(295); // broker default, 300 s
+    expect(await lifetime({})).toBeLessThanOrEqual(300);
+    await request(t.url).patch(connectionUrl).set(admin()).send({ launch_expires_in: 1800 }).expect(200);
+    try {
+      expect(await lifetime({})).toBeGreaterThanOrEqual(1795);
+      expect(await lifetime({})).toBeLessThanOrEqual(1800);
+      expect(await lifetime({ expires_in: 60 })).toBeLessThanOrEqual(60);
+    } finally {
+      await request(t.url).patch(connectionUrl).set(admin()).send({ launch_expires_in: null }).expect(200);
+    }
   });
 
   it('answers 410 for unknown tokens and audits them on the broker-wide chain', async () => {

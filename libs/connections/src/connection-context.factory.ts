@@ -10,6 +10,7 @@ export interface ResolvedConnectionRow {
   provider: string;
   base_url: string;
   settings: Record<string, unknown>;
+  launch_expires_in: number | null;
   secret_version: number;
   master_key_version: string;
   wrapped_key: Buffer;
@@ -28,7 +29,7 @@ export async function findWithSealedCredential(
 ): Promise<ResolvedConnectionRow | undefined> {
   const column = isUuid(ref) ? 'c.id' : 'c.name';
   const rows: ResolvedConnectionRow[] = await manager.query(
-    `SELECT c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings,
+    `SELECT c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
             s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
        FROM connections c
        JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id
@@ -50,7 +51,7 @@ export type TargetLookup =
 export async function findTargetWithTenantStatus(manager: EntityManager, tenantId: string, ref: string): Promise<TargetLookup> {
   const column = isUuid(ref) ? 'c.id' : 'c.name';
   const rows: Array<{ tenant_status: string } & ({ id: null } | ResolvedConnectionRow)> = await manager.query(
-    `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings,
+    `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
             s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
        FROM tenants t
        LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)

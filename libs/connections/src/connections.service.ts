@@ -26,7 +26,7 @@ import { ConnectionEntity } from './entities/connection.entity';
 const NAME_UNIQUE_CONSTRAINT = 'connections_tenant_id_name_key';
 
 export interface ResolvedConnection {
-  connection: { id: string; tenantId: string; name: string; provider: string; baseUrl: string };
+  connection: { id: string; tenantId: string; name: string; provider: string; baseUrl: string; launchExpiresIn: number | null };
   context: ConnectionContext;
 }
 
@@ -52,7 +52,7 @@ export class ConnectionsService {
     const id = randomUUID();
     return this.mapWriteErrors(dto.name, () =>
       this.dataSource.transaction(async (manager) => {
-        const entity = manager.create(ConnectionEntity, { id, tenantId, name: dto.name, provider: provider.kind, baseUrl, settings });
+        const entity = manager.create(ConnectionEntity, { id, tenantId, name: dto.name, provider: provider.kind, baseUrl, settings, launchExpiresIn: dto.launch_expires_in ?? null });
         const saved = await manager.save(entity);
         const credential = await writeSealedCredential(manager, this.vault, { tenantId, connectionId: id }, credentials, 1);
         await this.audit.record(manager, {
@@ -62,7 +62,7 @@ export class ConnectionsService {
           ctx,
           connectionId: id,
           provider: provider.kind,
-          metadata: { name: dto.name, base_url: baseUrl, credential_kind: credentials.kind, credential_version: 1 },
+          metadata: { name: dto.name, base_url: baseUrl, launch_expires_in: dto.launch_expires_in ?? null, credential_kind: credentials.kind, credential_version: 1 },
         });
         return this.map(saved, credential);
       }),
@@ -90,21 +90,22 @@ export class ConnectionsService {
     });
   }
 
-  /** name, base_url and settings (re-validated by the provider); the provider kind never changes. */
+  /** name, base_url, settings (re-validated by the provider) and launch_expires_in; the provider kind never changes. */
   async update(tenantId: string, connectionId: string, dto: UpdateConnectionDto, ctx: RequestContext): Promise<ConnectionDto> {
-    if (dto.name === undefined && dto.base_url === undefined && dto.settings === undefined) {
-      throw new ConnectionsException(400, ConnectionsExceptionCode.EMPTY_PATCH, 'The patch must change name, base_url or settings.');
+    if (dto.name === undefined && dto.base_url === undefined && dto.settings === undefined && dto.launch_expires_in === undefined) {
+      throw new ConnectionsException(400, ConnectionsExceptionCode.EMPTY_PATCH, 'The patch must change name, base_url, settings or launch_expires_in.');
     }
     const baseUrl = dto.base_url === undefined ? undefined : parseBaseUrl(dto.base_url);
     await this.tenants.get(tenantId);
     return this.mapWriteErrors(dto.name ?? '', () =>
       this.dataSource.transaction(async (manager) => {
         const current = await this.lockConnection(manager, tenantId, connectionId);
-        const changed = Object.entries({ name: dto.name, base_url: baseUrl, settings: dto.settings })
+        const changed = Object.entries({ name: dto.name, base_url: baseUrl, settings: dto.settings, launch_expires_in: dto.launch_expires_in })
           .filter(([, value]) => value !== undefined)
           .map(([field]) => field);
         current.name = dto.name ?? current.name;
         current.baseUrl = baseUrl ?? current.baseUrl;
+        if (dto.launch_expires_in !== undefined) current.launchExpiresIn = dto.launch_expires_in;
         if (dto.settings !== undefined) current.settings = this.registry.get(current.provider).parseSettings(dto.settings);
         const saved = await manager.save(current);
         const credential = (await credentialInfoByConnection(manager, [connectionId])).get(connectionId);
@@ -198,7 +199,7 @@ export class ConnectionsService {
 
   private resolved(row: ResolvedConnectionRow): ResolvedConnection {
     return {
-      connection: { id: row.id, tenantId: row.tenant_id, name: row.name, provider: row.provider, baseUrl: row.base_url },
+      connection: { id: row.id, tenantId: row.tenant_id, name: row.name, provider: row.provider, baseUrl: row.base_url, launchExpiresIn: row.launch_expires_in },
       context: connectionContext(this.vault, row),
     };
   }
@@ -233,6 +234,7 @@ export class ConnectionsService {
       provider: connection.provider,
       base_url: connection.baseUrl,
       settings: connection.settings,
+      launch_expires_in: connection.launchExpiresIn,
       credential: credentialInfoDto(credential),
       created_at: connection.createdAt.toISOString(),
       updated_at: connection.updatedAt.toISOString(),

@@ -8,6 +8,8 @@ export interface LinkTarget {
   providerKind: string;
   provider: LoginLinkProvider;
   context: ConnectionContext;
+  /** The connection's default launch-link lifetime in seconds, if it has one. */
+  launchExpiresIn: number | null;
 }
 
 /**
@@ -30,6 +32,7 @@ export class LinkTargetResolver {
       providerKind: connection.provider,
       provider: this.registry.get(connection.provider),
       context,
+      launchExpiresIn: connection.launchExpiresIn,
     };
   }
 }

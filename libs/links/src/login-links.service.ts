@@ -78,7 +78,8 @@ export class LoginLinksService {
 
   private async issueLaunch(issue: Issue): Promise<LoginLinkDto> {
     const token = newLaunchToken();
-    const ttlSeconds = issue.dto.expires_in ?? this.config.getOrThrow('LAUNCH_LINK_TTL_SECONDS', { infer: true });
+    const brokerDefault: number = this.config.getOrThrow('LAUNCH_LINK_TTL_SECONDS', { infer: true });
+    const ttlSeconds = issue.dto.expires_in ?? issue.target.launchExpiresIn ?? brokerDefault;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const url = `${this.config.getOrThrow('PUBLIC_BASE_URL', { infer: true })}/l/${token.opaque}`;
     const answer = this.answer(issue.target, randomUUID(), 'launch', { method: 'GET', url }, expiresAt);

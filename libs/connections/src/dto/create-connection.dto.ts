@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsConnectionName } from './connection-name';
+import { LAUNCH_EXPIRY_BOUNDS } from './launch-expiry';
 
 export class CreateConnectionDto {
   @ApiProperty({ example: 'acronis-eu', maxLength: 100 })
@@ -22,6 +23,10 @@ export class CreateConnectionDto {
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 30, maximum: 86400, example: 900, description: 'Default lifetime in seconds of this connection\'s launch links (a request\'s expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.' })
+  @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
+  launch_expires_in?: number;
 
   /** Write-only. acronis: {client_id, client_secret} or {bearer_token}; flussonic: {api_key, auth_mode?}. */
   @ApiProperty({ type: 'object', additionalProperties: true, writeOnly: true, example: { client_id: 'c0ffee', client_secret: '…' } })

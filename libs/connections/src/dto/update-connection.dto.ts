@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsConnectionName } from './connection-name';
+import { LAUNCH_EXPIRY_BOUNDS } from './launch-expiry';
 
 /** The provider kind cannot change; credentials change through PUT .../credentials. */
 export class UpdateConnectionDto {
@@ -20,4 +21,10 @@ export class UpdateConnectionDto {
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
+
+  /** null goes back to the broker-wide LAUNCH_LINK_TTL_SECONDS. */
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 30, maximum: 86400, example: 900 })
+  @ValidateIf((patch: UpdateConnectionDto) => patch.launch_expires_in !== null)
+  @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
+  launch_expires_in?: number | null;
 }

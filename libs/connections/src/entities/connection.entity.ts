@@ -22,6 +22,10 @@ export class ConnectionEntity {
   @Column({ type: 'jsonb' })
   settings: Record<string, unknown>;
 
+  /** Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS. */
+  @Column({ name: 'launch_expires_in', type: 'integer', nullable: true })
+  launchExpiresIn: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 

@@ -3,11 +3,11 @@ import { Type } from 'class-transformer';
 import {
   IsDefined, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, Validate, ValidateNested,
 } from 'class-validator';
+import { LAUNCH_EXPIRY_BOUNDS } from '@app/connections';
 import { ExactlyOneIdentifier } from './exactly-one-identifier.validator';
 import { LoginLinkUserDto } from './login-link-user.dto';
 
 export const LINK_DELIVERIES = ['direct', 'launch'] as const;
-export const LAUNCH_EXPIRY_BOUNDS = { min: 30, max: 24 * 3600 };
 
 export class CreateLoginLinkDto {
   @ApiProperty({ description: 'Connection name or id, within the tenant.', example: 'acronis-eu' })
@@ -34,7 +34,7 @@ export class CreateLoginLinkDto {
   @IsOptional() @IsInt()
   session_lifetime?: number;
 
-  @ApiPropertyOptional({ description: 'Launch links: seconds until the link expires (default 300, at most 86400).' })
+  @ApiPropertyOptional({ description: 'Launch links: seconds until the link expires (30 to 86400; default: the connection\'s launch_expires_in, else LAUNCH_LINK_TTL_SECONDS, 300).' })
   @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
   expires_in?: number;
 }
