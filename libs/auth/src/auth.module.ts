@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeyCache } from './api-keys/api-key.cache';
+import { ApiKeyRevocations } from './api-keys/api-key-revocations';
 import { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { ApiKeysBootstrap } from './api-keys/api-keys.bootstrap';
 import { ApiKeysService } from './api-keys/api-keys.service';
@@ -28,6 +29,7 @@ import { ApiKeyStrategy } from './passport/api-key.strategy';
         return cache;
       },
     },
+    ApiKeyRevocations,
     ApiKeysService,
     ApiKeyAuthenticator,
     LastUsedTracker,

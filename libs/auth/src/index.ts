@@ -11,3 +11,4 @@ export { ApiKeyEntity } from './api-keys/entities/api-key.entity';
 export { CreateApiKeyDto } from './api-keys/dto/create-api-key.dto';
 export { ListApiKeysQueryDto } from './api-keys/dto/list-api-keys-query.dto';
 export { ApiKeyDto, ApiKeyPageDto, CreatedApiKeyDto } from './api-keys/dto/api-key.dto';
+export { ApiKeyRevocations } from './api-keys/api-key-revocations';

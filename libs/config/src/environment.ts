@@ -98,7 +98,7 @@ export class Environment {
   @IsInt() @Min(0) @Max(120_000)
   SHUTDOWN_GRACE_MS: number = 0;
 
-  /** How long an instance may keep trusting a looked-up API key: bounds how late it sees another instance's revocation; 0 disables. */
+  /** How long an instance may keep trusting a looked-up API key while its revocation listener is down (revocations otherwise arrive at once); 0 disables the cache. */
   @IsInt() @Min(0) @Max(60_000)
   API_KEY_CACHE_TTL_MS: number = 1000;
 }

@@ -50,6 +50,17 @@ describe('ApiKeyCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('empties itself when told to (the revocation listener was lost), refusing lookups that started before', () => {
+    const { cache } = newCache();
+    cache.set('h1', keyOf('k1'), cache.currentGeneration());
+    cache.set('h2', keyOf('k2', TENANT_A), cache.currentGeneration());
+    const before = cache.currentGeneration();
+    cache.evictAll();
+    expect([cache.get('h1'), cache.get('h2'), cache.size]).toEqual([undefined, undefined, 0]);
+    cache.set('h1', keyOf('k1'), before);
+    expect(cache.get('h1')).toBeUndefined();
+  });
+
   it('refuses to store a lookup that started before an eviction (it may have read the row before the revocation)', () => {
     const { cache } = newCache();
     const readAt = cache.currentGeneration();

@@ -16,9 +16,9 @@ interface Entry {
 export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Successful key lookups for a short TTL, keyed by the key hash. The TTL bounds how long a
- * revocation made on another instance can go unnoticed; this instance's own revocations evict at
- * once. Only keys that authenticated are stored, so the size is bounded by the number of valid keys
+ * Successful key lookups for a short TTL, keyed by the key hash. Revocations evict at once, on
+ * this instance directly and on the others through ApiKeyRevocations (LISTEN/NOTIFY); the TTL
+ * bounds how long a revocation can go unnoticed while that channel is down. Only keys that authenticated are stored, so the size is bounded by the number of valid keys
  * (and by maxEntries): unknown keys never enter it. Expiry is not cached: callers re-check
  * `expiresAt` on every hit.
  */
@@ -69,6 +69,10 @@ export class ApiKeyCache {
 
   evictTenant(tenantId: string): void {
     this.evictWhere((key) => key.tenantId === tenantId);
+  }
+
+  evictAll(): void {
+    this.evictWhere(() => true);
   }
 
   private evictWhere(matches: (key: CachedApiKey) => boolean): void {

@@ -7,6 +7,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { countActiveAdminKeys, lockAdminKeys } from './admin-keys';
 import { ApiKeyCache } from './api-key.cache';
+import { ApiKeyRevocations } from './api-key-revocations';
 import { generateApiKey } from './api-key-secret';
 import { ApiKeysException, ApiKeysExceptionCode } from './api-keys.exception';
 import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
@@ -25,6 +26,7 @@ export class ApiKeysService {
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
     private readonly audit: AuditService,
     private readonly cache: ApiKeyCache,
+    private readonly revocations: ApiKeyRevocations,
   ) {}
 
   async create(dto: CreateApiKeyDto, ctx: RequestContext): Promise<CreatedApiKeyDto> {
@@ -64,7 +66,8 @@ export class ApiKeysService {
   /**
    * Idempotent: revoking an already revoked key answers success and keeps the first revoked_at,
    * so a client retrying after a lost answer gets the same result. A key may revoke itself.
-   * This instance forgets the key at once; others within API_KEY_CACHE_TTL_MS.
+   * Every instance forgets the key at once: this one directly, the others through the NOTIFY
+   * that commits with the revocation (ApiKeyRevocations).
    */
   async revoke(keyId: string, ctx: RequestContext): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -78,6 +81,7 @@ export class ApiKeysService {
         throw new ApiKeysException(409, ApiKeysExceptionCode.LAST_ADMIN_KEY, 'This is the last active admin key; create another admin key before revoking it.');
       }
       await manager.update(ApiKeyEntity, { id: key.id }, { revokedAt: () => 'now()' });
+      await this.revocations.announceKey(manager, key.id);
       await this.audit.record(manager, {
         action: 'api_key.revoked',
         outcome: 'success',
