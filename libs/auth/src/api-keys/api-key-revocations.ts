@@ -9,7 +9,7 @@ import { ApiKeyCache } from './api-key.cache';
 
 export const API_KEY_REVOCATION_CHANNEL = 'sso_broker_api_key_revocations';
 const LISTENER_APPLICATION_NAME = 'sso-broker-revocations';
-const RECONNECT_DELAYS_MS = [250, 1000, 5000, 15_000];
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 
 type Revocation = { key_id: string } | { tenant_id: string };
 
