@@ -6,6 +6,7 @@ import { RateLimits1764200000000 } from './1764200000000-RateLimits';
 import { AuditEvents1763985000000 } from './1763985000000-AuditEvents';
 import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
 import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
+import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -21,4 +22,5 @@ export const MIGRATIONS: MigrationClass[] = [
   LoginLinks1764100000000,
   RateLimits1764200000000,
   LinkLifecycle1764300000000,
+  AuditFilterStatistics1764400000000,
 ];

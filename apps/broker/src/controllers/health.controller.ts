@@ -8,9 +8,9 @@ import { HealthService } from '@app/observability';
 
 const READY_EXAMPLE = {
   status: 'ok',
-  info: { database: { status: 'up' }, migrations: { status: 'up', applied: 7 } },
+  info: { database: { status: 'up' }, migrations: { status: 'up', applied: 8 } },
   error: {},
-  details: { database: { status: 'up' }, migrations: { status: 'up', applied: 7 } },
+  details: { database: { status: 'up' }, migrations: { status: 'up', applied: 8 } },
 };
 
 const NOT_READY_EXAMPLE = {
