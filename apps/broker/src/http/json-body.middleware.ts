@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { problem, PROBLEM_CONTENT_TYPE } from './problem';
+import { sendProblem } from './problem';
 
 /**
  * A body in any other type than JSON is refused with 415 instead of being silently ignored
@@ -8,6 +8,5 @@ import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 export function requireJsonBodies(req: Request, res: Response, next: NextFunction): void {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody || req.is(['application/json', 'application/*+json'])) return next();
-  const body = problem(415, 'unsupported_media_type', 'The request body must be application/json.', String((req as { id?: unknown }).id ?? ''));
-  res.status(415).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  sendProblem(req, res, 415, 'unsupported_media_type', 'The request body must be application/json.');
 }

@@ -1,4 +1,5 @@
 import type { FieldError } from '@app/common';
+import type { Request, Response } from 'express';
 
 /** RFC 9457 problem details, the body of every error answer (BRIEF §5). */
 export interface Problem {
@@ -29,4 +30,10 @@ export function problem(status: number, code: string, detail: string, requestId:
     request_id: requestId,
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
+}
+
+/** For middleware that answers before Nest's exception filter is in play. */
+export function sendProblem(req: Request, res: Response, status: number, code: string, detail: string): void {
+  const body = problem(status, code, detail, String((req as { id?: unknown }).id ?? ''));
+  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

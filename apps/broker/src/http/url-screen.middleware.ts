@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { problem, PROBLEM_CONTENT_TYPE } from './problem';
+import { sendProblem } from './problem';
 
 /** A percent-encoded NUL anywhere in the path or query; `%00` has no letters, so no case to fold. */
 const ENCODED_NUL = '%00';
@@ -10,6 +10,5 @@ const ENCODED_NUL = '%00';
  */
 export function refuseNulInUrl(req: Request, res: Response, next: NextFunction): void {
   if (!req.originalUrl.includes(ENCODED_NUL)) return next();
-  const body = problem(400, 'invalid_characters', 'The request URL contains a NUL character (%00).', String((req as { id?: unknown }).id ?? ''));
-  res.status(400).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  sendProblem(req, res, 400, 'invalid_characters', 'The request URL contains a NUL character (%00).');
 }

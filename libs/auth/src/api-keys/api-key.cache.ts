@@ -18,9 +18,10 @@ export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
 /**
  * Successful key lookups for a short TTL, keyed by the key hash. Revocations evict at once, on
  * this instance directly and on the others through ApiKeyRevocations (LISTEN/NOTIFY); the TTL
- * bounds how long a revocation can go unnoticed while that channel is down. Only keys that authenticated are stored, so the size is bounded by the number of valid keys
- * (and by maxEntries): unknown keys never enter it. Expiry is not cached: callers re-check
- * `expiresAt` on every hit.
+ * bounds how long a revocation can go unnoticed while that channel is down. Only keys that
+ * authenticated are stored, so the size is bounded by the number of valid keys (and by
+ * maxEntries): unknown keys never enter it. Expiry is not cached: callers re-check `expiresAt`
+ * on every hit.
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, Entry>();
