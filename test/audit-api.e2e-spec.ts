@@ -208,7 +208,7 @@ describe('audit API', () => {
       const want = expected.get(row.id);
       if (!want || want.seq !== row.seq || want.hash !== row.hash) throw new Error(`row ${row.id} does not match`);
       const login = want.login.startsWith('=') ? `'${want.login}` : want.login;
-      if (row.subject_login !== login || row.user_agent !== 'ua, "quoted"' || row.metadata !== `{"i":${Number(row.seq) - 1}}`) throw new Error(`row ${row.seq} fields differ`);
+      if (row.subject_login !== login || row.user_agent !== 'ua, "quoted"' || JSON.stringify(JSON.parse(row.metadata)) !== `{"i":${Number(row.seq) - 1}}`) throw new Error(`row ${row.seq} fields differ`);
     });
     clearInterval(sampler);
     clearInterval(collector);
@@ -224,6 +224,26 @@ describe('audit API', () => {
     const verify = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantId }).set(asAdmin());
     expect(verify.body).toEqual({ tenant_id: tenantId, events_checked: total, ok: true, first_broken_seq: null });
   }, 180_000);
+
+  it('a client that goes away mid-export frees its database connection (no COPY left running)', async () => {
+    const copies = async () => (await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT%' AND state <> 'idle'`,
+    ))[0].n;
+    for (const format of ['csv', 'ndjson']) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no data')), 10_000);
+        const req = get(`${t.url}/v1/audit-events/export?format=${format}`, { headers: { Authorization: `Bearer ${t.adminKey}` } }, (res) => {
+          res.once('data', () => { clearTimeout(timer); req.destroy(); resolve(); });
+          res.on('error', () => undefined);
+        });
+        req.on('error', () => undefined);
+      });
+      const deadline = Date.now() + 5000;
+      while ((await copies()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect({ format, running: await copies() }).toEqual({ format, running: 0 });
+    }
+    expect((await request(t.url).get('/v1/audit-events').query({ limit: 1 }).set(asAdmin())).status).toBe(200);
+  });
 });
 
 /** Reads a CSV answer incrementally (never holding the body) and checks each row as it comes. */

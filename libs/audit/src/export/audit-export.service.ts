@@ -3,14 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@app/common';
 import { dedicatedClient } from '../dedicated-client';
 import type { ExportAuditEventsQueryDto, ExportFormat } from '../dto/export-audit-events-query.dto';
-import { auditEventFilterSql, EVENT_COLUMNS_SQL, EVENT_ORDER_SQL } from '../query/audit-event-filter.sql';
+import { auditEventFilterSql, settingName, settingPlaceholder } from '../query/audit-event-filter.sql';
 import { auditScopeOf } from '../query/audit-scope';
-import { EXPORT_CONTENT_TYPES, exportFormatter } from './audit-export.format';
+import { EXPORT_CONTENT_TYPES, exportCopySql } from './audit-export.format';
 
 export interface AuditExport {
   filename: string;
@@ -18,9 +18,6 @@ export interface AuditExport {
   /** Streams every matching event into `out`, then releases the database connection. */
   pipeTo(out: Writable): Promise<void>;
 }
-
-/** Rows fetched per round trip from the server-side cursor: memory stays at one batch. */
-const BATCH_SIZE = 1000;
 
 @Injectable()
 export class AuditExportService {
@@ -33,33 +30,46 @@ export class AuditExportService {
    */
   async open(principal: Principal, query: ExportAuditEventsQueryDto): Promise<AuditExport> {
     const tenant = auditScopeOf(principal, query.tenant_id);
-    const { where, params } = auditEventFilterSql(query, tenant);
     const client = await dedicatedClient(this.dataSource);
+    let sql: string;
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      // An export of millions of rows outlives the pool's 15 s statement timeout; a stalled
-      // reader is still cut off by the idle-in-transaction timeout.
-      await client.query("SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = '5min'");
+      sql = await prepareExport(client, query, tenant);
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
-    const sql = `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL}`;
     return {
       filename: exportFilename(tenant, query.format),
       contentType: EXPORT_CONTENT_TYPES[query.format],
-      pipeTo: (out) => streamRows(client, sql, params, query.format, out),
+      pipeTo: (out) => streamExport(client, sql, out),
     };
   }
 }
 
-async function streamRows(client: PoolClient, sql: string, params: unknown[], format: ExportFormat, out: Writable): Promise<void> {
+/**
+ * Opens the snapshot and hands the filter values to the COPY statement as transaction-local
+ * settings, set through bind parameters (COPY itself takes none): no value is spliced into SQL.
+ */
+export async function prepareExport(client: PoolClient, query: ExportAuditEventsQueryDto, tenant: string | undefined): Promise<string> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  // An export of millions of rows outlives the pool's 15 s statement timeout; a stalled
+  // reader is still cut off by the idle-in-transaction timeout.
+  await client.query("SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = '5min'");
+  const { where, params } = auditEventFilterSql(query, tenant, undefined, settingPlaceholder);
+  if (params.length > 0) {
+    const settings = params.map((_, i) => `set_config('${settingName(i + 1)}', $${i + 1}, true)`).join(', ');
+    await client.query(`SELECT ${settings}`, params.map((value) => (value instanceof Date ? value.toISOString() : String(value))));
+  }
+  return exportCopySql(query.format, where);
+}
+
+async function streamExport(client: PoolClient, sql: string, out: Writable): Promise<void> {
   try {
-    await pipeline(client.query(new QueryStream(sql, params, { batchSize: BATCH_SIZE })), exportFormatter(format), out);
+    await pipeline(client.query(copyTo(sql)), out);
     await client.query('COMMIT');
     client.release();
   } catch (error) {
-    // The cursor may be half read (client gone): discard the connection rather than reuse it.
+    // The copy may be half read (client gone): discard the connection rather than reuse it.
     client.release(error instanceof Error ? error : new Error('export aborted'));
     throw error;
   }

@@ -17,20 +17,40 @@ export interface FilterSql {
  * column, and every index ends with (occurred_at DESC, id DESC), so the keyset condition
  * continues an index range scan.
  */
-export function auditEventFilterSql(filters: AuditEventFiltersDto, tenant: AuditTenantScope, after?: EventCursor): FilterSql {
+/**
+ * How a filter value reaches the statement: a bind parameter (`$1`), or, for COPY, which takes
+ * none, a transaction-local setting the caller fills with bind parameters first
+ * (`set_config(name, $1, true)`), so that no value is ever spliced into SQL text.
+ */
+export type Placeholder = (index: number, type: string) => string;
+
+export const bindPlaceholder: Placeholder = (index) => `$${index}`;
+
+export function settingName(index: number): string {
+  return `sso_broker.filter_${index}`;
+}
+
+export const settingPlaceholder: Placeholder = (index, type) => `current_setting('${settingName(index)}')::${type}`;
+
+export function auditEventFilterSql(
+  filters: AuditEventFiltersDto,
+  tenant: AuditTenantScope,
+  after?: EventCursor,
+  placeholder: Placeholder = bindPlaceholder,
+): FilterSql {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: (placeholder: string) => string, value: unknown) => {
+  const add = (sql: (placeholder: string) => string, value: unknown, type: string) => {
     params.push(value);
-    conditions.push(sql(`$${params.length}`));
+    conditions.push(sql(placeholder(params.length, type)));
   };
-  if (tenant !== undefined) add((p) => `tenant_id = ${p}`, tenant);
-  if (filters.action !== undefined) add((p) => `action = ${p}`, filters.action);
-  if (filters.actor_id !== undefined) add((p) => `actor_id = ${p}`, filters.actor_id);
-  if (filters.login !== undefined) add((p) => `subject_login = ${p}`, filters.login);
-  if (filters.outcome !== undefined) add((p) => `outcome = ${p}`, filters.outcome);
-  if (filters.from !== undefined) add((p) => `occurred_at >= ${p}`, new Date(filters.from));
-  if (filters.to !== undefined) add((p) => `occurred_at < ${p}`, new Date(filters.to));
+  if (tenant !== undefined) add((p) => `tenant_id = ${p}`, tenant, 'uuid');
+  if (filters.action !== undefined) add((p) => `action = ${p}`, filters.action, 'text');
+  if (filters.actor_id !== undefined) add((p) => `actor_id = ${p}`, filters.actor_id, 'text');
+  if (filters.login !== undefined) add((p) => `subject_login = ${p}`, filters.login, 'text');
+  if (filters.outcome !== undefined) add((p) => `outcome = ${p}`, filters.outcome, 'text');
+  if (filters.from !== undefined) add((p) => `occurred_at >= ${p}`, new Date(filters.from), 'timestamptz');
+  if (filters.to !== undefined) add((p) => `occurred_at < ${p}`, new Date(filters.to), 'timestamptz');
   if (after !== undefined) {
     params.push(new Date(after.t), after.id);
     conditions.push(`(occurred_at, id) < ($${params.length - 1}, $${params.length})`);
