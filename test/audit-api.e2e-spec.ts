@@ -159,6 +159,22 @@ describe('audit API', () => {
     expect(again.status).toBe(201);
   });
 
+  it('CSV cells: formula triggers defused, quotes, commas and line breaks quoted, NULL empty (PostgreSQL formats them)', async () => {
+    const tenantId = randomUUID();
+    const logins = ['=1+1', '+x', '-x', '@x', '\tx', '\rx', 'a,b', 'say "hi"', 'line\nbreak', 'plain', '', null];
+    await t.db.query(
+      `INSERT INTO audit_events (id, chain_id, tenant_id, seq, occurred_at, action, outcome, actor_type, subject_login, metadata, prev_hash, hash)
+       SELECT gen_random_uuid(), $1, $1, n, now() - make_interval(secs => n), 'tenant.updated', 'success', 'system', l, '{}', 'p', 'h'
+       FROM unnest($2::text[]) WITH ORDINALITY AS x(l, n)`,
+      [tenantId, logins],
+    );
+    const got = new Map<string, string>();
+    const parsed = await streamCsv(`${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`, t.adminKey, (row) => got.set(row.seq, row.subject_login));
+    expect(parsed.rows).toBe(logins.length);
+    const defused = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+    expect(logins.map((_, i) => got.get(String(i + 1)))).toEqual(logins.map((l) => (l === null ? '' : defused(l))));
+  });
+
   it('exports 100,000 events with flat memory, and the CSV parses back to the same events', async () => {
     const tenantId = randomUUID();
     const expected = new Map<string, { seq: string; hash: string; login: string }>();

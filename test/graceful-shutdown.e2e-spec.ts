@@ -8,8 +8,8 @@ import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
-const GRACE_MS = 1500;
-const SLOW_UPSTREAM_MS = 2500;
+const GRACE_MS = 3000;
+const SLOW_UPSTREAM_MS = 4000; // beyond the grace period, within the 5 s upstream deadline
 
 /**
  * SIGTERM as an orchestrator sends it, to the built server: readiness turns 503 at once, the
