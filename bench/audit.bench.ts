@@ -142,8 +142,8 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
   console.log('\nEXPLAIN tenant+login:\n' + plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n'));
 }
 
-/** The service's own export path (prepareExport + COPY), over every event or the newest ones since `from`. */
-async function exportRate(pool: Pool, format: 'ndjson' | 'csv', from?: string): Promise<void> {
+/** The service's own export path (prepareExport + COPY), over every event. */
+async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const client = await pool.connect();
   let bytes = 0;
   let lines = 0;
@@ -158,7 +158,7 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv', from?: string): 
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const timer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 50);
-  const sql = await prepareExport(client, { format, limit: 0, ...(from ? { from } : {}) } as never, undefined);
+  const sql = await prepareExport(client, { format }, undefined);
   await pipeline(client.query(copyTo(sql)), sink);
   await client.query('COMMIT');
   clearInterval(timer);

@@ -12,12 +12,6 @@ export interface FilterSql {
 }
 
 /**
- * The WHERE clause of the list and the export. The tenant condition comes from the scope (the
- * caller's key), never from the cursor. Every filter is an equality or a range on an indexed
- * column, and every index ends with (occurred_at DESC, id DESC), so the keyset condition
- * continues an index range scan.
- */
-/**
  * How a filter value reaches the statement: a bind parameter (`$1`), or, for COPY, which takes
  * none, a transaction-local setting the caller fills with bind parameters first
  * (`set_config(name, $1, true)`), so that no value is ever spliced into SQL text.
@@ -32,6 +26,12 @@ export function settingName(index: number): string {
 
 export const settingPlaceholder: Placeholder = (index, type) => `current_setting('${settingName(index)}')::${type}`;
 
+/**
+ * The WHERE clause of the list and the export. The tenant condition comes from the scope (the
+ * caller's key), never from the cursor. Every filter is an equality or a range on an indexed
+ * column, and every index ends with (occurred_at DESC, id DESC), so the keyset condition
+ * continues an index range scan.
+ */
 export function auditEventFilterSql(
   filters: AuditEventFiltersDto,
   tenant: AuditTenantScope,
@@ -53,7 +53,7 @@ export function auditEventFilterSql(
   if (filters.to !== undefined) add((p) => `occurred_at < ${p}`, new Date(filters.to), 'timestamptz');
   if (after !== undefined) {
     params.push(new Date(after.t), after.id);
-    conditions.push(`(occurred_at, id) < ($${params.length - 1}, $${params.length})`);
+    conditions.push(`(occurred_at, id) < (${placeholder(params.length - 1, 'timestamptz')}, ${placeholder(params.length, 'uuid')})`);
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

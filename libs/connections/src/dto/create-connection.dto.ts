@@ -24,7 +24,7 @@ export class CreateConnectionDto {
   @IsObject()
   settings?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 30, maximum: 86400, example: 900, description: 'Default lifetime in seconds of this connection\'s launch links (a request\'s expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.' })
+  @ApiPropertyOptional({ minimum: LAUNCH_EXPIRY_BOUNDS.min, maximum: LAUNCH_EXPIRY_BOUNDS.max, example: 900, description: 'Default lifetime in seconds of this connection\'s launch links (a request\'s expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.' })
   @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
   launch_expires_in?: number;
 

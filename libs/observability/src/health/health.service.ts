@@ -12,12 +12,8 @@ export interface Readiness {
 }
 
 /** What readiness answers once the instance is shutting down, in terminus's result shape. */
-const DRAINING: HealthCheckResult = {
-  status: 'error',
-  info: {},
-  error: { shutdown: { status: 'down', message: 'draining: the instance is shutting down' } },
-  details: { shutdown: { status: 'down', message: 'draining: the instance is shutting down' } },
-};
+const SHUTDOWN_CHECK = { shutdown: { status: 'down' as const, message: 'draining: the instance is shutting down' } };
+const DRAINING: HealthCheckResult = { status: 'error', info: {}, error: SHUTDOWN_CHECK, details: SHUTDOWN_CHECK };
 
 @Injectable()
 export class HealthService {
