@@ -15,7 +15,11 @@ import { Pool } from 'pg';
 import { runMigrations } from '@app/database';
 import { eventHash, GENESIS_HASH, StoredChainedEvent, verifyChain } from '@app/audit';
 import type { AuditEventFiltersDto } from '@app/audit';
-import { auditEventFilterSql, EVENT_COLUMNS_SQL, EVENT_ORDER_SQL } from '../libs/audit/src/query/audit-event-filter.sql';
+import {
+  auditEventFilterSql,
+  EVENT_COLUMNS_SQL,
+  EVENT_ORDER_SQL,
+} from '../libs/audit/src/query/audit-event-filter.sql';
 import { prepareExport } from '../libs/audit/src/export/audit-export.service';
 import { to as copyTo } from 'pg-copy-streams';
 
@@ -31,8 +35,14 @@ const USERS_PER_TENANT = 200;
 const KEYS_PER_TENANT = 3;
 
 const ACTIONS: [string, number][] = [
-  ['login_link.issued', 0.6], ['login_link.redeemed', 0.2], ['login_link.failed', 0.05], ['login_link.redeem_rejected', 0.02],
-  ['connection.updated', 0.04], ['credential.rotated', 0.04], ['api_key.created', 0.03], ['tenant.updated', 0.02],
+  ['login_link.issued', 0.6],
+  ['login_link.redeemed', 0.2],
+  ['login_link.failed', 0.05],
+  ['login_link.redeem_rejected', 0.02],
+  ['connection.updated', 0.04],
+  ['credential.rotated', 0.04],
+  ['api_key.created', 0.03],
+  ['tenant.updated', 0.02],
 ];
 
 function pickAction(r: number): string {
@@ -41,19 +51,72 @@ function pickAction(r: number): string {
   return ACTIONS[0][0];
 }
 
-interface Tenant { id: string; keys: string[]; seq: number; prev: string }
+interface Tenant {
+  id: string;
+  keys: string[];
+  seq: number;
+  prev: string;
+}
 
 async function fill(pool: Pool, tenants: Tenant[]): Promise<number> {
   const client = await pool.connect();
-  const indexes = (await client.query<{ indexdef: string; indexname: string }>(
-    `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_events' AND indexname NOT IN ('audit_events_pkey', 'audit_events_chain_seq_key')`,
-  )).rows;
+  const indexes = (
+    await client.query<{ indexdef: string; indexname: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'audit_events' AND indexname NOT IN ('audit_events_pkey', 'audit_events_chain_seq_key')`,
+    )
+  ).rows;
   for (const index of indexes) await client.query(`DROP INDEX ${index.indexname}`);
   const start = Date.now();
   const spanMs = 365 * 24 * 3600 * 1000;
   const t0 = Date.now() - spanMs;
-  const columns = ['id', 'chain_id', 'tenant_id', 'seq', 'occurred_at', 'action', 'outcome', 'actor_type', 'actor_id', 'actor_role', 'ip', 'user_agent', 'request_id', 'connection_id', 'provider', 'subject_login', 'link_id', 'token_fingerprint', 'error_code', 'metadata', 'prev_hash', 'hash'];
-  const types = ['uuid', 'uuid', 'uuid', 'int8', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text'];
+  const columns = [
+    'id',
+    'chain_id',
+    'tenant_id',
+    'seq',
+    'occurred_at',
+    'action',
+    'outcome',
+    'actor_type',
+    'actor_id',
+    'actor_role',
+    'ip',
+    'user_agent',
+    'request_id',
+    'connection_id',
+    'provider',
+    'subject_login',
+    'link_id',
+    'token_fingerprint',
+    'error_code',
+    'metadata',
+    'prev_hash',
+    'hash',
+  ];
+  const types = [
+    'uuid',
+    'uuid',
+    'uuid',
+    'int8',
+    'timestamptz',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'text',
+    'jsonb',
+    'text',
+    'text',
+  ];
   const sql = `INSERT INTO audit_events (${columns.join(', ')}) SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
   for (let offset = 0; offset < EVENTS; offset += BATCH) {
     const cols: unknown[][] = columns.map(() => []);
@@ -65,31 +128,73 @@ async function fill(pool: Pool, tenants: Tenant[]): Promise<number> {
       const failed = action === 'login_link.failed' || action === 'login_link.redeem_rejected';
       const isLink = action.startsWith('login_link.');
       const event: StoredChainedEvent = {
-        id: randomUUID(), tenant_id: tenant.id, seq: String(tenant.seq), occurred_at: new Date(t0 + Math.floor((i * spanMs) / EVENTS)),
-        action, outcome: failed ? 'failure' : 'success', actor_type: action === 'login_link.redeemed' ? 'anonymous' : 'api_key',
-        actor_id: action === 'login_link.redeemed' ? null : tenant.keys[local % KEYS_PER_TENANT], actor_role: action === 'login_link.redeemed' ? null : 'portal',
-        ip: '198.51.100.7', user_agent: 'Mozilla/5.0 (bench)', request_id: `req-${i}`, connection_id: isLink ? tenant.keys[0] : null,
+        id: randomUUID(),
+        tenant_id: tenant.id,
+        seq: String(tenant.seq),
+        occurred_at: new Date(t0 + Math.floor((i * spanMs) / EVENTS)),
+        action,
+        outcome: failed ? 'failure' : 'success',
+        actor_type: action === 'login_link.redeemed' ? 'anonymous' : 'api_key',
+        actor_id: action === 'login_link.redeemed' ? null : tenant.keys[local % KEYS_PER_TENANT],
+        actor_role: action === 'login_link.redeemed' ? null : 'portal',
+        ip: '198.51.100.7',
+        user_agent: 'Mozilla/5.0 (bench)',
+        request_id: `req-${i}`,
+        connection_id: isLink ? tenant.keys[0] : null,
         provider: isLink ? (i % 2 ? 'acronis' : 'flussonic') : null,
-        subject_login: isLink ? `user${(local * 7919) % USERS_PER_TENANT}@${tenant.id.slice(0, 8)}.example` : null, subject_user_id: null, subject_external_id: null,
-        link_id: isLink ? `lnk-${i}` : null, token_fingerprint: isLink && !failed ? (i * 1e6).toString(16).padStart(16, '0').slice(0, 16) : null,
-        error_code: failed ? 'upstream_timeout' : null, metadata: isLink ? { delivery: i % 3 ? 'direct' : 'launch' } : {}, prev_hash: tenant.prev, hash: '',
+        subject_login: isLink ? `user${(local * 7919) % USERS_PER_TENANT}@${tenant.id.slice(0, 8)}.example` : null,
+        subject_user_id: null,
+        subject_external_id: null,
+        link_id: isLink ? `lnk-${i}` : null,
+        token_fingerprint: isLink && !failed ? (i * 1e6).toString(16).padStart(16, '0').slice(0, 16) : null,
+        error_code: failed ? 'upstream_timeout' : null,
+        metadata: isLink ? { delivery: i % 3 ? 'direct' : 'launch' } : {},
+        prev_hash: tenant.prev,
+        hash: '',
       };
       event.hash = eventHash(event);
       tenant.prev = event.hash;
-      const row = [event.id, event.tenant_id, event.tenant_id, event.seq, event.occurred_at, event.action, event.outcome, event.actor_type, event.actor_id, event.actor_role, event.ip, event.user_agent, event.request_id, event.connection_id, event.provider, event.subject_login, event.link_id, event.token_fingerprint, event.error_code, JSON.stringify(event.metadata), event.prev_hash, event.hash];
+      const row = [
+        event.id,
+        event.tenant_id,
+        event.tenant_id,
+        event.seq,
+        event.occurred_at,
+        event.action,
+        event.outcome,
+        event.actor_type,
+        event.actor_id,
+        event.actor_role,
+        event.ip,
+        event.user_agent,
+        event.request_id,
+        event.connection_id,
+        event.provider,
+        event.subject_login,
+        event.link_id,
+        event.token_fingerprint,
+        event.error_code,
+        JSON.stringify(event.metadata),
+        event.prev_hash,
+        event.hash,
+      ];
       row.forEach((value, c) => cols[c].push(value));
     }
     await client.query(sql, cols);
-    if ((offset / BATCH) % 100 === 0) process.stdout.write(`  loaded ${offset + BATCH} events (${Math.round((offset + BATCH) / ((Date.now() - start) / 1000))}/s)\n`);
+    if ((offset / BATCH) % 100 === 0)
+      process.stdout.write(
+        `  loaded ${offset + BATCH} events (${Math.round((offset + BATCH) / ((Date.now() - start) / 1000))}/s)\n`,
+      );
   }
   const loadSeconds = (Date.now() - start) / 1000;
   console.log(`load: ${EVENTS} events in ${loadSeconds.toFixed(1)} s (${Math.round(EVENTS / loadSeconds)} events/s)`);
   const indexStart = Date.now();
-  await client.query('SET maintenance_work_mem = \'512MB\'');
+  await client.query("SET maintenance_work_mem = '512MB'");
   for (const index of indexes) await client.query(index.indexdef);
-  await client.query(`INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) SELECT unnest($1::uuid[]), unnest($2::int8[]), unnest($3::text[])`, [
-    tenants.map((t) => t.id), tenants.map((t) => t.seq), tenants.map((t) => t.prev),
-  ]);
+  await client.query(
+    `INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) SELECT unnest($1::uuid[]), unnest($2::int8[]), unnest($3::text[])`,
+    [tenants.map((t) => t.id), tenants.map((t) => t.seq), tenants.map((t) => t.prev)],
+  );
   await client.query('VACUUM ANALYZE audit_events');
   console.log(`indexes rebuilt and analysed in ${((Date.now() - indexStart) / 1000).toFixed(1)} s`);
   client.release();
@@ -104,7 +209,10 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
   const tenantOf = (i: number) => tenants[(i * 37) % tenants.length];
   const loginOf = (t: Tenant, i: number) => `user${(i * 13) % USERS_PER_TENANT}@${t.id.slice(0, 8)}.example`;
   const month = 30 * 24 * 3600 * 1000;
-  const rangeOf = (i: number) => { const to = Date.now() - ((i * 7) % 300) * 24 * 3600 * 1000; return { from: new Date(to - month).toISOString(), to: new Date(to).toISOString() }; };
+  const rangeOf = (i: number) => {
+    const to = Date.now() - ((i * 7) % 300) * 24 * 3600 * 1000;
+    return { from: new Date(to - month).toISOString(), to: new Date(to).toISOString() };
+  };
   const combos: [string, (i: number) => { filters: AuditEventFiltersDto; tenant?: string }][] = [
     ['(none)', () => ({ filters: {} })],
     ['tenant', (i) => ({ filters: {}, tenant: tenantOf(i).id })],
@@ -113,7 +221,10 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
     ['tenant+login', (i) => ({ filters: { login: loginOf(tenantOf(i), i) }, tenant: tenantOf(i).id })],
     ['tenant+actor', (i) => ({ filters: { actor_id: tenantOf(i).keys[i % KEYS_PER_TENANT] }, tenant: tenantOf(i).id })],
     ['tenant+from/to (30 days)', (i) => ({ filters: rangeOf(i), tenant: tenantOf(i).id })],
-    ['tenant+action+outcome+from/to', (i) => ({ filters: { action: 'login_link.failed', outcome: 'failure', ...rangeOf(i) }, tenant: tenantOf(i).id })],
+    [
+      'tenant+action+outcome+from/to',
+      (i) => ({ filters: { action: 'login_link.failed', outcome: 'failure', ...rangeOf(i) }, tenant: tenantOf(i).id }),
+    ],
     ['action', () => ({ filters: { action: 'tenant.updated' } })],
     ['action+from/to', (i) => ({ filters: { action: 'login_link.redeem_rejected', ...rangeOf(i) } })],
     ['actor', (i) => ({ filters: { actor_id: tenantOf(i).keys[i % KEYS_PER_TENANT] } })],
@@ -130,15 +241,26 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
       const { filters, tenant } = make(i);
       const { where, params } = auditEventFilterSql(filters, tenant);
       const started = process.hrtime.bigint();
-      const result = await pool.query(`SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`, params);
+      const result = await pool.query(
+        `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
+        params,
+      );
       if (i >= 20) times.push(Number(process.hrtime.bigint() - started) / 1e6);
       rows = result.rowCount ?? 0;
     }
     times.sort((a, b) => a - b);
-    console.log(name.padEnd(34), percentile(times, 50).toFixed(2).padStart(8), percentile(times, 95).toFixed(2).padStart(8), String(rows).padStart(6));
+    console.log(
+      name.padEnd(34),
+      percentile(times, 50).toFixed(2).padStart(8),
+      percentile(times, 95).toFixed(2).padStart(8),
+      String(rows).padStart(6),
+    );
   }
   const { where, params } = auditEventFilterSql({ login: loginOf(tenants[0], 1) }, tenants[0].id);
-  const plan = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`, params);
+  const plan = await pool.query(
+    `EXPLAIN (ANALYZE, BUFFERS) SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
+    params,
+  );
   console.log('\nEXPLAIN tenant+login:\n' + plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n'));
 }
 
@@ -157,7 +279,9 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const started = Date.now();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
-  const timer = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss); }, 50);
+  const timer = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 50);
   const sql = await prepareExport(client, { format }, undefined);
   await pipeline(client.query(copyTo(sql)), sink);
   await client.query('COMMIT');
@@ -165,7 +289,9 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   client.release();
   const seconds = (Date.now() - started) / 1000;
   const events = format === 'csv' ? lines - 1 : lines;
-  console.log(`export ${format}: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s, RSS growth ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB`);
+  console.log(
+    `export ${format}: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s, RSS growth ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB`,
+  );
 }
 
 async function verifyRate(pool: Pool, tenants: Tenant[]): Promise<void> {
@@ -179,7 +305,9 @@ async function verifyRate(pool: Pool, tenants: Tenant[]): Promise<void> {
   }
   client.release();
   const seconds = (Date.now() - started) / 1000;
-  console.log(`verify: ${events} events over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok)`);
+  console.log(
+    `verify: ${events} events over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -187,9 +315,13 @@ async function main(): Promise<void> {
   await runMigrations(DATABASE_URL);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });
   const existing = await pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_events');
-  if (existing.rows[0].n !== '0') throw new Error('the database already holds audit events: give the bench an empty database');
+  if (existing.rows[0].n !== '0')
+    throw new Error('the database already holds audit events: give the bench an empty database');
   const tenants: Tenant[] = Array.from({ length: TENANTS }, () => ({
-    id: randomUUID(), keys: Array.from({ length: KEYS_PER_TENANT }, () => randomUUID()), seq: 0, prev: GENESIS_HASH,
+    id: randomUUID(),
+    keys: Array.from({ length: KEYS_PER_TENANT }, () => randomUUID()),
+    seq: 0,
+    prev: GENESIS_HASH,
   }));
   console.log(`audit bench: ${EVENTS} events over ${TENANTS} tenants`);
   await fill(pool, tenants);

@@ -52,15 +52,19 @@ async function main(): Promise<void> {
       { provider: 'acronis', connection: 'acronis-demo', user: { login: 'alice@customer-a.example' } },
       { provider: 'flussonic', connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' } },
     ];
-    process.stdout.write(`links bench: ${CONNECTIONS} connections, ${DURATION_S} s per provider, broker pid ${pid} (production mode, PostgreSQL ${database})\n`);
+    process.stdout.write(
+      `links bench: ${CONNECTIONS} connections, ${DURATION_S} s per provider, broker pid ${pid} (production mode, PostgreSQL ${database})\n`,
+    );
     for (const [i, c] of cases.entries()) {
       const { portalKey } = await ensureTenantWithConnections(admin, `bench-${i}`, acronis.url, flussonic.url);
-      const requests = [{
-        method: 'POST',
-        path: '/v1/login-links',
-        headers: { authorization: `Bearer ${portalKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ connection: c.connection, user: c.user }),
-      }];
+      const requests = [
+        {
+          method: 'POST',
+          path: '/v1/login-links',
+          headers: { authorization: `Bearer ${portalKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ connection: c.connection, user: c.user }),
+        },
+      ];
       await autocannon({ url: broker.url, requests, connections: 10, duration: 2 }); // warm-up: token cache, JIT, pools
       const latencies: number[] = [];
       const cpuBefore = cpuMs(pid);
@@ -70,7 +74,8 @@ async function main(): Promise<void> {
       const cpu = cpuMs(pid) - cpuBefore;
       const links = result['2xx'];
       latencies.sort((a, b) => a - b);
-      const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
+      const pct = (p: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
       process.stdout.write(
         `${c.provider.padEnd(10)} ${(links / DURATION_S).toFixed(0).padStart(6)} links/s  ` +
           `p50 ${pct(50)} ms  p99 ${pct(99)} ms  ` +

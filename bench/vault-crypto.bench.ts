@@ -59,7 +59,13 @@ function rewrapThroughput(): number {
 const cipher = new EnvelopeCipher(MasterKeyRing.parse(MasterKeyRing.generateEntry('v1')));
 const sealedOnce = cipher.seal(SECRET, BINDING);
 console.log(`vault crypto, node ${process.version}, ${SECRET.length}-byte secret, AES-256-GCM envelope`);
-report('seal', timeEach(() => cipher.seal(SECRET, BINDING)));
-report('open', timeEach(() => cipher.open(sealedOnce, BINDING)));
+report(
+  'seal',
+  timeEach(() => cipher.seal(SECRET, BINDING)),
+);
+report(
+  'open',
+  timeEach(() => cipher.open(sealedOnce, BINDING)),
+);
 const perSecond = Math.round(rewrapThroughput()).toLocaleString('en-US');
 console.log(`rewrap ${perSecond} secrets/s over ${REWRAP_SECRETS.toLocaleString('en-US')} sealed secrets`);

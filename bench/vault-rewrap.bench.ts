@@ -40,11 +40,17 @@ function withDatabase(url: string, database: string): string {
 
 async function seed(owner: Client, v1: string): Promise<string> {
   const cipher = new EnvelopeCipher(MasterKeyRing.parse(v1));
-  const [{ id: tenantId }] = (await owner.query(`INSERT INTO tenants (slug, name) VALUES ('bench', 'bench') RETURNING id`)).rows;
+  const [{ id: tenantId }] = (
+    await owner.query(`INSERT INTO tenants (slug, name) VALUES ('bench', 'bench') RETURNING id`)
+  ).rows;
   for (let start = 0; start < SECRETS; start += INSERT_BATCH) {
     const ids = Array.from({ length: Math.min(INSERT_BATCH, SECRETS - start) }, () => randomUUID());
     const sealed = ids.map((connectionId) =>
-      cipher.seal(Buffer.from(JSON.stringify({ api_key: randomBytes(24).toString('base64') })), { tenantId, connectionId, secretVersion: 1 }),
+      cipher.seal(Buffer.from(JSON.stringify({ api_key: randomBytes(24).toString('base64') })), {
+        tenantId,
+        connectionId,
+        secretVersion: 1,
+      }),
     );
     await owner.query(
       `INSERT INTO connections (id, tenant_id, name, provider, base_url)
@@ -82,14 +88,22 @@ async function main(): Promise<void> {
       BROKER_MASTER_KEYS: `${MasterKeyRing.generateEntry('v2')},${v1}`,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-broker-bench-')),
     });
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot({ env, database: { url: appUrl, poolSize: 4 } }), { logger: ['error'] });
+    const app = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ env, database: { url: appUrl, poolSize: 4 } }),
+      { logger: ['error'] },
+    );
     try {
       const started = process.hrtime.bigint();
       const result = await app.get(VaultRewrapService).rewrapAll(AuditService.systemContext('vault-rewrap-bench'));
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const [{ n }] = (await owner.query(`SELECT count(*)::int AS n FROM connection_secrets WHERE master_key_version = 'v2'`)).rows;
-      if (result.rewrapped !== SECRETS || n !== SECRETS) throw new Error(`rewrap incomplete: ${JSON.stringify(result)}, ${n} rows under v2`);
-      console.log(`rewrap  ${SECRETS} secrets in ${seconds.toFixed(2)} s = ${Math.round(SECRETS / seconds)} secrets/s (batches of 500, ${JSON.stringify(result)})`);
+      const [{ n }] = (
+        await owner.query(`SELECT count(*)::int AS n FROM connection_secrets WHERE master_key_version = 'v2'`)
+      ).rows;
+      if (result.rewrapped !== SECRETS || n !== SECRETS)
+        throw new Error(`rewrap incomplete: ${JSON.stringify(result)}, ${n} rows under v2`);
+      console.log(
+        `rewrap  ${SECRETS} secrets in ${seconds.toFixed(2)} s = ${Math.round(SECRETS / seconds)} secrets/s (batches of 500, ${JSON.stringify(result)})`,
+      );
     } finally {
       await app.close();
     }

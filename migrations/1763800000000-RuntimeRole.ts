@@ -18,12 +18,16 @@ export class RuntimeRole1763800000000 implements MigrationInterface {
     await q.query(`GRANT USAGE ON SCHEMA public TO sso_broker_runtime`);
     // Readiness checks that every migration is applied, as the runtime role.
     await q.query(`GRANT SELECT ON schema_migrations TO sso_broker_runtime`);
-    await q.query(`DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO sso_broker_runtime', current_database()); END $$`);
+    await q.query(
+      `DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO sso_broker_runtime', current_database()); END $$`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`REVOKE SELECT ON schema_migrations FROM sso_broker_runtime`);
     await q.query(`REVOKE USAGE ON SCHEMA public FROM sso_broker_runtime`);
-    await q.query(`DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM sso_broker_runtime', current_database()); END $$`);
+    await q.query(
+      `DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM sso_broker_runtime', current_database()); END $$`,
+    );
   }
 }

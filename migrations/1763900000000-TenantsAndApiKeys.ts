@@ -48,7 +48,9 @@ export class TenantsAndApiKeys1763900000000 implements MigrationInterface {
         CONSTRAINT api_keys_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE
       )`);
     await queryRunner.query(`CREATE INDEX api_keys_created_at_id_idx ON api_keys (created_at, id)`);
-    await queryRunner.query(`CREATE INDEX api_keys_tenant_id_created_at_id_idx ON api_keys (tenant_id, created_at, id)`);
+    await queryRunner.query(
+      `CREATE INDEX api_keys_tenant_id_created_at_id_idx ON api_keys (tenant_id, created_at, id)`,
+    );
     await queryRunner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON tenants, api_keys TO sso_broker_runtime`);
   }
 

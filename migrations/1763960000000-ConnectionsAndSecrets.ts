@@ -43,7 +43,9 @@ export class ConnectionsAndSecrets1763960000000 implements MigrationInterface {
           REFERENCES connections (id, tenant_id) ON DELETE CASCADE,
         CONSTRAINT connection_secrets_version_check CHECK (version >= 1)
       )`);
-    await q.query(`CREATE INDEX connection_secrets_master_key_version_idx ON connection_secrets (master_key_version, connection_id)`);
+    await q.query(
+      `CREATE INDEX connection_secrets_master_key_version_idx ON connection_secrets (master_key_version, connection_id)`,
+    );
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON connections, connection_secrets TO sso_broker_runtime`);
   }
 

@@ -48,12 +48,20 @@ export class AuditEvents1763985000000 implements MigrationInterface {
     // page is an index range scan of `limit` entries whatever the table size.
     await q.query(`CREATE INDEX audit_events_time_idx ON audit_events (occurred_at DESC, id DESC)`);
     await q.query(`CREATE INDEX audit_events_tenant_time_idx ON audit_events (tenant_id, occurred_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX audit_events_tenant_action_time_idx ON audit_events (tenant_id, action, occurred_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX audit_events_tenant_action_time_idx ON audit_events (tenant_id, action, occurred_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX audit_events_action_time_idx ON audit_events (action, occurred_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX audit_events_actor_time_idx ON audit_events (actor_id, occurred_at DESC, id DESC) WHERE actor_id IS NOT NULL`);
-    await q.query(`CREATE INDEX audit_events_login_time_idx ON audit_events (subject_login, occurred_at DESC, id DESC) WHERE subject_login IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX audit_events_actor_time_idx ON audit_events (actor_id, occurred_at DESC, id DESC) WHERE actor_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX audit_events_login_time_idx ON audit_events (subject_login, occurred_at DESC, id DESC) WHERE subject_login IS NOT NULL`,
+    );
     // Failures are a small share of events: a partial index finds them without walking successes.
-    await q.query(`CREATE INDEX audit_events_failure_time_idx ON audit_events (occurred_at DESC, id DESC) WHERE outcome = 'failure'`);
+    await q.query(
+      `CREATE INDEX audit_events_failure_time_idx ON audit_events (occurred_at DESC, id DESC) WHERE outcome = 'failure'`,
+    );
     await q.query(`
       CREATE TABLE audit_chain_heads (
         chain_id uuid NOT NULL,

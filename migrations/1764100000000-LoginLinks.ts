@@ -53,8 +53,12 @@ export class LoginLinks1764100000000 implements MigrationInterface {
         ),
         CONSTRAINT login_link_idempotency_tenant_id_fkey FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE
       )`);
-    await queryRunner.query(`CREATE INDEX login_link_idempotency_expires_at_idx ON login_link_idempotency (expires_at)`);
-    await queryRunner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON login_links, login_link_idempotency TO sso_broker_runtime`);
+    await queryRunner.query(
+      `CREATE INDEX login_link_idempotency_expires_at_idx ON login_link_idempotency (expires_at)`,
+    );
+    await queryRunner.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON login_links, login_link_idempotency TO sso_broker_runtime`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

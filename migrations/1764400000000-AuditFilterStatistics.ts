@@ -11,8 +11,12 @@ export class AuditFilterStatistics1764400000000 implements MigrationInterface {
   name = 'AuditFilterStatistics1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE STATISTICS audit_events_tenant_actor_stats (dependencies) ON tenant_id, actor_id FROM audit_events`);
-    await q.query(`CREATE STATISTICS audit_events_tenant_login_stats (dependencies) ON tenant_id, subject_login FROM audit_events`);
+    await q.query(
+      `CREATE STATISTICS audit_events_tenant_actor_stats (dependencies) ON tenant_id, actor_id FROM audit_events`,
+    );
+    await q.query(
+      `CREATE STATISTICS audit_events_tenant_login_stats (dependencies) ON tenant_id, subject_login FROM audit_events`,
+    );
     // Build them now on an existing log (autovacuum may not re-analyse a big table for a long
     // time); an empty table is left unanalysed, so the planner keeps sizing it from its pages.
     const [{ populated }] = await q.query(`SELECT EXISTS (SELECT 1 FROM audit_events) AS populated`);

@@ -9,12 +9,18 @@ import { flussonicOptionsFromEnv, startFlussonicSimulator } from '@app/flussonic
 export const BROKER_MAIN = resolve(__dirname, '../apps/broker/src/main.js');
 
 export class AdminClient {
-  constructor(readonly baseUrl: string, private readonly key: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly key: string,
+  ) {}
 
   async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -34,12 +40,23 @@ export async function startBrokerProcess(env: Record<string, string>, quiet = tr
   if (!existsSync(BROKER_MAIN)) throw new Error('run `npm run build` first');
   // BROKER_NODE_ARGS, e.g. "--cpu-prof", profiles the broker child of the demo or a benchmark.
   const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BROKER_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, BROKER_MAIN], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
   const url = `http://127.0.0.1:${env.PORT}`;
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`broker exited with code ${code}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`broker exited with code ${code}`))),
+  );
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const ready = await Promise.race([fetch(`${url}/openapi.json`).then((r) => r.ok, () => false), exited]);
+    const ready = await Promise.race([
+      fetch(`${url}/openapi.json`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
     if (ready) break;
     if (Date.now() > deadline) throw new Error('broker did not start within 180 s');
     await new Promise((r) => setTimeout(r, 250));
@@ -47,29 +64,58 @@ export async function startBrokerProcess(env: Record<string, string>, quiet = tr
   return {
     child,
     url,
-    stop: () => new Promise<void>((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
-interface Named { id: string; name?: string; slug?: string }
+interface Named {
+  id: string;
+  name?: string;
+  slug?: string;
+}
 
 /** Reuses the tenant and connections when they exist, so re-runs are cheap; a fresh portal key each run. */
-export async function ensureTenantWithConnections(admin: AdminClient, slug: string, acronisUrl: string, flussonicUrl: string) {
+export async function ensureTenantWithConnections(
+  admin: AdminClient,
+  slug: string,
+  acronisUrl: string,
+  flussonicUrl: string,
+) {
   const tenants = await admin.call<{ data: Named[] }>('GET', '/v1/tenants?limit=500');
-  const tenant = tenants.data.find((t) => t.slug === slug) ?? (await admin.call<Named>('POST', '/v1/tenants', { name: `Demo ${slug}`, slug }));
+  const tenant =
+    tenants.data.find((t) => t.slug === slug) ??
+    (await admin.call<Named>('POST', '/v1/tenants', { name: `Demo ${slug}`, slug }));
   const existing = await admin.call<{ data: Named[] }>('GET', `/v1/tenants/${tenant.id}/connections?limit=500`);
   const wanted = [
-    { name: 'acronis-demo', provider: 'acronis', base_url: acronisUrl, settings: { allowed_target_uris: [`${acronisUrl}/mc/`] }, credentials: { client_id: 'demo-client', client_secret: 'demo-secret' } },
-    { name: 'flussonic-demo', provider: 'flussonic', base_url: flussonicUrl, settings: { default_session_lifetime: 3600 }, credentials: { api_key: 'demo-watcher-api-key', auth_mode: 'legacy' } },
+    {
+      name: 'acronis-demo',
+      provider: 'acronis',
+      base_url: acronisUrl,
+      settings: { allowed_target_uris: [`${acronisUrl}/mc/`] },
+      credentials: { client_id: 'demo-client', client_secret: 'demo-secret' },
+    },
+    {
+      name: 'flussonic-demo',
+      provider: 'flussonic',
+      base_url: flussonicUrl,
+      settings: { default_session_lifetime: 3600 },
+      credentials: { api_key: 'demo-watcher-api-key', auth_mode: 'legacy' },
+    },
   ];
   for (const connection of wanted) {
-    if (!existing.data.some((c) => c.name === connection.name)) await admin.call('POST', `/v1/tenants/${tenant.id}/connections`, connection);
+    if (!existing.data.some((c) => c.name === connection.name))
+      await admin.call('POST', `/v1/tenants/${tenant.id}/connections`, connection);
   }
-  const key = await admin.call<{ key: string }>('POST', '/v1/api-keys', { name: `${slug} portal ${new Date().toISOString()}`, role: 'portal', tenant_id: tenant.id });
+  const key = await admin.call<{ key: string }>('POST', '/v1/api-keys', {
+    name: `${slug} portal ${new Date().toISOString()}`,
+    role: 'portal',
+    tenant_id: tenant.id,
+  });
   return { tenantId: tenant.id, portalKey: key.key };
 }
 
@@ -87,7 +133,14 @@ async function main(): Promise<void> {
   const flussonic = await startFlussonicSimulator({ ...flussonicOptionsFromEnv(), port: 4020 });
   const adminKey = demoAdminKey(dataDir);
   process.stdout.write('Starting the broker on the embedded database (the first start takes a little longer)…\n');
-  const broker = await startBrokerProcess({ PORT: port, HOST: '127.0.0.1', DATA_DIR: dataDir, BROKER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: `http://localhost:${port}` });
+  const broker = await startBrokerProcess({
+    PORT: port,
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
+    LOG_LEVEL: 'warn',
+    PUBLIC_BASE_URL: `http://localhost:${port}`,
+  });
   const stop = async () => {
     await broker.stop();
     await Promise.all([acronis.close(), flussonic.close()]);
@@ -100,7 +153,12 @@ async function main(): Promise<void> {
   const { tenantId, portalKey } = await ensureTenantWithConnections(admin, 'demo', acronis.url, flussonic.url);
   const portal = new AdminClient(broker.url, portalKey);
   const launch = (connection: string, login: string) =>
-    portal.call<{ url: string }>('POST', '/v1/login-links', { connection, user: { login }, delivery: 'launch', expires_in: 3600 });
+    portal.call<{ url: string }>('POST', '/v1/login-links', {
+      connection,
+      user: { login },
+      delivery: 'launch',
+      expires_in: 3600,
+    });
   const acronisLaunch = await launch('acronis-demo', 'alice@customer-a.example');
   const flussonicLaunch = await launch('flussonic-demo', 'viewer@customer-a.example');
   const base = `http://localhost:${port}`;

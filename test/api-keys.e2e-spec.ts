@@ -39,12 +39,27 @@ describe('API keys', () => {
 
     const listed = await request(t.url).get('/v1/api-keys').query({ limit: 500 }).set(asAdmin());
     const entry = listed.body.data.find((k: { id: string }) => k.id === res.body.id);
-    expect(Object.keys(entry).sort()).toEqual(['created_at', 'expires_at', 'id', 'last_used_at', 'name', 'prefix', 'revoked_at', 'role', 'tenant_id']);
+    expect(Object.keys(entry).sort()).toEqual([
+      'created_at',
+      'expires_at',
+      'id',
+      'last_used_at',
+      'name',
+      'prefix',
+      'revoked_at',
+      'role',
+      'tenant_id',
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(res.body.key);
   });
 
   it('binds portal keys to a tenant and checks the binding rules', async () => {
-    const portal = await createKey({ name: 'portal A', role: 'portal', tenant_id: tenantA, expires_at: '2099-01-01T00:00:00Z' });
+    const portal = await createKey({
+      name: 'portal A',
+      role: 'portal',
+      tenant_id: tenantA,
+      expires_at: '2099-01-01T00:00:00Z',
+    });
     expect(portal.status).toBe(201);
     expect(portal.body).toMatchObject({ role: 'portal', tenant_id: tenantA, expires_at: '2099-01-01T00:00:00.000Z' });
     expect(portal.body.key).toMatch(/^sbk_p_/);
@@ -70,7 +85,8 @@ describe('API keys', () => {
   });
 
   it('filters the list by tenant and pages through it', async () => {
-    for (let i = 0; i < 5; i++) expect((await createKey({ name: `B${i}`, role: 'portal', tenant_id: tenantB })).status).toBe(201);
+    for (let i = 0; i < 5; i++)
+      expect((await createKey({ name: `B${i}`, role: 'portal', tenant_id: tenantB })).status).toBe(201);
     const ids: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -106,13 +122,18 @@ describe('API keys', () => {
     const listed = await request(t.url).get('/v1/api-keys').query({ limit: 500 }).set(asAdmin());
     expect(listed.body.data.find((k: { id: string }) => k.id === key.id).revoked_at).toBe(row.revoked_at.toISOString());
 
-    expect((await request(t.url).delete(`/v1/api-keys/${UNKNOWN_ID}`).set(asAdmin())).body.code).toBe('api_key_not_found');
+    expect((await request(t.url).delete(`/v1/api-keys/${UNKNOWN_ID}`).set(asAdmin())).body.code).toBe(
+      'api_key_not_found',
+    );
     expect((await request(t.url).delete('/v1/api-keys/12345').set(asAdmin())).body.code).toBe('invalid_id');
   });
 
   it('honours a revocation at once on every instance (LISTEN/NOTIFY), even with a long cache TTL, and after the listener reconnects', async () => {
     // A 60 s TTL on the other instance: only the notification can make it refuse the key in time.
-    const other = await createTestApp({ db: t.db, env: { BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey, API_KEY_CACHE_TTL_MS: '60000' } });
+    const other = await createTestApp({
+      db: t.db,
+      env: { BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey, API_KEY_CACHE_TTL_MS: '60000' },
+    });
     const refusedOnOther = async (key: string, code: string) => {
       const deadline = Date.now() + 2000;
       let answer: string | undefined;
@@ -135,7 +156,8 @@ describe('API keys', () => {
       await revokeAndCheck();
 
       // A deleted tenant's keys (rows gone with the tenant) stop working everywhere too.
-      const tenant = (await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Deleted With Its Keys' })).body;
+      const tenant = (await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Deleted With Its Keys' }))
+        .body;
       const { body: portal } = await createKey({ name: 'doomed portal', role: 'portal', tenant_id: tenant.id });
       const portalList = () => request(other.url).get(`/v1/tenants/${tenant.id}/connections`).set(bearer(portal.key));
       expect((await portalList()).status).toBe(403); // authenticated (portal keys cannot list connections), and cached
@@ -151,7 +173,8 @@ describe('API keys', () => {
       expect(n).toBe(2); // one listener per instance
       const until = async (state: boolean) => {
         const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && revocations.listening !== state) await new Promise((resolve) => setTimeout(resolve, 20));
+        while (Date.now() < deadline && revocations.listening !== state)
+          await new Promise((resolve) => setTimeout(resolve, 20));
         return revocations.listening;
       };
       expect(await until(false)).toBe(false); // noticed the loss (and emptied its cache)
@@ -164,7 +187,11 @@ describe('API keys', () => {
 
   it('refuses an expired key', async () => {
     const expiresAt = Date.now() + 1500;
-    const { body: key } = await createKey({ name: 'short lived', role: 'admin', expires_at: new Date(expiresAt).toISOString() });
+    const { body: key } = await createKey({
+      name: 'short lived',
+      role: 'admin',
+      expires_at: new Date(expiresAt).toISOString(),
+    });
     expect((await listTenants(bearer(key.key))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
     const res = await listTenants(bearer(key.key));
@@ -200,11 +227,19 @@ describe('API keys', () => {
 
   it('forbids wrong roles and keeps a portal key out of other tenants', async () => {
     const { body: portalA } = await createKey({ name: 'portal of A', role: 'portal', tenant_id: tenantA });
-    for (const path of [`/v1/tenants/${tenantB}`, `/v1/tenants/${tenantA}`, '/v1/tenants', `/v1/api-keys?tenant_id=${tenantB}`]) {
+    for (const path of [
+      `/v1/tenants/${tenantB}`,
+      `/v1/tenants/${tenantA}`,
+      '/v1/tenants',
+      `/v1/api-keys?tenant_id=${tenantB}`,
+    ]) {
       const res = await request(t.url).get(path).set(bearer(portalA.key));
       expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 403, code: 'forbidden_role' });
     }
-    const mint = await request(t.url).post('/v1/api-keys').set(bearer(portalA.key)).send({ name: 'escalate', role: 'admin' });
+    const mint = await request(t.url)
+      .post('/v1/api-keys')
+      .set(bearer(portalA.key))
+      .send({ name: 'escalate', role: 'admin' });
     expect(mint.status).toBe(403);
     const revoke = await request(t.url).delete(`/v1/api-keys/${portalA.id}`).set(bearer(portalA.key));
     expect(revoke.status).toBe(403);
@@ -215,12 +250,20 @@ describe('API keys', () => {
       createKey({ name: 'leak check admin', role: 'admin' }),
       createKey({ name: 'leak check portal', role: 'portal', tenant_id: tenantA }),
     ]);
-    const rows = await t.db.query<{ row: string; hash_hex: string }>(`SELECT k::text AS row, encode(key_hash, 'hex') AS hash_hex FROM api_keys k`);
+    const rows = await t.db.query<{ row: string; hash_hex: string }>(
+      `SELECT k::text AS row, encode(key_hash, 'hex') AS hash_hex FROM api_keys k`,
+    );
     const dump = rows.map((r) => r.row).join('\n');
     for (const { body } of [...created.map((c) => c), { body: { key: t.adminKey } }]) {
       const key: string = body.key;
       const secret = key.slice(6);
-      for (const form of [key, secret, Buffer.from(key).toString('hex'), Buffer.from(key).toString('base64'), Buffer.from(secret, 'base64url').toString('hex')]) {
+      for (const form of [
+        key,
+        secret,
+        Buffer.from(key).toString('hex'),
+        Buffer.from(key).toString('base64'),
+        Buffer.from(secret, 'base64url').toString('hex'),
+      ]) {
         expect(dump).not.toContain(form);
       }
     }
@@ -234,18 +277,27 @@ describe('API keys', () => {
     let lastUsed: Date | null = null;
     while (lastUsed === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      [{ last_used_at: lastUsed }] = await t.db.query<{ last_used_at: Date | null }>('SELECT last_used_at FROM api_keys WHERE id = $1', [key.id]);
+      [{ last_used_at: lastUsed }] = await t.db.query<{ last_used_at: Date | null }>(
+        'SELECT last_used_at FROM api_keys WHERE id = $1',
+        [key.id],
+      );
     }
     expect(lastUsed).not.toBeNull();
     expect(Math.abs(lastUsed!.getTime() - Date.now())).toBeLessThan(15_000);
     expect((await listTenants(bearer(key.key))).status).toBe(200);
-    const [{ last_used_at: after }] = await t.db.query<{ last_used_at: Date }>('SELECT last_used_at FROM api_keys WHERE id = $1', [key.id]);
+    const [{ last_used_at: after }] = await t.db.query<{ last_used_at: Date }>(
+      'SELECT last_used_at FROM api_keys WHERE id = $1',
+      [key.id],
+    );
     expect(after).toEqual(lastUsed);
   });
 
   it('keeps the last active admin key: revoking it is 409 until another admin key exists', async () => {
-    const admins = await t.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`);
-    const bootstrap = (await t.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'bootstrap admin'`))[0].id;
+    const admins = await t.db.query<{ id: string }>(
+      `SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    );
+    const bootstrap = (await t.db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'bootstrap admin'`))[0]
+      .id;
     for (const { id } of admins.filter((a) => a.id !== bootstrap)) {
       expect((await request(t.url).delete(`/v1/api-keys/${id}`).set(asAdmin())).status).toBe(204);
     }
@@ -265,10 +317,13 @@ describe('API key bootstrap', () => {
   it('creates exactly one admin key when two instances start at once on an empty database, and none on restart', async () => {
     const first = await createTestApp({ env: { BROKER_BOOTSTRAP_ADMIN_KEY: '' } });
     try {
-      const countAdmins = async () => (await first.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_keys WHERE role = 'admin'`))[0].n;
+      const countAdmins = async () =>
+        (await first.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_keys WHERE role = 'admin'`))[0].n;
       // first already bootstrapped; wipe and race two fresh instances against the same database.
       await first.db.query('DELETE FROM api_keys');
-      const racers = await Promise.all([0, 1].map(() => createTestApp({ db: first.db, env: { BROKER_BOOTSTRAP_ADMIN_KEY: '' } })));
+      const racers = await Promise.all(
+        [0, 1].map(() => createTestApp({ db: first.db, env: { BROKER_BOOTSTRAP_ADMIN_KEY: '' } })),
+      );
       expect(await countAdmins()).toBe(1);
       for (const racer of racers) await racer.app.close();
       const restarted = await createTestApp({ db: first.db, env: { BROKER_BOOTSTRAP_ADMIN_KEY: newAdminKeyText() } });
@@ -286,7 +341,13 @@ describe('API key bootstrap', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0].prefix).toBe(t.adminKey.slice(0, 12));
       expect(rows[0].row).not.toContain(t.adminKey.slice(12));
-      expect((await request(t.url).get('/v1/tenants').set({ Authorization: `Bearer ${t.adminKey}` })).status).toBe(200);
+      expect(
+        (
+          await request(t.url)
+            .get('/v1/tenants')
+            .set({ Authorization: `Bearer ${t.adminKey}` })
+        ).status,
+      ).toBe(200);
     } finally {
       await t.close();
     }

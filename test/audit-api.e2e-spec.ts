@@ -30,7 +30,12 @@ describe('audit API', () => {
   const asAdmin = () => bearer(t.adminKey);
 
   async function createTenant(name: string): Promise<string> {
-    const res = await request(t.url).post('/v1/tenants').set(asAdmin()).set('X-Request-Id', `req-${name.toLowerCase().replace(/ /g, '-')}`).set('User-Agent', 'audit-e2e/1').send({ name });
+    const res = await request(t.url)
+      .post('/v1/tenants')
+      .set(asAdmin())
+      .set('X-Request-Id', `req-${name.toLowerCase().replace(/ /g, '-')}`)
+      .set('User-Agent', 'audit-e2e/1')
+      .send({ name });
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
@@ -52,7 +57,10 @@ describe('audit API', () => {
   afterAll(async () => t?.close());
 
   it('records admin changes with actor, tenant, request id, IP and user agent', async () => {
-    const res = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantA, action: 'tenant.created' }).set(asAdmin());
+    const res = await request(t.url)
+      .get('/v1/audit-events')
+      .query({ tenant_id: tenantA, action: 'tenant.created' })
+      .set(asAdmin());
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(1);
     const event = res.body.data[0] as AuditEvent;
@@ -67,10 +75,16 @@ describe('audit API', () => {
       ip: expect.stringMatching(/127\.0\.0\.1/),
       metadata: { slug: 'audit-a', name: 'Audit A' },
     });
-    const keys = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantA, action: 'api_key.created' }).set(asAdmin());
+    const keys = await request(t.url)
+      .get('/v1/audit-events')
+      .query({ tenant_id: tenantA, action: 'api_key.created' })
+      .set(asAdmin());
     expect(keys.body.data.map((e: AuditEvent) => e.metadata.role).sort()).toEqual(['auditor', 'portal']);
     expect(JSON.stringify(keys.body)).not.toContain(auditorA);
-    const updated = await request(t.url).get('/v1/audit-events').query({ tenant_id: tenantB, action: 'tenant.updated' }).set(asAdmin());
+    const updated = await request(t.url)
+      .get('/v1/audit-events')
+      .query({ tenant_id: tenantB, action: 'tenant.updated' })
+      .set(asAdmin());
     expect(updated.body.data[0].metadata).toEqual({ changes: { name: 'Audit B renamed' } });
   });
 
@@ -78,9 +92,14 @@ describe('audit API', () => {
     const first = await request(t.url).get('/v1/audit-events').query({ limit: 2 }).set(asAdmin());
     expect(first.body.data).toHaveLength(2);
     expect(first.body.next_cursor).toEqual(expect.any(String));
-    const second = await request(t.url).get('/v1/audit-events').query({ limit: 2, cursor: first.body.next_cursor }).set(asAdmin());
+    const second = await request(t.url)
+      .get('/v1/audit-events')
+      .query({ limit: 2, cursor: first.body.next_cursor })
+      .set(asAdmin());
     const all = await request(t.url).get('/v1/audit-events').query({ limit: 500 }).set(asAdmin());
-    expect([...first.body.data, ...second.body.data].map((e: AuditEvent) => e.id)).toEqual(all.body.data.slice(0, 4).map((e: AuditEvent) => e.id));
+    expect([...first.body.data, ...second.body.data].map((e: AuditEvent) => e.id)).toEqual(
+      all.body.data.slice(0, 4).map((e: AuditEvent) => e.id),
+    );
     const times = all.body.data.map((e: { occurred_at: string }) => e.occurred_at);
     expect([...times].sort().reverse()).toEqual(times);
     const bad = await request(t.url).get('/v1/audit-events').query({ cursor: 'not-a-cursor' }).set(asAdmin());
@@ -88,7 +107,9 @@ describe('audit API', () => {
     expect(bad.body.code).toBe('invalid_cursor');
     // Timestamps Date.parse accepts but PostgreSQL does not used to reach SQL and answer 500.
     for (const t0 of ['1', 'foo 2020', '2026-01-01\u0000']) {
-      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString(
+        'base64url',
+      );
       const res = await request(t.url).get('/v1/audit-events').query({ cursor }).set(asAdmin());
       expect({ t0, status: res.status, code: res.body.code }).toEqual({ t0, status: 400, code: 'invalid_cursor' });
     }
@@ -110,20 +131,38 @@ describe('audit API', () => {
     expect(viaCursor.status).toBe(200);
     expect(viaCursor.body.data.every((e: AuditEvent) => e.tenant_id === tenantA)).toBe(true);
 
-    const exportOther = await request(t.url).get('/v1/audit-events/export').query({ format: 'ndjson', tenant_id: tenantB }).set(bearer(auditorA));
+    const exportOther = await request(t.url)
+      .get('/v1/audit-events/export')
+      .query({ format: 'ndjson', tenant_id: tenantB })
+      .set(bearer(auditorA));
     expect(exportOther.status).toBe(404);
-    const exportOwn = await request(t.url).get('/v1/audit-events/export').query({ format: 'ndjson' }).set(bearer(auditorA)).buffer(true).parse((res, done) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => done(null, text));
-    });
-    const lines = (exportOwn.body as string).trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+    const exportOwn = await request(t.url)
+      .get('/v1/audit-events/export')
+      .query({ format: 'ndjson' })
+      .set(bearer(auditorA))
+      .buffer(true)
+      .parse((res, done) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => done(null, text));
+      });
+    const lines = (exportOwn.body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEvent);
     expect(lines.length).toBe(own.body.data.length);
     expect(lines.every((e) => e.tenant_id === tenantA)).toBe(true);
 
-    expect((await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantB }).set(bearer(auditorA))).status).toBe(404);
+    expect(
+      (await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantB }).set(bearer(auditorA))).status,
+    ).toBe(404);
     const verify = await request(t.url).get('/v1/audit-events/verify').set(bearer(auditorA));
-    expect(verify.body).toEqual({ tenant_id: tenantA, events_checked: own.body.data.length, ok: true, first_broken_seq: null });
+    expect(verify.body).toEqual({
+      tenant_id: tenantA,
+      events_checked: own.body.data.length,
+      ok: true,
+      first_broken_seq: null,
+    });
   });
 
   it('portal keys cannot read the audit log', async () => {
@@ -169,7 +208,11 @@ describe('audit API', () => {
       [tenantId, logins],
     );
     const got = new Map<string, string>();
-    const parsed = await streamCsv(`${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`, t.adminKey, (row) => got.set(row.seq, row.subject_login));
+    const parsed = await streamCsv(
+      `${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`,
+      t.adminKey,
+      (row) => got.set(row.seq, row.subject_login),
+    );
     expect(parsed.rows).toBe(logins.length);
     const defused = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
     expect(logins.map((_, i) => got.get(String(i + 1)))).toEqual(logins.map((l) => (l === null ? '' : defused(l))));
@@ -185,25 +228,89 @@ describe('audit API', () => {
       const rows: StoredChainedEvent[] = [];
       for (let i = offset; i < offset + 5000; i += 1) {
         const event: StoredChainedEvent = {
-          id: randomUUID(), tenant_id: tenantId, seq: String(i + 1), occurred_at: new Date(start + i * 1000), action: 'login_link.issued',
-          outcome: 'success', actor_type: 'api_key', actor_id: 'k1', actor_role: 'portal', ip: '203.0.113.9', user_agent: 'ua, "quoted"',
-          request_id: `r${i}`, connection_id: 'c1', provider: 'acronis', subject_login: i % 1000 === 0 ? `=HYPERLINK("x${i}")` : `user${i}`,
-          subject_user_id: null, subject_external_id: null, link_id: `l${i}`, token_fingerprint: '0123456789abcdef', error_code: null,
-          metadata: { i }, prev_hash: prev, hash: '',
+          id: randomUUID(),
+          tenant_id: tenantId,
+          seq: String(i + 1),
+          occurred_at: new Date(start + i * 1000),
+          action: 'login_link.issued',
+          outcome: 'success',
+          actor_type: 'api_key',
+          actor_id: 'k1',
+          actor_role: 'portal',
+          ip: '203.0.113.9',
+          user_agent: 'ua, "quoted"',
+          request_id: `r${i}`,
+          connection_id: 'c1',
+          provider: 'acronis',
+          subject_login: i % 1000 === 0 ? `=HYPERLINK("x${i}")` : `user${i}`,
+          subject_user_id: null,
+          subject_external_id: null,
+          link_id: `l${i}`,
+          token_fingerprint: '0123456789abcdef',
+          error_code: null,
+          metadata: { i },
+          prev_hash: prev,
+          hash: '',
         };
         event.hash = eventHash(event);
         prev = event.hash;
         rows.push(event);
         expected.set(event.id, { seq: event.seq, hash: event.hash, login: event.subject_login! });
       }
-      const cols = ['id', 'tenant_id', 'seq', 'occurred_at', 'action', 'outcome', 'actor_type', 'actor_id', 'actor_role', 'ip', 'user_agent', 'request_id', 'connection_id', 'provider', 'subject_login', 'link_id', 'token_fingerprint', 'metadata', 'prev_hash', 'hash'] as const;
-      const types = ['uuid', 'uuid', 'int8', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'text', 'text'];
+      const cols = [
+        'id',
+        'tenant_id',
+        'seq',
+        'occurred_at',
+        'action',
+        'outcome',
+        'actor_type',
+        'actor_id',
+        'actor_role',
+        'ip',
+        'user_agent',
+        'request_id',
+        'connection_id',
+        'provider',
+        'subject_login',
+        'link_id',
+        'token_fingerprint',
+        'metadata',
+        'prev_hash',
+        'hash',
+      ] as const;
+      const types = [
+        'uuid',
+        'uuid',
+        'int8',
+        'timestamptz',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'text',
+        'jsonb',
+        'text',
+        'text',
+      ];
       await t.db.query(
         `INSERT INTO audit_events (chain_id, ${cols.join(', ')}) SELECT $${cols.length + 1}::uuid, * FROM unnest(${types.map((ty, i) => `$${i + 1}::${ty}[]`).join(', ')})`,
         [...cols.map((c) => rows.map((r) => (c === 'metadata' ? JSON.stringify(r.metadata) : r[c]))), tenantId],
       );
     }
-    await t.db.query('INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) VALUES ($1, $2, $3)', [tenantId, total, prev]);
+    await t.db.query('INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) VALUES ($1, $2, $3)', [
+      tenantId,
+      total,
+      prev,
+    ]);
 
     // Without a forced GC the figures below measure garbage, not retention.
     if (!global.gc) throw new Error('run with NODE_OPTIONS=--expose-gc (npm test and npm run test:e2e set it)');
@@ -213,26 +320,42 @@ describe('audit API', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
     // Collect garbage while streaming, so RSS shows what is retained (a buffered or leaking export
     // still grows) rather than how lazily V8 collects when the machine is busy.
-    const retained = () => { const m = process.memoryUsage(); return m.heapUsed + m.external; };
+    const retained = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.external;
+    };
     const baselineRetained = retained();
     let peakRetained = baselineRetained;
     const collector = setInterval(() => {
       global.gc?.();
       peakRetained = Math.max(peakRetained, retained());
     }, 500);
-    const parsed = await streamCsv(`${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`, t.adminKey, (row) => {
-      const want = expected.get(row.id);
-      if (!want || want.seq !== row.seq || want.hash !== row.hash) throw new Error(`row ${row.id} does not match`);
-      const login = want.login.startsWith('=') ? `'${want.login}` : want.login;
-      if (row.subject_login !== login || row.user_agent !== 'ua, "quoted"' || JSON.stringify(JSON.parse(row.metadata)) !== `{"i":${Number(row.seq) - 1}}`) throw new Error(`row ${row.seq} fields differ`);
-    });
+    const parsed = await streamCsv(
+      `${t.url}/v1/audit-events/export?format=csv&tenant_id=${tenantId}`,
+      t.adminKey,
+      (row) => {
+        const want = expected.get(row.id);
+        if (!want || want.seq !== row.seq || want.hash !== row.hash) throw new Error(`row ${row.id} does not match`);
+        const login = want.login.startsWith('=') ? `'${want.login}` : want.login;
+        if (
+          row.subject_login !== login ||
+          row.user_agent !== 'ua, "quoted"' ||
+          JSON.stringify(JSON.parse(row.metadata)) !== `{"i":${Number(row.seq) - 1}}`
+        )
+          throw new Error(`row ${row.seq} fields differ`);
+      },
+    );
     clearInterval(sampler);
     clearInterval(collector);
     expect(parsed.rows).toBe(total);
     expect(parsed.header).toEqual([...CSV_COLUMNS]);
     expect(parsed.firstSeq).toBe(String(total));
-    expect(parsed.disposition).toMatch(new RegExp(`attachment; filename="audit-events-${tenantId}-\\d{8}T\\d{6}Z\\.csv"`));
-    process.stdout.write(`export of ${total} events: RSS growth ${((peak - baseline) / 1e6).toFixed(1)} MB, retained heap growth ${((peakRetained - baselineRetained) / 1e6).toFixed(1)} MB\n`);
+    expect(parsed.disposition).toMatch(
+      new RegExp(`attachment; filename="audit-events-${tenantId}-\\d{8}T\\d{6}Z\\.csv"`),
+    );
+    process.stdout.write(
+      `export of ${total} events: RSS growth ${((peak - baseline) / 1e6).toFixed(1)} MB, retained heap growth ${((peakRetained - baselineRetained) / 1e6).toFixed(1)} MB\n`,
+    );
     expect((peak - baseline) / 1e6).toBeLessThan(50);
     // A buffering export would hold ~100k rows (well over 50 MB) live; a streaming one holds one batch.
     expect((peakRetained - baselineRetained) / 1e6).toBeLessThan(25);
@@ -242,16 +365,27 @@ describe('audit API', () => {
   }, 180_000);
 
   it('a client that goes away mid-export frees its database connection (no COPY left running)', async () => {
-    const copies = async () => (await t.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT%' AND state <> 'idle'`,
-    ))[0].n;
+    const copies = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY (SELECT%' AND state <> 'idle'`,
+        )
+      )[0].n;
     for (const format of ['csv', 'ndjson']) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no data')), 10_000);
-        const req = get(`${t.url}/v1/audit-events/export?format=${format}`, { headers: { Authorization: `Bearer ${t.adminKey}` } }, (res) => {
-          res.once('data', () => { clearTimeout(timer); req.destroy(); resolve(); });
-          res.on('error', () => undefined);
-        });
+        const req = get(
+          `${t.url}/v1/audit-events/export?format=${format}`,
+          { headers: { Authorization: `Bearer ${t.adminKey}` } },
+          (res) => {
+            res.once('data', () => {
+              clearTimeout(timer);
+              req.destroy();
+              resolve();
+            });
+            res.on('error', () => undefined);
+          },
+        );
         req.on('error', () => undefined);
       });
       const deadline = Date.now() + 5000;
@@ -295,14 +429,21 @@ function streamCsv(
         try {
           for (const ch of chunk) {
             if (quoted) {
-              if (ch === '"') { quoted = false; afterQuote = true; } else field += ch;
+              if (ch === '"') {
+                quoted = false;
+                afterQuote = true;
+              } else field += ch;
             } else if (ch === '"') {
               if (afterQuote) field += '"';
               quoted = true;
               afterQuote = false;
             } else {
               afterQuote = false;
-              if (ch === ',') { record.push(field); field = ''; } else if (ch === '\n') endRecord(); else if (ch !== '\r') field += ch;
+              if (ch === ',') {
+                record.push(field);
+                field = '';
+              } else if (ch === '\n') endRecord();
+              else if (ch !== '\r') field += ch;
             }
           }
         } catch (error) {
@@ -310,7 +451,9 @@ function streamCsv(
           reject(error);
         }
       });
-      res.on('end', () => resolve({ rows, header: header ?? [], firstSeq, disposition: String(res.headers['content-disposition']) }));
+      res.on('end', () =>
+        resolve({ rows, header: header ?? [], firstSeq, disposition: String(res.headers['content-disposition']) }),
+      );
       res.on('error', reject);
     }).on('error', reject);
   });

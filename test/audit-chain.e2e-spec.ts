@@ -31,16 +31,35 @@ describe('audit chain (database level)', () => {
 
   async function fill(tenantId: string | null, count: number): Promise<void> {
     for (let i = 0; i < count; i += 1) {
-      await audit.record(app.manager, { action: 'login_link.issued', outcome: 'success', tenantId, ctx, subject: { login: `user${i}` }, metadata: { i } });
+      await audit.record(app.manager, {
+        action: 'login_link.issued',
+        outcome: 'success',
+        tenantId,
+        ctx,
+        subject: { login: `user${i}` },
+        metadata: { i },
+      });
     }
   }
 
   async function verify(tenantId: string | null) {
     const client = new Client({ connectionString: db.appUrl });
     const lines: string[] = [];
-    const code = await auditVerifyCli(['--tenant', tenantId ?? 'broker', '--database-url', db.appUrl], {}, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const code = await auditVerifyCli(
+      ['--tenant', tenantId ?? 'broker', '--database-url', db.appUrl],
+      {},
+      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    );
     await client.end().catch(() => undefined);
-    return { code, verdict: JSON.parse(lines[0]) as { tenant_id: string | null; events_checked: number; ok: boolean; first_broken_seq: number | null } };
+    return {
+      code,
+      verdict: JSON.parse(lines[0]) as {
+        tenant_id: string | null;
+        events_checked: number;
+        ok: boolean;
+        first_broken_seq: number | null;
+      },
+    };
   }
 
   async function tamper(sql: string, params: unknown[] = []): Promise<void> {
@@ -56,7 +75,13 @@ describe('audit chain (database level)', () => {
   it('8 concurrent writers x 500 events on one tenant: no fork, no gap, verify ok', async () => {
     const tenantId = randomUUID();
     await Promise.all(Array.from({ length: 8 }, () => fill(tenantId, 500)));
-    const [stats] = await db.query<{ n: string; min: string; max: string; distinct_seq: string; distinct_prev: string }>(
+    const [stats] = await db.query<{
+      n: string;
+      min: string;
+      max: string;
+      distinct_seq: string;
+      distinct_prev: string;
+    }>(
       `SELECT count(*) AS n, min(seq) AS min, max(seq) AS max, count(DISTINCT seq) AS distinct_seq, count(DISTINCT prev_hash) AS distinct_prev
        FROM audit_events WHERE tenant_id = $1`,
       [tenantId],
@@ -69,8 +94,14 @@ describe('audit chain (database level)', () => {
 
   it('keeps the broker-wide chain for events without a tenant', async () => {
     await fill(null, 3);
-    const rows = await db.query<{ tenant_id: string | null; seq: string }>(`SELECT tenant_id, seq FROM audit_events WHERE tenant_id IS NULL ORDER BY seq`);
-    expect(rows).toEqual([{ tenant_id: null, seq: '1' }, { tenant_id: null, seq: '2' }, { tenant_id: null, seq: '3' }]);
+    const rows = await db.query<{ tenant_id: string | null; seq: string }>(
+      `SELECT tenant_id, seq FROM audit_events WHERE tenant_id IS NULL ORDER BY seq`,
+    );
+    expect(rows).toEqual([
+      { tenant_id: null, seq: '1' },
+      { tenant_id: null, seq: '2' },
+      { tenant_id: null, seq: '3' },
+    ]);
     expect((await verify(null)).verdict).toMatchObject({ tenant_id: null, events_checked: 3, ok: true });
   });
 
@@ -84,7 +115,9 @@ describe('audit chain (database level)', () => {
       }),
     ).rejects.toThrow('the change failed');
     await fill(tenantId, 1);
-    const seqs = await db.query<{ seq: string }>('SELECT seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq', [tenantId]);
+    const seqs = await db.query<{ seq: string }>('SELECT seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq', [
+      tenantId,
+    ]);
     expect(seqs.map((r) => r.seq)).toEqual(['1', '2', '3']);
     expect((await verify(tenantId)).verdict.ok).toBe(true);
   });
@@ -102,7 +135,10 @@ describe('audit chain (database level)', () => {
     it('a changed field with its hash recomputed is still caught by the next event', async () => {
       const tenantId = randomUUID();
       await fill(tenantId, 30);
-      await tamper(`UPDATE audit_events SET metadata = '{"i": 99}', hash = repeat('a', 64) WHERE tenant_id = $1 AND seq = 9`, [tenantId]);
+      await tamper(
+        `UPDATE audit_events SET metadata = '{"i": 99}', hash = repeat('a', 64) WHERE tenant_id = $1 AND seq = 9`,
+        [tenantId],
+      );
       expect((await verify(tenantId)).verdict.first_broken_seq).toBe(9);
     });
 
@@ -110,7 +146,12 @@ describe('audit chain (database level)', () => {
       const tenantId = randomUUID();
       await fill(tenantId, 30);
       await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 12`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 29, ok: false, first_broken_seq: 12 });
+      expect((await verify(tenantId)).verdict).toEqual({
+        tenant_id: tenantId,
+        events_checked: 29,
+        ok: false,
+        first_broken_seq: 12,
+      });
     });
 
     it('two swapped rows', async () => {
@@ -121,14 +162,24 @@ describe('audit chain (database level)', () => {
         [tenantId],
       );
       await tamper(`UPDATE audit_events SET seq = seq - 1000000 WHERE tenant_id = $1 AND seq > 1000000`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 30, ok: false, first_broken_seq: 21 });
+      expect((await verify(tenantId)).verdict).toEqual({
+        tenant_id: tenantId,
+        events_checked: 30,
+        ok: false,
+        first_broken_seq: 21,
+      });
     });
 
     it('the newest row removed (the head remembers it)', async () => {
       const tenantId = randomUUID();
       await fill(tenantId, 10);
       await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 10`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({ tenant_id: tenantId, events_checked: 9, ok: false, first_broken_seq: 10 });
+      expect((await verify(tenantId)).verdict).toEqual({
+        tenant_id: tenantId,
+        events_checked: 9,
+        ok: false,
+        first_broken_seq: 10,
+      });
     });
   });
 
@@ -149,7 +200,9 @@ describe('audit chain (database level)', () => {
     } finally {
       await runtime.end();
     }
-    await expect(db.query(`UPDATE audit_events SET outcome = 'failure' WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/append-only/);
+    await expect(
+      db.query(`UPDATE audit_events SET outcome = 'failure' WHERE tenant_id = $1`, [tenantId]),
+    ).rejects.toThrow(/append-only/);
     await expect(db.query(`DELETE FROM audit_events WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/append-only/);
     await expect(db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
     expect((await verify(tenantId)).verdict.ok).toBe(true);
@@ -159,7 +212,9 @@ describe('audit chain (database level)', () => {
     const tenantId = randomUUID();
     await db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
     try {
-      await expect(audit.record(app.manager, { action: 'tenant.created', outcome: 'success', tenantId, ctx })).rejects.toBeInstanceOf(AuditUnavailableException);
+      await expect(
+        audit.record(app.manager, { action: 'tenant.created', outcome: 'success', tenantId, ctx }),
+      ).rejects.toBeInstanceOf(AuditUnavailableException);
     } finally {
       await db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
     }

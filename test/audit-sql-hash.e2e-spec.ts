@@ -11,7 +11,27 @@ import { createTestDatabase, TestDatabase } from './utils/test-database';
  * must agree for every string the broker may be handed, so every text field gets arbitrary
  * UTF-16: quotes, backslashes, control characters, U+2028/2029, emoji, lone surrogates, NUL.
  */
-const awkward = fc.constantFrom('"', '\\', '\u2028', '\u2029', '\u007f', '\uFEFF', '😀', '\uD800', '\uDFFF', '\u0000', '\b', '\f', '\n', '\r', '\t', '\u001f', '/', '<', 'é');
+const awkward = fc.constantFrom(
+  '"',
+  '\\',
+  '\u2028',
+  '\u2029',
+  '\u007f',
+  '\uFEFF',
+  '😀',
+  '\uD800',
+  '\uDFFF',
+  '\u0000',
+  '\b',
+  '\f',
+  '\n',
+  '\r',
+  '\t',
+  '\u001f',
+  '/',
+  '<',
+  'é',
+);
 const text = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: fc.oneof(awkward, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 30 }),
@@ -21,7 +41,12 @@ const text = fc.oneof(
 );
 const maybe = fc.option(text, { nil: null });
 const metadata = fc.option(
-  fc.dictionary(text, fc.jsonValue({ maxDepth: 3 }).chain((v) => fc.oneof(fc.constant(v), text, fc.dictionary(text, text, { maxKeys: 3 })))),
+  fc.dictionary(
+    text,
+    fc
+      .jsonValue({ maxDepth: 3 })
+      .chain((v) => fc.oneof(fc.constant(v), text, fc.dictionary(text, text, { maxKeys: 3 }))),
+  ),
   { nil: null },
 );
 
@@ -102,7 +127,8 @@ describe('audit hash computed in SQL = the Node verifier', () => {
         expect(row.hash).toBe(written.hash);
         expect(eventHash(row)).toBe(row.hash);
         // Storable values are kept as given (normalisation touches only NUL and lone surrogates).
-        if (e.subject?.login !== undefined && storable(e.subject.login)) expect(row.subject_login).toBe(e.subject.login);
+        if (e.subject?.login !== undefined && storable(e.subject.login))
+          expect(row.subject_login).toBe(e.subject.login);
       }),
       { numRuns: 400 },
     );

@@ -21,7 +21,9 @@ describe('connections API', () => {
 
   async function newTenant(): Promise<string> {
     const slug = `t-${randomUUID().slice(0, 8)}`;
-    const [row] = await t.db.query<{ id: string }>('INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id', [slug]);
+    const [row] = await t.db.query<{ id: string }>('INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id', [
+      slug,
+    ]);
     return row.id;
   }
 
@@ -74,15 +76,60 @@ describe('connections API', () => {
   });
 
   it.each([
-    ['acronis settings', { ...ACRONIS, settings: { allowed_target_uris: ['not a url'] } }, 'invalid_settings', 'settings.allowed_target_uris'],
+    [
+      'acronis settings',
+      { ...ACRONIS, settings: { allowed_target_uris: ['not a url'] } },
+      'invalid_settings',
+      'settings.allowed_target_uris',
+    ],
     ['acronis settings field', { ...ACRONIS, settings: { tenant: 'x' } }, 'invalid_settings', 'settings.tenant'],
-    ['acronis credentials', { ...ACRONIS, credentials: { client_id: 'c' } }, 'invalid_credentials', 'credentials.client_secret'],
-    ['acronis mixed credentials', { ...ACRONIS, credentials: { client_id: 'c', client_secret: 's', bearer_token: 'b' } }, 'invalid_credentials', 'credentials'],
-    ['flussonic settings', { provider: 'flussonic', base_url: 'http://w.example', settings: { token_ttl: 5 }, credentials: { api_key: 'k' } }, 'invalid_settings', 'settings.token_ttl'],
-    ['flussonic auth_mode', { provider: 'flussonic', base_url: 'http://w.example', credentials: { api_key: 'k', auth_mode: 'v9' } }, 'invalid_credentials', 'credentials.auth_mode'],
-    ['flussonic wrong shape', { provider: 'flussonic', base_url: 'http://w.example', credentials: { client_id: 'c', client_secret: 's' } }, 'invalid_credentials', 'credentials.client_id'],
-    ['base_url with credentials', { ...ACRONIS, base_url: 'https://u:p@eu2-cloud.acronis.com' }, 'invalid_base_url', 'base_url'],
-    ['base_url with query', { ...ACRONIS, base_url: 'https://eu2-cloud.acronis.com/?x=1' }, 'invalid_base_url', 'base_url'],
+    [
+      'acronis credentials',
+      { ...ACRONIS, credentials: { client_id: 'c' } },
+      'invalid_credentials',
+      'credentials.client_secret',
+    ],
+    [
+      'acronis mixed credentials',
+      { ...ACRONIS, credentials: { client_id: 'c', client_secret: 's', bearer_token: 'b' } },
+      'invalid_credentials',
+      'credentials',
+    ],
+    [
+      'flussonic settings',
+      {
+        provider: 'flussonic',
+        base_url: 'http://w.example',
+        settings: { token_ttl: 5 },
+        credentials: { api_key: 'k' },
+      },
+      'invalid_settings',
+      'settings.token_ttl',
+    ],
+    [
+      'flussonic auth_mode',
+      { provider: 'flussonic', base_url: 'http://w.example', credentials: { api_key: 'k', auth_mode: 'v9' } },
+      'invalid_credentials',
+      'credentials.auth_mode',
+    ],
+    [
+      'flussonic wrong shape',
+      { provider: 'flussonic', base_url: 'http://w.example', credentials: { client_id: 'c', client_secret: 's' } },
+      'invalid_credentials',
+      'credentials.client_id',
+    ],
+    [
+      'base_url with credentials',
+      { ...ACRONIS, base_url: 'https://u:p@eu2-cloud.acronis.com' },
+      'invalid_base_url',
+      'base_url',
+    ],
+    [
+      'base_url with query',
+      { ...ACRONIS, base_url: 'https://eu2-cloud.acronis.com/?x=1' },
+      'invalid_base_url',
+      'base_url',
+    ],
     ['relative base_url', { ...ACRONIS, base_url: '/api' }, 'invalid_base_url', 'base_url'],
     ['credentials not an object', { ...ACRONIS, credentials: 'secret' }, 'validation_failed', 'credentials'],
     ['uuid-shaped name', { ...ACRONIS, name: randomUUID() }, 'validation_failed', 'name'],
@@ -98,9 +145,17 @@ describe('connections API', () => {
 
   it('answers 404 tenant_not_found for an unknown tenant, 404 connection_not_found for an unknown connection', async () => {
     const unknown = randomUUID();
-    expect((await create({ name: 'x', ...ACRONIS }, unknown)).body).toMatchObject({ status: 404, code: 'tenant_not_found' });
-    expect((await request(t.url).get(`/v1/tenants/${unknown}/connections`).set(auth())).body.code).toBe('tenant_not_found');
-    expect((await request(t.url).get(`${base()}/${randomUUID()}`).set(auth())).body).toMatchObject({ status: 404, code: 'connection_not_found' });
+    expect((await create({ name: 'x', ...ACRONIS }, unknown)).body).toMatchObject({
+      status: 404,
+      code: 'tenant_not_found',
+    });
+    expect((await request(t.url).get(`/v1/tenants/${unknown}/connections`).set(auth())).body.code).toBe(
+      'tenant_not_found',
+    );
+    expect((await request(t.url).get(`${base()}/${randomUUID()}`).set(auth())).body).toMatchObject({
+      status: 404,
+      code: 'connection_not_found',
+    });
   });
 
   it('does not show a connection through another tenant', async () => {
@@ -108,7 +163,9 @@ describe('connections API', () => {
     const other = await newTenant();
     const res = await request(t.url).get(`/v1/tenants/${other}/connections/${created.body.id}`).set(auth());
     expect(res.status).toBe(404);
-    await expect(t.app.get(ConnectionsService).resolveForLink(other, 'mine')).rejects.toMatchObject({ code: 'connection_not_found' });
+    await expect(t.app.get(ConnectionsService).resolveForLink(other, 'mine')).rejects.toMatchObject({
+      code: 'connection_not_found',
+    });
   });
 
   it('patches name, base_url and settings (re-validated), refuses a provider change and an empty patch', async () => {
@@ -119,32 +176,52 @@ describe('connections API', () => {
       .set(auth())
       .send({ name: 'patched', base_url: 'https://us5-cloud.acronis.com', settings: { allowed_target_uris: [] } });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'patched', base_url: 'https://us5-cloud.acronis.com', settings: { allowed_target_uris: [] }, credential: { version: 1 } });
-    const badSettings = await request(t.url).patch(url).set(auth()).send({ settings: { allowed_target_uris: 'x' } });
+    expect(patched.body).toMatchObject({
+      name: 'patched',
+      base_url: 'https://us5-cloud.acronis.com',
+      settings: { allowed_target_uris: [] },
+      credential: { version: 1 },
+    });
+    const badSettings = await request(t.url)
+      .patch(url)
+      .set(auth())
+      .send({ settings: { allowed_target_uris: 'x' } });
     expect(badSettings.body).toMatchObject({ status: 400, code: 'invalid_settings' });
     const provider = await request(t.url).patch(url).set(auth()).send({ provider: 'flussonic' });
     expect(provider.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'provider' })] });
-    expect((await request(t.url).patch(url).set(auth()).send({})).body).toMatchObject({ status: 400, code: 'empty_patch' });
+    expect((await request(t.url).patch(url).set(auth()).send({})).body).toMatchObject({
+      status: 400,
+      code: 'empty_patch',
+    });
     await create({ name: 'taken', ...ACRONIS }).expect(201);
-    expect((await request(t.url).patch(url).set(auth()).send({ name: 'taken' })).body.code).toBe('connection_name_taken');
+    expect((await request(t.url).patch(url).set(auth()).send({ name: 'taken' })).body.code).toBe(
+      'connection_name_taken',
+    );
     const after = await request(t.url).get(url).set(auth());
     expect(after.body).toMatchObject({ name: 'patched', provider: 'acronis' });
   });
 
-  it('sets, changes and clears a connection\'s launch-link lifetime within 30 s .. 24 h', async () => {
+  it("sets, changes and clears a connection's launch-link lifetime within 30 s .. 24 h", async () => {
     const created = await create({ name: 'launch-ttl', ...ACRONIS, launch_expires_in: 900 });
     expect([created.status, created.body.launch_expires_in]).toEqual([201, 900]);
-    for (const bad of [29, 86_401, 1.5, "900"]) {
+    for (const bad of [29, 86_401, 1.5, '900']) {
       const res = await create({ name: `bad-ttl-${String(bad)}`, ...ACRONIS, launch_expires_in: bad });
-      expect({ bad, status: res.status, field: res.body.errors?.[0]?.field }).toEqual({ bad, status: 400, field: 'launch_expires_in' });
+      expect({ bad, status: res.status, field: res.body.errors?.[0]?.field }).toEqual({
+        bad,
+        status: 400,
+        field: 'launch_expires_in',
+      });
     }
     const url = `${base()}/${created.body.id}`;
-    expect((await request(t.url).patch(url).set(auth()).send({ launch_expires_in: 3600 })).body.launch_expires_in).toBe(3600);
+    expect((await request(t.url).patch(url).set(auth()).send({ launch_expires_in: 3600 })).body.launch_expires_in).toBe(
+      3600,
+    );
     expect((await request(t.url).patch(url).set(auth()).send({ launch_expires_in: 10 })).status).toBe(400);
     const cleared = await request(t.url).patch(url).set(auth()).send({ launch_expires_in: null });
     expect([cleared.status, cleared.body.launch_expires_in, cleared.body.name]).toEqual([200, null, 'launch-ttl']);
     const [event] = await t.db.query<{ metadata: unknown }>(
-      `SELECT metadata FROM audit_events WHERE action = 'connection.updated' AND connection_id = $1 ORDER BY seq DESC LIMIT 1`, [created.body.id],
+      `SELECT metadata FROM audit_events WHERE action = 'connection.updated' AND connection_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [created.body.id],
     );
     expect(event.metadata).toEqual({ changed: ['launch_expires_in'] });
   });
@@ -154,8 +231,13 @@ describe('connections API', () => {
     for (const name of ['a', 'b', 'c']) await create({ name, ...ACRONIS }, tenant).expect(201);
     const first = await request(t.url).get(`/v1/tenants/${tenant}/connections?limit=2`).set(auth());
     expect(first.body.data.map((c: { name: string }) => c.name)).toEqual(['a', 'b']);
-    const second = await request(t.url).get(`/v1/tenants/${tenant}/connections?limit=2&cursor=${first.body.next_cursor}`).set(auth());
-    expect(second.body).toMatchObject({ data: [{ name: 'c', credential: { kind: 'client_credentials', version: 1 } }], next_cursor: null });
+    const second = await request(t.url)
+      .get(`/v1/tenants/${tenant}/connections?limit=2&cursor=${first.body.next_cursor}`)
+      .set(auth());
+    expect(second.body).toMatchObject({
+      data: [{ name: 'c', credential: { kind: 'client_credentials', version: 1 } }],
+      next_cursor: null,
+    });
   });
 
   it('replaces the credential with a new version that the providers get on the next resolve', async () => {
@@ -166,7 +248,11 @@ describe('connections API', () => {
     expect(res.body.credential).toMatchObject({ kind: 'bearer_token', version: 2 });
     expect(JSON.stringify(res.body)).not.toContain('pasted-token-2');
     const { connection, context } = await t.app.get(ConnectionsService).resolveForLink(tenantId, 'rotating');
-    expect(connection).toMatchObject({ id: created.body.id, provider: 'acronis', baseUrl: 'https://eu2-cloud.acronis.com' });
+    expect(connection).toMatchObject({
+      id: created.body.id,
+      provider: 'acronis',
+      baseUrl: 'https://eu2-cloud.acronis.com',
+    });
     expect(context.credentialVersion).toBe(2);
     await expect(context.loadCredentials()).resolves.toEqual({ bearer_token: 'pasted-token-2' });
     const wrongShape = await request(t.url).put(url).set(auth()).send({ api_key: 'k' });
@@ -180,9 +266,17 @@ describe('connections API', () => {
     const byName = await service.resolveForLink(tenantId, 'by-ref');
     expect(byId.connection.id).toBe(created.body.id);
     expect(byName.connection.id).toBe(created.body.id);
-    expect(byName.context).toMatchObject({ tenantId, connectionId: created.body.id, credentialVersion: 1, settings: ACRONIS.settings });
+    expect(byName.context).toMatchObject({
+      tenantId,
+      connectionId: created.body.id,
+      credentialVersion: 1,
+      settings: ACRONIS.settings,
+    });
     await expect(byName.context.loadCredentials()).resolves.toEqual(ACRONIS.credentials);
-    await expect(service.resolveForLink(tenantId, 'nope')).rejects.toMatchObject({ status: 404, code: 'connection_not_found' });
+    await expect(service.resolveForLink(tenantId, 'nope')).rejects.toMatchObject({
+      status: 404,
+      code: 'connection_not_found',
+    });
   });
 
   it('resolves a link target and checks the tenant is active in one query, answering as requireActive + resolveForLink did', async () => {
@@ -191,17 +285,44 @@ describe('connections API', () => {
     const service = t.app.get(ConnectionsService);
     const byId = await service.resolveForActiveTenant(tenant, created.body.id.toUpperCase());
     const byName = await service.resolveForActiveTenant(tenant, 'active-ref');
-    expect(byId.connection).toEqual({ id: created.body.id, tenantId: tenant, name: 'active-ref', provider: 'acronis', baseUrl: 'https://eu2-cloud.acronis.com', launchExpiresIn: null });
+    expect(byId.connection).toEqual({
+      id: created.body.id,
+      tenantId: tenant,
+      name: 'active-ref',
+      provider: 'acronis',
+      baseUrl: 'https://eu2-cloud.acronis.com',
+      launchExpiresIn: null,
+    });
     expect(byName.connection.id).toBe(created.body.id);
-    expect(byName.context).toMatchObject({ tenantId: tenant, connectionId: created.body.id, credentialVersion: 1, settings: ACRONIS.settings });
+    expect(byName.context).toMatchObject({
+      tenantId: tenant,
+      connectionId: created.body.id,
+      credentialVersion: 1,
+      settings: ACRONIS.settings,
+    });
     await expect(byName.context.loadCredentials()).resolves.toEqual(ACRONIS.credentials);
-    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({ status: 404, code: 'connection_not_found' });
-    await expect(service.resolveForActiveTenant(tenantId, 'active-ref')).rejects.toMatchObject({ status: 404, code: 'connection_not_found' });
-    await expect(service.resolveForActiveTenant(randomUUID(), 'active-ref')).rejects.toMatchObject({ status: 404, code: 'tenant_not_found' });
+    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({
+      status: 404,
+      code: 'connection_not_found',
+    });
+    await expect(service.resolveForActiveTenant(tenantId, 'active-ref')).rejects.toMatchObject({
+      status: 404,
+      code: 'connection_not_found',
+    });
+    await expect(service.resolveForActiveTenant(randomUUID(), 'active-ref')).rejects.toMatchObject({
+      status: 404,
+      code: 'tenant_not_found',
+    });
 
     await request(t.url).patch(`/v1/tenants/${tenant}`).set(auth()).send({ status: 'suspended' }).expect(200);
-    await expect(service.resolveForActiveTenant(tenant, 'active-ref')).rejects.toMatchObject({ status: 403, code: 'tenant_suspended' });
-    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({ status: 403, code: 'tenant_suspended' });
+    await expect(service.resolveForActiveTenant(tenant, 'active-ref')).rejects.toMatchObject({
+      status: 403,
+      code: 'tenant_suspended',
+    });
+    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({
+      status: 403,
+      code: 'tenant_suspended',
+    });
     await request(t.url).patch(`/v1/tenants/${tenant}`).set(auth()).send({ status: 'active' }).expect(200);
     expect((await service.resolveForActiveTenant(tenant, 'active-ref')).connection.id).toBe(created.body.id);
   });
@@ -209,11 +330,20 @@ describe('connections API', () => {
   it('checks a credential against the upstream (Flussonic simulator)', async () => {
     const sim = await startFlussonicSimulator({ apiKey: 'watcher-key' });
     try {
-      const good = await create({ name: 'watcher', provider: 'flussonic', base_url: sim.url, credentials: { api_key: 'watcher-key' } }).expect(201);
+      const good = await create({
+        name: 'watcher',
+        provider: 'flussonic',
+        base_url: sim.url,
+        credentials: { api_key: 'watcher-key' },
+      }).expect(201);
       const check = await request(t.url).post(`${base()}/${good.body.id}/check`).set(auth());
       expect(check.status).toBe(200);
       expect(check.body.ok).toBe(true);
-      await request(t.url).put(`${base()}/${good.body.id}/credentials`).set(auth()).send({ api_key: 'wrong-key' }).expect(200);
+      await request(t.url)
+        .put(`${base()}/${good.body.id}/credentials`)
+        .set(auth())
+        .send({ api_key: 'wrong-key' })
+        .expect(200);
       const bad = await request(t.url).post(`${base()}/${good.body.id}/check`).set(auth());
       expect(bad.body).toMatchObject({ ok: false, code: 'upstream_unauthorized' });
     } finally {
@@ -225,23 +355,36 @@ describe('connections API', () => {
     const tenant = await newTenant();
     const one = await create({ name: 'one', ...ACRONIS }, tenant).expect(201);
     await create({ name: 'two', ...ACRONIS }, tenant).expect(201);
-    const secretsOf = async () => (await t.db.query('SELECT 1 FROM connection_secrets WHERE tenant_id = $1', [tenant])).length;
+    const secretsOf = async () =>
+      (await t.db.query('SELECT 1 FROM connection_secrets WHERE tenant_id = $1', [tenant])).length;
     expect(await secretsOf()).toBe(2);
     await request(t.url).delete(`/v1/tenants/${tenant}/connections/${one.body.id}`).set(auth()).expect(204);
     expect(await secretsOf()).toBe(1);
-    expect((await request(t.url).delete(`/v1/tenants/${tenant}/connections/${one.body.id}`).set(auth())).status).toBe(404);
+    expect((await request(t.url).delete(`/v1/tenants/${tenant}/connections/${one.body.id}`).set(auth())).status).toBe(
+      404,
+    );
     await t.db.query('DELETE FROM tenants WHERE id = $1', [tenant]);
     expect(await secretsOf()).toBe(0);
     expect(await t.db.query('SELECT 1 FROM connections WHERE tenant_id = $1', [tenant])).toHaveLength(0);
   });
 
   it('is for admin keys only: no key → 401, a portal key of the tenant → 403, rewrap too', async () => {
-    const portal = await request(t.url).post('/v1/api-keys').set(auth()).send({ name: 'portal', role: 'portal', tenant_id: tenantId });
+    const portal = await request(t.url)
+      .post('/v1/api-keys')
+      .set(auth())
+      .send({ name: 'portal', role: 'portal', tenant_id: tenantId });
     expect(portal.status).toBe(201);
     const asPortal = { Authorization: `Bearer ${portal.body.key}` };
     expect((await request(t.url).get(base())).status).toBe(401);
     expect((await request(t.url).get(base()).set(asPortal)).status).toBe(403);
-    expect((await request(t.url).post(base()).set(asPortal).send({ name: 'p', ...ACRONIS })).status).toBe(403);
+    expect(
+      (
+        await request(t.url)
+          .post(base())
+          .set(asPortal)
+          .send({ name: 'p', ...ACRONIS })
+      ).status,
+    ).toBe(403);
     expect((await request(t.url).post('/v1/vault/rewrap').set(asPortal)).status).toBe(403);
     expect((await request(t.url).post('/v1/vault/rewrap')).status).toBe(401);
   });
@@ -251,13 +394,22 @@ describe('connections API', () => {
     const created = await create({ name: 'audited', ...ACRONIS }, tenant).expect(201);
     const url = `/v1/tenants/${tenant}/connections/${created.body.id}`;
     await request(t.url).patch(url).set(auth()).send({ name: 'audited-2' }).expect(200);
-    await request(t.url).put(`${url}/credentials`).set(auth()).send({ client_id: 'c', client_secret: 'rotated-secret' }).expect(200);
+    await request(t.url)
+      .put(`${url}/credentials`)
+      .set(auth())
+      .send({ client_id: 'c', client_secret: 'rotated-secret' })
+      .expect(200);
     await request(t.url).delete(url).set(auth()).expect(204);
     const events = await t.db.query<{ action: string; connection_id: string }>(
       'SELECT action, connection_id FROM audit_events WHERE tenant_id = $1 ORDER BY seq',
       [tenant],
     );
-    expect(events.map((e) => e.action)).toEqual(['connection.created', 'connection.updated', 'credential.rotated', 'connection.deleted']);
+    expect(events.map((e) => e.action)).toEqual([
+      'connection.created',
+      'connection.updated',
+      'credential.rotated',
+      'connection.deleted',
+    ]);
     expect(events.every((e) => e.connection_id === created.body.id)).toBe(true);
   });
 });

@@ -20,7 +20,13 @@ function embeddedServersOn(dataDir: string): number {
 describe('fresh start on the embedded database', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sso-broker-fresh-'));
   const adminKey = newAdminKeyText();
-  const env = { DATA_DIR: dataDir, PORT: String(20000 + Math.floor(Math.random() * 20000)), HOST: '127.0.0.1', BROKER_BOOTSTRAP_ADMIN_KEY: adminKey, LOG_LEVEL: 'info' };
+  const env = {
+    DATA_DIR: dataDir,
+    PORT: String(20000 + Math.floor(Math.random() * 20000)),
+    HOST: '127.0.0.1',
+    BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
+    LOG_LEVEL: 'info',
+  };
   const timings: Record<string, number> = {};
   const brokers: BrokerProcess[] = [];
   const start = async () => {
@@ -44,15 +50,24 @@ describe('fresh start on the embedded database', () => {
   });
 
   it('starts, keeps its data across a clean restart, and recovers from SIGKILL', async () => {
-
     const first = await start();
     timings.first_start_to_ready = first.readyAfterMs;
     expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['postgres', 'embedded-postgres.json']));
     expect(statSync(join(dataDir, 'embedded-postgres.json')).mode & 0o077).toBe(0);
-    const created = await request(first.url).post('/v1/tenants').set('Authorization', `Bearer ${adminKey}`).send({ name: 'Persisted Customer' });
+    const created = await request(first.url)
+      .post('/v1/tenants')
+      .set('Authorization', `Bearer ${adminKey}`)
+      .send({ name: 'Persisted Customer' });
     expect(created.status).toBe(201);
-    const connection = await request(first.url).post(`/v1/tenants/${created.body.id}/connections`).set('Authorization', `Bearer ${adminKey}`)
-      .send({ name: 'watcher', provider: 'flussonic', base_url: 'https://watcher.example.com', credentials: { api_key: 'fresh-start-api-key', auth_mode: 'v2' } });
+    const connection = await request(first.url)
+      .post(`/v1/tenants/${created.body.id}/connections`)
+      .set('Authorization', `Bearer ${adminKey}`)
+      .send({
+        name: 'watcher',
+        provider: 'flussonic',
+        base_url: 'https://watcher.example.com',
+        credentials: { api_key: 'fresh-start-api-key', auth_mode: 'v2' },
+      });
     expect(connection.status).toBe(201);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(embeddedServersOn(dataDir)).toBe(0);
@@ -67,7 +82,9 @@ describe('fresh start on the embedded database', () => {
     const third = await start();
     timings.after_sigkill_to_ready = third.readyAfterMs;
     expect(third.output()).toContain('left running by an earlier broker process');
-    const again = await request(third.url).get(`/v1/tenants/${created.body.id}`).set('Authorization', `Bearer ${adminKey}`);
+    const again = await request(third.url)
+      .get(`/v1/tenants/${created.body.id}`)
+      .set('Authorization', `Bearer ${adminKey}`);
     expect(again.status).toBe(200);
     expect(await third.stop('SIGTERM')).toBe(0);
     expect(embeddedServersOn(dataDir)).toBe(0);
@@ -89,7 +106,10 @@ describe('fresh start on the embedded database', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, [DIST_MAIN], { env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port', DATA_DIR: dataDir }, stdio: 'pipe' });
+      execFileSync(process.execPath, [DIST_MAIN], {
+        env: { PATH: process.env.PATH ?? '', PORT: 'not-a-port', DATA_DIR: dataDir },
+        stdio: 'pipe',
+      });
     } catch (error) {
       status = (error as { status: number }).status;
       stderr = String((error as { stderr: Buffer }).stderr);
@@ -101,7 +121,10 @@ describe('fresh start on the embedded database', () => {
   it('refuses to start in production without BROKER_MASTER_KEYS', () => {
     let stderr = '';
     try {
-      execFileSync(process.execPath, [DIST_MAIN], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATA_DIR: dataDir }, stdio: 'pipe' });
+      execFileSync(process.execPath, [DIST_MAIN], {
+        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATA_DIR: dataDir },
+        stdio: 'pipe',
+      });
     } catch (error) {
       stderr = String((error as { stderr: Buffer }).stderr);
     }

@@ -16,7 +16,12 @@ const rawBody = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.jsonValue({ stringUnit: 'binary' }).map((v) => JSON.stringify(v)),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'name', 'connection', 'user', 'credentials', 'settings'), fc.jsonValue(), { maxKeys: 5 })
+  fc
+    .dictionary(
+      fc.constantFrom('__proto__', 'constructor', 'prototype', 'name', 'connection', 'user', 'credentials', 'settings'),
+      fc.jsonValue(),
+      { maxKeys: 5 },
+    )
     .map((o) => JSON.stringify(o).replace('"prototype"', '"__proto__"')),
   fc.constantFrom(
     '{"__proto__":{"role":"admin","isAdmin":true}}',
@@ -38,9 +43,25 @@ const rawBody = fc.oneof(
     '{',
   ),
 );
-const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/merge-patch+json');
-const pathValue = fc.oneof(fc.uuid(), fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('00000000-0000-0000-0000-000000000000', '..', '%00', 'null', ' ', 'ä'));
-const queryValue = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('-1', '0', '501', '1e9', 'NaN', '[]', '2026-13-45', '__proto__', 'a\u0000b', '%00'));
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/merge-patch+json',
+);
+const pathValue = fc.oneof(
+  fc.uuid(),
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('00000000-0000-0000-0000-000000000000', '..', '%00', 'null', ' ', 'ä'),
+);
+const queryValue = fc.oneof(
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('-1', '0', '501', '1e9', 'NaN', '[]', '2026-13-45', '__proto__', 'a\u0000b', '%00'),
+);
 
 describe('bad-input fuzz over every route', () => {
   let t: TestApp;
@@ -48,14 +69,33 @@ describe('bad-input fuzz over every route', () => {
   let routes: RouteEntry[];
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000', RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000' } });
+    t = await createTestApp({
+      env: {
+        RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+        RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+        RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000',
+      },
+    });
     const admin = { Authorization: `Bearer ${t.adminKey}` };
     const tenant = (await request(t.url).post('/v1/tenants').set(admin).send({ name: 'Fuzz Tenant' })).body;
-    const connection = (await request(t.url).post(`/v1/tenants/${tenant.id}/connections`).set(admin).send({
-      name: 'acronis-main', provider: 'acronis', base_url: 'https://acronis.example.com',
-      settings: { allowed_target_uris: ['https://portal.example.com/'] }, credentials: { bearer_token: 'fuzz-bearer-token-0123456789' },
-    })).body;
-    const key = (await request(t.url).post('/v1/api-keys').set(admin).send({ name: 'fuzz portal', role: 'portal', tenant_id: tenant.id })).body;
+    const connection = (
+      await request(t.url)
+        .post(`/v1/tenants/${tenant.id}/connections`)
+        .set(admin)
+        .send({
+          name: 'acronis-main',
+          provider: 'acronis',
+          base_url: 'https://acronis.example.com',
+          settings: { allowed_target_uris: ['https://portal.example.com/'] },
+          credentials: { bearer_token: 'fuzz-bearer-token-0123456789' },
+        })
+    ).body;
+    const key = (
+      await request(t.url)
+        .post('/v1/api-keys')
+        .set(admin)
+        .send({ name: 'fuzz portal', role: 'portal', tenant_id: tenant.id })
+    ).body;
     ids = { tenant_id: tenant.id, connection_id: connection.id, id: key.id, opaque: 'fuzz-unknown-opaque-token' };
     routes = routeTable(t.app);
   }, 60_000);
@@ -66,7 +106,8 @@ describe('bad-input fuzz over every route', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), rawBody, contentType, async (route, body, type) => {
         const before = (await t.db.query(COUNTS_SQL))[0];
-        const res = await request(t.url)[route.method.toLowerCase() as 'post'](fillPath(route.path, ids))
+        const res = await request(t.url)
+          [route.method.toLowerCase() as 'post'](fillPath(route.path, ids))
           .set('Authorization', `Bearer ${t.adminKey}`)
           .set('Content-Type', type)
           .send(body)
@@ -75,13 +116,18 @@ describe('bad-input fuzz over every route', () => {
           failures.push(`${res.message}: ${route.method} ${route.path} ${type} ${body.slice(0, 80)}`);
           return;
         }
-        if (res.status >= 500) failures.push(`${res.status}: ${route.method} ${route.path} ${type} ${body.slice(0, 80)}`);
+        if (res.status >= 500)
+          failures.push(`${res.status}: ${route.method} ${route.path} ${type} ${body.slice(0, 80)}`);
         if (res.status >= 400) {
-          if (!String(res.headers['content-type']).startsWith('application/problem+json') && route.path !== '/l/:opaque') {
+          if (
+            !String(res.headers['content-type']).startsWith('application/problem+json') &&
+            route.path !== '/l/:opaque'
+          ) {
             failures.push(`not problem+json (${res.status}): ${route.method} ${route.path}`);
           }
           const after = (await t.db.query(COUNTS_SQL))[0];
-          if (JSON.stringify(after) !== JSON.stringify(before)) failures.push(`partial write on ${res.status}: ${route.method} ${route.path} ${body.slice(0, 80)}`);
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            failures.push(`partial write on ${res.status}: ${route.method} ${route.path} ${body.slice(0, 80)}`);
         }
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 400) },
@@ -94,22 +140,40 @@ describe('bad-input fuzz over every route', () => {
   it('refuses deeply nested JSON on every route with 400 json_too_deep (it used to overflow the validation stack: 500)', async () => {
     for (const route of routes.filter((r) => r.method !== 'GET')) {
       for (const body of [deepNesting(5000), deepObject(5000)]) {
-        const res = await request(t.url)[route.method.toLowerCase() as 'post'](fillPath(route.path, ids))
-          .set('Authorization', `Bearer ${t.adminKey}`).set('Content-Type', 'application/json').send(body);
-        expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.code }).toEqual({ route: `${route.method} ${route.path}`, status: 400, code: 'json_too_deep' });
+        const res = await request(t.url)
+          [route.method.toLowerCase() as 'post'](fillPath(route.path, ids))
+          .set('Authorization', `Bearer ${t.adminKey}`)
+          .set('Content-Type', 'application/json')
+          .send(body);
+        expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.code }).toEqual({
+          route: `${route.method} ${route.path}`,
+          status: 400,
+          code: 'json_too_deep',
+        });
       }
     }
   });
 
   it('refuses a NUL character in a body string, a path or a query with 400 invalid_characters on every route (PostgreSQL text cannot hold one: it used to answer 500)', async () => {
     for (const route of routes) {
-      const attempts = [request(t.url)[route.method.toLowerCase() as 'get'](`${fillPath(route.path, ids)}?login=a%00b`)];
+      const attempts = [
+        request(t.url)[route.method.toLowerCase() as 'get'](`${fillPath(route.path, ids)}?login=a%00b`),
+      ];
       if (route.method !== 'GET') {
-        attempts.push(request(t.url)[route.method.toLowerCase() as 'post'](fillPath(route.path, ids)).set('Content-Type', 'application/json').send('{"name":"a\\u0000b"}'));
+        attempts.push(
+          request(t.url)
+            [route.method.toLowerCase() as 'post'](fillPath(route.path, ids))
+            .set('Content-Type', 'application/json')
+            .send('{"name":"a\\u0000b"}'),
+        );
       }
       for (const attempt of attempts) {
         const res = await attempt.set('Authorization', `Bearer ${t.adminKey}`);
-        expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.code }).toEqual({ route: `${route.method} ${route.path}`, status: 400, code: 'invalid_characters' });
+        expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.code }).toEqual({
+          route: `${route.method} ${route.path}`,
+          status: 400,
+          code: 'invalid_characters',
+        });
       }
     }
   });
@@ -117,12 +181,36 @@ describe('bad-input fuzz over every route', () => {
   it('answers malformed path and query values with 4xx, never a 500', async () => {
     const failures: string[] = [];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes.filter((r) => r.method === 'GET' || r.params.length > 0)), pathValue, fc.dictionary(fc.constantFrom('limit', 'cursor', 'tenant_id', 'from', 'to', 'action', 'outcome', 'format', 'login', 'actor_id'), queryValue, { maxKeys: 4 }), async (route, value, query) => {
-        const path = fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, value])));
-        const res = await request(t.url)[route.method.toLowerCase() as 'get'](path).query(query).set('Authorization', `Bearer ${t.adminKey}`).catch((error: Error) => error);
-        if (res instanceof Error) failures.push(`${res.message}: ${route.method} ${path}`);
-        else if (res.status >= 500) failures.push(`${res.status}: ${route.method} ${path} ${JSON.stringify(query)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes.filter((r) => r.method === 'GET' || r.params.length > 0)),
+        pathValue,
+        fc.dictionary(
+          fc.constantFrom(
+            'limit',
+            'cursor',
+            'tenant_id',
+            'from',
+            'to',
+            'action',
+            'outcome',
+            'format',
+            'login',
+            'actor_id',
+          ),
+          queryValue,
+          { maxKeys: 4 },
+        ),
+        async (route, value, query) => {
+          const path = fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, value])));
+          const res = await request(t.url)
+            [route.method.toLowerCase() as 'get'](path)
+            .query(query)
+            .set('Authorization', `Bearer ${t.adminKey}`)
+            .catch((error: Error) => error);
+          if (res instanceof Error) failures.push(`${res.message}: ${route.method} ${path}`);
+          else if (res.status >= 500) failures.push(`${res.status}: ${route.method} ${path} ${JSON.stringify(query)}`);
+        },
+      ),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
     );
     expect(failures).toEqual([]);

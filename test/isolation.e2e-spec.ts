@@ -29,7 +29,12 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
   const keys = {} as Record<Role, string | undefined>;
   let own: IdSet;
   let foreign: IdSet;
-  const unknown: IdSet = { tenant: randomUUID(), connection: randomUUID(), api_key: randomUUID(), launch: 'unknown-launch-token-0123456789abcdef' };
+  const unknown: IdSet = {
+    tenant: randomUUID(),
+    connection: randomUUID(),
+    api_key: randomUUID(),
+    launch: 'unknown-launch-token-0123456789abcdef',
+  };
   /** Identifiers of tenant B that must never reach a key of tenant A. */
   let foreignMarkers: string[];
 
@@ -51,30 +56,62 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
     });
     const portal = await post('/v1/api-keys', { name: `portal ${name}`, role: 'portal', tenant_id: tenant.id });
     const auditor = await post('/v1/api-keys', { name: `auditor ${name}`, role: 'auditor', tenant_id: tenant.id });
-    const link = await post('/v1/login-links', { connection: 'acronis-main', user: { login: `user@${name}.example` }, delivery: 'launch' }, { Authorization: `Bearer ${portal.key}` });
+    const link = await post(
+      '/v1/login-links',
+      { connection: 'acronis-main', user: { login: `user@${name}.example` }, delivery: 'launch' },
+      { Authorization: `Bearer ${portal.key}` },
+    );
     return { tenant, connection, portal, auditor, link };
   }
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000', RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000', RATE_LIMIT_PER_IP_PER_MINUTE: '1000000' } });
+    t = await createTestApp({
+      env: {
+        RATE_LIMIT_PER_KEY_PER_MINUTE: '1000000',
+        RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000',
+        RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+      },
+    });
     const a = await tenantWithEverything('tenant-a');
     const b = await tenantWithEverything('tenant-b');
     const globalAuditor = await post('/v1/api-keys', { name: 'global auditor', role: 'auditor' });
-    Object.assign(keys, { admin: t.adminKey, portal_a: a.portal.key, auditor_a: a.auditor.key, global_auditor: globalAuditor.key, no_key: undefined });
+    Object.assign(keys, {
+      admin: t.adminKey,
+      portal_a: a.portal.key,
+      auditor_a: a.auditor.key,
+      global_auditor: globalAuditor.key,
+      no_key: undefined,
+    });
     own = { tenant: a.tenant.id, connection: a.connection.id, api_key: a.portal.id, launch: unknown.launch };
     foreign = { tenant: b.tenant.id, connection: b.connection.id, api_key: b.portal.id, launch: unknown.launch };
-    foreignMarkers = [b.tenant.id, b.connection.id, b.portal.id, b.auditor.id, b.link.id, b.tenant.slug, 'user@tenant-b.example'];
+    foreignMarkers = [
+      b.tenant.id,
+      b.connection.id,
+      b.portal.id,
+      b.auditor.id,
+      b.link.id,
+      b.tenant.slug,
+      'user@tenant-b.example',
+    ];
   }, 60_000);
   afterAll(async () => t?.close());
 
   it('covers every route, and every route parameter is classified', () => {
     const routes = routeTable(t.app);
     const labels = routes.map((r) => `${r.method} ${r.path}`);
-    expect(labels).toEqual(expect.arrayContaining([
-      'POST /v1/login-links', 'GET /l/:opaque', 'GET /v1/tenants/:tenant_id', 'DELETE /v1/api-keys/:id',
-      'GET /v1/tenants/:tenant_id/connections/:connection_id', 'GET /v1/audit-events',
-    ]));
-    const unclassified = routes.flatMap((r) => r.params.filter((p) => kindOf(r, p) === undefined).map((p) => `${r.method} ${r.path} :${p}`));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'POST /v1/login-links',
+        'GET /l/:opaque',
+        'GET /v1/tenants/:tenant_id',
+        'DELETE /v1/api-keys/:id',
+        'GET /v1/tenants/:tenant_id/connections/:connection_id',
+        'GET /v1/audit-events',
+      ]),
+    );
+    const unclassified = routes.flatMap((r) =>
+      r.params.filter((p) => kindOf(r, p) === undefined).map((p) => `${r.method} ${r.path} :${p}`),
+    );
     expect(unclassified).toEqual([]);
   });
 
@@ -84,7 +121,11 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
     for (const route of routeTable(t.app)) {
       const label = `${route.method} ${route.path}`;
       for (const role of ROLES) {
-        for (const [setName, ids] of [['own', own], ['foreign', foreign], ['unknown', unknown]] as const) {
+        for (const [setName, ids] of [
+          ['own', own],
+          ['foreign', foreign],
+          ['unknown', unknown],
+        ] as const) {
           // Admin-wide keys may legitimately change tenant B; mutate only unknown ids with them.
           const mutating = route.method !== 'GET';
           if (mutating && !TENANT_BOUND.includes(role) && role !== 'no_key' && setName !== 'unknown') continue;
@@ -94,7 +135,13 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
           for (const url of variants) {
             const req = request(t.url)[route.method.toLowerCase() as 'get'](url);
             if (keys[role]) req.set('Authorization', `Bearer ${keys[role]}`);
-            if (mutating) req.send({ connection: ids.connection, tenant_id: ids.tenant, user: { login: 'matrix-user' }, name: 'matrix' });
+            if (mutating)
+              req.send({
+                connection: ids.connection,
+                tenant_id: ids.tenant,
+                user: { login: 'matrix-user' },
+                name: 'matrix',
+              });
             const res = await req.catch((error: Error) => error);
             requests++;
             if (res instanceof Error) {
@@ -103,13 +150,16 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
             }
             const where = `${role} ${setName} ${route.method} ${url} → ${res.status}`;
             if (res.status >= 500) failures.push(`500: ${where}`);
-            if (role === 'no_key' && !PUBLIC_ROUTES.has(label) && res.status !== 401) failures.push(`not 401 without a key: ${where}`);
-            if (role === 'no_key' && PUBLIC_ROUTES.has(label) === false && res.status < 400) failures.push(`open route: ${where}`);
+            if (role === 'no_key' && !PUBLIC_ROUTES.has(label) && res.status !== 401)
+              failures.push(`not 401 without a key: ${where}`);
+            if (role === 'no_key' && PUBLIC_ROUTES.has(label) === false && res.status < 400)
+              failures.push(`open route: ${where}`);
             if (TENANT_BOUND.includes(role)) {
               const body = `${res.text ?? ''}${JSON.stringify(res.headers)}`;
               const leaked = foreignMarkers.filter((marker) => body.includes(marker));
               if (leaked.length > 0) failures.push(`leaked ${leaked.join(',')}: ${where}`);
-              if (setName === 'foreign' && route.params.length > 0 && res.status < 400) failures.push(`reached a foreign id: ${where}`);
+              if (setName === 'foreign' && route.params.length > 0 && res.status < 400)
+                failures.push(`reached a foreign id: ${where}`);
             }
           }
         }

@@ -12,7 +12,10 @@ describe('launch links: one winner across broker instances', () => {
       createTestApp(),
       startFlussonicSimulator({ apiKey: 'watcher-key', users: [{ login: 'viewer' }] }),
     ]);
-    second = await createTestApp({ db: first.db, env: { BROKER_MASTER_KEYS: first.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: first.adminKey } });
+    second = await createTestApp({
+      db: first.db,
+      env: { BROKER_MASTER_KEYS: first.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: first.adminKey },
+    });
   });
 
   afterAll(async () => {
@@ -23,10 +26,20 @@ describe('launch links: one winner across broker instances', () => {
   it('50 concurrent redemptions over 2 instances on one database → exactly 1 success and 49 × 410', async () => {
     const admin = { Authorization: `Bearer ${first.adminKey}` };
     const tenantId = (await request(first.url).post('/v1/tenants').set(admin).send({ name: 'Race' })).body.id;
-    await request(first.url).post(`/v1/tenants/${tenantId}/connections`).set(admin)
-      .send({ name: 'watcher', provider: 'flussonic', base_url: flussonic.url, settings: {}, credentials: { api_key: 'watcher-key' } })
+    await request(first.url)
+      .post(`/v1/tenants/${tenantId}/connections`)
+      .set(admin)
+      .send({
+        name: 'watcher',
+        provider: 'flussonic',
+        base_url: flussonic.url,
+        settings: {},
+        credentials: { api_key: 'watcher-key' },
+      })
       .expect(201);
-    const link = await request(second.url).post('/v1/login-links').set(admin)
+    const link = await request(second.url)
+      .post('/v1/login-links')
+      .set(admin)
       .send({ tenant_id: tenantId, connection: 'watcher', user: { login: 'viewer' }, delivery: 'launch' });
     expect(link.status).toBe(201);
     const path = new URL(link.body.url).pathname;
@@ -40,7 +53,9 @@ describe('launch links: one winner across broker instances', () => {
     expect(flussonic.counters.autologinTokensMinted).toBe(1);
 
     const events = await first.db.query<{ action: string; n: string }>(
-      `SELECT action, count(*) AS n FROM audit_events WHERE link_id = $1 GROUP BY action`, [link.body.id]);
+      `SELECT action, count(*) AS n FROM audit_events WHERE link_id = $1 GROUP BY action`,
+      [link.body.id],
+    );
     expect(Object.fromEntries(events.map((e) => [e.action, Number(e.n)]))).toEqual({
       'login_link.issued': 1,
       'login_link.redeemed': 1,

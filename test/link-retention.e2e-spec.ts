@@ -15,12 +15,19 @@ describe('purge of expired link records', () => {
   const launchLink = async (idempotencyKey?: string) => {
     const req = request(t.url).post('/v1/login-links').set(admin());
     if (idempotencyKey) req.set('Idempotency-Key', idempotencyKey);
-    const res = await req.send({ tenant_id: tenantId, connection: 'watcher', user: { login: 'viewer' }, delivery: 'launch' });
+    const res = await req.send({
+      tenant_id: tenantId,
+      connection: 'watcher',
+      user: { login: 'viewer' },
+      delivery: 'launch',
+    });
     expect([res.status, res.body.errors ?? res.body.code]).toEqual([201, undefined]);
     return { id: res.body.id as string, path: new URL(res.body.url).pathname };
   };
-  const age = (id: string, interval: string) => t.db.query(`UPDATE login_links SET expires_at = now() - $2::interval WHERE id = $1`, [id, interval]);
-  const linkIds = async () => (await t.db.query<{ id: string }>('SELECT id FROM login_links ORDER BY id')).map((r) => r.id);
+  const age = (id: string, interval: string) =>
+    t.db.query(`UPDATE login_links SET expires_at = now() - $2::interval WHERE id = $1`, [id, interval]);
+  const linkIds = async () =>
+    (await t.db.query<{ id: string }>('SELECT id FROM login_links ORDER BY id')).map((r) => r.id);
   const rejection = async (path: string) => {
     expect((await request(t.url).get(path)).status).toBe(410);
     const [event] = await t.db.query<{ error_code: string; tenant_id: string | null }>(
@@ -32,8 +39,15 @@ describe('purge of expired link records', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { LINK_PURGE_INTERVAL_SECONDS: '0', LINK_RECORD_RETENTION_HOURS: '1' } });
     tenantId = (await request(t.url).post('/v1/tenants').set(admin()).send({ name: 'Retention' })).body.id;
-    await request(t.url).post(`/v1/tenants/${tenantId}/connections`).set(admin())
-      .send({ name: 'watcher', provider: 'flussonic', base_url: 'https://watcher.example.com', credentials: { api_key: 'watcher-key' } })
+    await request(t.url)
+      .post(`/v1/tenants/${tenantId}/connections`)
+      .set(admin())
+      .send({
+        name: 'watcher',
+        provider: 'flussonic',
+        base_url: 'https://watcher.example.com',
+        credentials: { api_key: 'watcher-key' },
+      })
       .expect(201);
   });
   afterAll(async () => t?.close());
@@ -46,8 +60,15 @@ describe('purge of expired link records', () => {
     await age(longGone.id, '2 hours');
     await age(alsoGone.id, '90 minutes');
     await age(recentlyExpired.id, '30 minutes');
-    await t.db.query(`UPDATE login_link_idempotency SET expires_at = now() - interval '1 second' WHERE expires_at = (SELECT min(expires_at) FROM login_link_idempotency)`);
-    const issuedEvents = async () => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_link.issued'`))[0].n;
+    await t.db.query(
+      `UPDATE login_link_idempotency SET expires_at = now() - interval '1 second' WHERE expires_at = (SELECT min(expires_at) FROM login_link_idempotency)`,
+    );
+    const issuedEvents = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_link.issued'`,
+        )
+      )[0].n;
     expect(await issuedEvents()).toBe(4);
 
     const janitor = t.app.get(ExpiredLinkRecordsJanitor);
@@ -73,12 +94,21 @@ describe('purge of expired link records', () => {
     );
     expect(await t.app.get(ExpiredLinkRecordsJanitor).purge()).toEqual({ login_links: 2500, idempotency_replays: 0 });
 
-    const scheduled = await createTestApp({ db: t.db, env: { LINK_PURGE_INTERVAL_SECONDS: '1', LINK_RECORD_RETENTION_HOURS: '0', BROKER_MASTER_KEYS: t.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey } });
+    const scheduled = await createTestApp({
+      db: t.db,
+      env: {
+        LINK_PURGE_INTERVAL_SECONDS: '1',
+        LINK_RECORD_RETENTION_HOURS: '0',
+        BROKER_MASTER_KEYS: t.env.BROKER_MASTER_KEYS,
+        BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey,
+      },
+    });
     try {
       const { id } = await launchLink();
       await age(id, '1 second');
       const deadline = Date.now() + 10_000;
-      while ((await linkIds()).includes(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      while ((await linkIds()).includes(id) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await linkIds()).not.toContain(id);
     } finally {
       await scheduled.app.close();

@@ -13,11 +13,22 @@ describe('login links: upstream faults become clear, bounded, audited errors', (
 
   const admin = () => ({ Authorization: `Bearer ${t.adminKey}` });
   const issue = (connection: string, login = ALICE) =>
-    request(t.url).post('/v1/login-links').set({ Authorization: `Bearer ${portalKey}` }).send({ connection, user: { login } });
+    request(t.url)
+      .post('/v1/login-links')
+      .set({ Authorization: `Bearer ${portalKey}` })
+      .send({ connection, user: { login } });
 
   async function connection(name: string): Promise<void> {
-    await request(t.url).post(`/v1/tenants/${tenantId}/connections`).set(admin())
-      .send({ name, provider: 'acronis', base_url: acronis.url, settings: { allowed_target_uris: [] }, credentials: { client_id: 'demo-client', client_secret: 'demo-secret' } })
+    await request(t.url)
+      .post(`/v1/tenants/${tenantId}/connections`)
+      .set(admin())
+      .send({
+        name,
+        provider: 'acronis',
+        base_url: acronis.url,
+        settings: { allowed_target_uris: [] },
+        credentials: { client_id: 'demo-client', client_secret: 'demo-secret' },
+      })
       .expect(201);
     // Warm the token cache so each fault below hits /idp/ott.
     expect((await issue(name)).status).toBe(201);
@@ -25,11 +36,19 @@ describe('login links: upstream faults become clear, bounded, audited errors', (
 
   beforeAll(async () => {
     [t, acronis] = await Promise.all([
-      createTestApp({ env: { UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), UPSTREAM_BREAKER_FAILURES: '5', UPSTREAM_BREAKER_COOLDOWN_MS: '60000' } }),
+      createTestApp({
+        env: {
+          UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+          UPSTREAM_BREAKER_FAILURES: '5',
+          UPSTREAM_BREAKER_COOLDOWN_MS: '60000',
+        },
+      }),
       startAcronisSimulator({ ...acronisOptionsFromEnv({}), port: 0 }),
     ]);
     tenantId = (await request(t.url).post('/v1/tenants').set(admin()).send({ name: 'Faults' })).body.id;
-    portalKey = (await request(t.url).post('/v1/api-keys').set(admin()).send({ name: 'p', role: 'portal', tenant_id: tenantId })).body.key;
+    portalKey = (
+      await request(t.url).post('/v1/api-keys').set(admin()).send({ name: 'p', role: 'portal', tenant_id: tenantId })
+    ).body.key;
     await connection('acronis');
   });
 
@@ -39,12 +58,21 @@ describe('login links: upstream faults become clear, bounded, audited errors', (
   });
 
   const failures = async (code: string) =>
-    Number((await t.db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM audit_events WHERE action = 'login_link.failed' AND outcome = 'failure' AND error_code = $1`, [code],
-    ))[0].n);
+    Number(
+      (
+        await t.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM audit_events WHERE action = 'login_link.failed' AND outcome = 'failure' AND error_code = $1`,
+          [code],
+        )
+      )[0].n,
+    );
 
   /** Sends, checks the problem+json answer and that exactly one failure event was recorded for it. */
-  async function expectProblem(send: Promise<request.Response>, status: number, code: string): Promise<request.Response> {
+  async function expectProblem(
+    send: Promise<request.Response>,
+    status: number,
+    code: string,
+  ): Promise<request.Response> {
     const before = await failures(code);
     const res = await send;
     expect(res.status).toBe(status);

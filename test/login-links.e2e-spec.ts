@@ -19,8 +19,16 @@ describe('login links: each provider × each delivery, caching, validation, idem
   const issue = (body: object, headers: Record<string, string> = {}) =>
     request(t.url).post('/v1/login-links').set(portal()).set(headers).send(body);
 
-  async function createConnection(name: string, provider: string, baseUrl: string, settings: object, credentials: object): Promise<string> {
-    const res = await request(t.url).post(`/v1/tenants/${tenantId}/connections`).set(admin())
+  async function createConnection(
+    name: string,
+    provider: string,
+    baseUrl: string,
+    settings: object,
+    credentials: object,
+  ): Promise<string> {
+    const res = await request(t.url)
+      .post(`/v1/tenants/${tenantId}/connections`)
+      .set(admin())
       .send({ name, provider, base_url: baseUrl, settings, credentials });
     expect(res.status).toBe(201);
     return res.body.id;
@@ -34,11 +42,26 @@ describe('login links: each provider × each delivery, caching, validation, idem
     ]);
     const tenant = await request(t.url).post('/v1/tenants').set(admin()).send({ name: 'Customer A' });
     tenantId = tenant.body.id;
-    const key = await request(t.url).post('/v1/api-keys').set(admin()).send({ name: 'portal', role: 'portal', tenant_id: tenantId });
+    const key = await request(t.url)
+      .post('/v1/api-keys')
+      .set(admin())
+      .send({ name: 'portal', role: 'portal', tenant_id: tenantId });
     portalKey = key.body.key;
     const client = { client_id: 'demo-client', client_secret: 'demo-secret' };
-    await createConnection('acronis', 'acronis', acronis.url, { allowed_target_uris: [`${acronis.url}/mc/`, `${acronis.url}/ui/`] }, client);
-    flussonicConnectionId = await createConnection('flussonic', 'flussonic', flussonic.url, { default_session_lifetime: 3600 }, { api_key: 'watcher-key' });
+    await createConnection(
+      'acronis',
+      'acronis',
+      acronis.url,
+      { allowed_target_uris: [`${acronis.url}/mc/`, `${acronis.url}/ui/`] },
+      client,
+    );
+    flussonicConnectionId = await createConnection(
+      'flussonic',
+      'flussonic',
+      flussonic.url,
+      { default_session_lifetime: 3600 },
+      { api_key: 'watcher-key' },
+    );
   });
 
   afterAll(async () => {
@@ -64,7 +87,9 @@ describe('login links: each provider × each delivery, caching, validation, idem
     expect((await ottLogin(ott)).status).toBe(200);
     expect((await ottLogin(ott)).status).toBe(401);
     const [event] = await t.db.query<{ token_fingerprint: string; subject_login: string }>(
-      `SELECT token_fingerprint, subject_login FROM audit_events WHERE link_id = $1 AND action = 'login_link.issued'`, [res.body.id]);
+      `SELECT token_fingerprint, subject_login FROM audit_events WHERE link_id = $1 AND action = 'login_link.issued'`,
+      [res.body.id],
+    );
     expect(event.subject_login).toBe(ALICE);
     expect(event.token_fingerprint).toHaveLength(16);
     expect(JSON.stringify(event)).not.toContain(ott);
@@ -83,7 +108,11 @@ describe('login links: each provider × each delivery, caching, validation, idem
 
   it('acronis launch: minted only when opened, 302 to the login URL, then 410', async () => {
     const before = acronis.counters.ottsMinted;
-    const res = await issue({ connection: 'acronis', user: { user_id: 'a1a1a1a1-0000-4000-8000-000000000001' }, delivery: 'launch' });
+    const res = await issue({
+      connection: 'acronis',
+      user: { user_id: 'a1a1a1a1-0000-4000-8000-000000000001' },
+      delivery: 'launch',
+    });
     expect(res.status).toBe(201);
     expect(res.body.url).toMatch(new RegExp(`^${t.url}/l/[A-Za-z0-9_-]{43}$`));
     expect(acronis.counters.ottsMinted).toBe(before);
@@ -97,8 +126,15 @@ describe('login links: each provider × each delivery, caching, validation, idem
     const again = await request(res.body.url).get('');
     expect(again.status).toBe(410);
     expect(again.headers['content-type']).toMatch(/^text\/html/);
-    const actions = await t.db.query<{ action: string }>(`SELECT action FROM audit_events WHERE link_id = $1 ORDER BY seq`, [res.body.id]);
-    expect(actions.map((a) => a.action)).toEqual(['login_link.issued', 'login_link.redeemed', 'login_link.redeem_rejected']);
+    const actions = await t.db.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE link_id = $1 ORDER BY seq`,
+      [res.body.id],
+    );
+    expect(actions.map((a) => a.action)).toEqual([
+      'login_link.issued',
+      'login_link.redeemed',
+      'login_link.redeem_rejected',
+    ]);
   });
 
   it('flussonic launch: an auto-submitting page with a strict CSP that logs in once', async () => {
@@ -119,7 +155,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
     expect((await request(res.body.url).get('')).status).toBe(410);
   });
 
-  it('launch expiry: the request\'s expires_in, else the connection\'s launch_expires_in, else LAUNCH_LINK_TTL_SECONDS', async () => {
+  it("launch expiry: the request's expires_in, else the connection's launch_expires_in, else LAUNCH_LINK_TTL_SECONDS", async () => {
     const lifetime = async (body: Record<string, unknown>) => {
       const res = await issue({ connection: 'flussonic', user: { login: VIEWER }, delivery: 'launch', ...body });
       expect(res.status).toBe(201);
@@ -141,7 +177,9 @@ describe('login links: each provider × each delivery, caching, validation, idem
   it('answers 410 for unknown tokens and audits them on the broker-wide chain', async () => {
     const res = await request(t.url).get(`/l/${'A'.repeat(43)}`);
     expect(res.status).toBe(410);
-    const rows = await t.db.query(`SELECT 1 FROM audit_events WHERE action = 'login_link.redeem_rejected' AND tenant_id IS NULL`);
+    const rows = await t.db.query(
+      `SELECT 1 FROM audit_events WHERE action = 'login_link.redeem_rejected' AND tenant_id IS NULL`,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -150,14 +188,18 @@ describe('login links: each provider × each delivery, caching, validation, idem
     await createConnection('acronis-cache', 'acronis', acronis.url, { allowed_target_uris: [] }, creds);
     let before = acronis.counters.tokensIssued;
     for (let i = 0; i < 100; i += 10) {
-      const batch = await Promise.all(Array.from({ length: 10 }, () => issue({ connection: 'acronis-cache', user: { login: ALICE } })));
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, () => issue({ connection: 'acronis-cache', user: { login: ALICE } })),
+      );
       expect(batch.map((r) => r.status)).toEqual(Array(10).fill(201));
     }
     expect(acronis.counters.tokensIssued - before).toBe(1);
 
     await createConnection('acronis-burst', 'acronis', acronis.url, { allowed_target_uris: [] }, creds);
     before = acronis.counters.tokensIssued;
-    const burst = await Promise.all(Array.from({ length: 50 }, () => issue({ connection: 'acronis-burst', user: { login: ALICE } })));
+    const burst = await Promise.all(
+      Array.from({ length: 50 }, () => issue({ connection: 'acronis-burst', user: { login: ALICE } })),
+    );
     expect(burst.map((r) => r.status)).toEqual(Array(50).fill(201));
     expect(acronis.counters.tokensIssued - before).toBe(1);
 
@@ -179,11 +221,21 @@ describe('login links: each provider × each delivery, caching, validation, idem
     const unknown = await issue({ connection: 'nope', user: { login: ALICE } });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('connection_not_found');
-    const foreign = await issue({ connection: 'acronis', user: { login: ALICE }, tenant_id: '00000000-0000-4000-8000-000000000000' });
+    const foreign = await issue({
+      connection: 'acronis',
+      user: { login: ALICE },
+      tenant_id: '00000000-0000-4000-8000-000000000000',
+    });
     expect(foreign.status).toBe(404);
-    const adminNoTenant = await request(t.url).post('/v1/login-links').set(admin()).send({ connection: 'acronis', user: { login: ALICE } });
+    const adminNoTenant = await request(t.url)
+      .post('/v1/login-links')
+      .set(admin())
+      .send({ connection: 'acronis', user: { login: ALICE } });
     expect(adminNoTenant.body.code).toBe('tenant_id_required');
-    const adminOk = await request(t.url).post('/v1/login-links').set(admin()).send({ connection: 'acronis', user: { login: ALICE }, tenant_id: tenantId });
+    const adminOk = await request(t.url)
+      .post('/v1/login-links')
+      .set(admin())
+      .send({ connection: 'acronis', user: { login: ALICE }, tenant_id: tenantId });
     expect(adminOk.status).toBe(201);
     const missing = await issue({ connection: 'acronis', user: { login: 'ghost@customer-a.example' } });
     expect(missing.status).toBe(404);
@@ -194,9 +246,15 @@ describe('login links: each provider × each delivery, caching, validation, idem
     const key = `idem-${Date.now()}-0123456789abcdef`;
     const body = { connection: 'acronis', user: { login: ALICE } };
     const before = acronis.counters.ottsMinted;
-    const [a, b] = await Promise.all([issue(body, { 'Idempotency-Key': key }), issue(body, { 'Idempotency-Key': key })]);
+    const [a, b] = await Promise.all([
+      issue(body, { 'Idempotency-Key': key }),
+      issue(body, { 'Idempotency-Key': key }),
+    ]);
     const statuses = [a.status, b.status].sort();
-    expect([[201, 201], [201, 409]]).toContainEqual(statuses);
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses);
     const first = a.status === 201 ? a : b;
     const replay = await issue({ user: { login: ALICE }, connection: 'acronis' }, { 'Idempotency-Key': key });
     expect(replay.status).toBe(201);

@@ -66,24 +66,39 @@ describe('observability: health, metrics, request ids, logs', () => {
 
   it('is ready on a reachable, migrated database', async () => {
     const res = await request(broker.http).get('/health/ready').expect(200);
-    expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, migrations: { status: 'up' } } });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, migrations: { status: 'up' } },
+    });
   });
 
   it('is not ready (503, terminus body, request id) while a migration is pending', async () => {
-    const [last] = await db.query<{ id: number; timestamp: string; name: string }>('SELECT id, timestamp, name FROM schema_migrations ORDER BY id DESC LIMIT 1');
+    const [last] = await db.query<{ id: number; timestamp: string; name: string }>(
+      'SELECT id, timestamp, name FROM schema_migrations ORDER BY id DESC LIMIT 1',
+    );
     await db.query('DELETE FROM schema_migrations WHERE id = $1', [last.id]);
     try {
       const res = await request(broker.http).get('/health/ready').expect(503);
-      expect(res.body).toMatchObject({ status: 'error', error: { migrations: { status: 'down', pending: [last.name] } } });
+      expect(res.body).toMatchObject({
+        status: 'error',
+        error: { migrations: { status: 'down', pending: [last.name] } },
+      });
       expect(res.headers['x-request-id']).toMatch(UUID);
     } finally {
-      await db.query('INSERT INTO schema_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [last.id, last.timestamp, last.name]);
+      await db.query('INSERT INTO schema_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
+        last.id,
+        last.timestamp,
+        last.name,
+      ]);
     }
   });
 
   it('counts requests under the route template, in Prometheus text', async () => {
     const tenantId = randomUUID();
-    await request(broker.http).get(`/v1/tenants/${tenantId}`).set('Authorization', `Bearer ${broker.adminKey}`).expect(404);
+    await request(broker.http)
+      .get(`/v1/tenants/${tenantId}`)
+      .set('Authorization', `Bearer ${broker.adminKey}`)
+      .expect(404);
     await request(broker.http).get(`/v1/tenants/${tenantId}`).expect(401);
 
     const res = await request(broker.http).get('/metrics').expect(200);

@@ -2,7 +2,11 @@ import request from 'supertest';
 import { PostgresThrottlerStorage } from '@app/rate-limit';
 import { createTestApp, TestApp } from './utils/create-app';
 
-const LIMITS = { RATE_LIMIT_PER_KEY_PER_MINUTE: '4', RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000', RATE_LIMIT_PER_IP_PER_MINUTE: '1' };
+const LIMITS = {
+  RATE_LIMIT_PER_KEY_PER_MINUTE: '4',
+  RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000',
+  RATE_LIMIT_PER_IP_PER_MINUTE: '1',
+};
 
 describe('rate limits shared across instances', () => {
   let a: TestApp;
@@ -11,7 +15,10 @@ describe('rate limits shared across instances', () => {
 
   beforeAll(async () => {
     a = await createTestApp({ env: LIMITS });
-    b = await createTestApp({ db: a.db, env: { ...LIMITS, BROKER_MASTER_KEYS: a.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: a.adminKey } });
+    b = await createTestApp({
+      db: a.db,
+      env: { ...LIMITS, BROKER_MASTER_KEYS: a.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: a.adminKey },
+    });
   });
   afterAll(async () => {
     await b?.close();
@@ -24,7 +31,11 @@ describe('rate limits shared across instances', () => {
     const refused = await request(b.url).get('/v1/tenants').set(asAdmin());
     expect(refused.status).toBe(429);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(refused.body).toMatchObject({ status: 429, code: 'rate_limited', type: 'urn:sso-broker:problem:rate_limited' });
+    expect(refused.body).toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      type: 'urn:sso-broker:problem:rate_limited',
+    });
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -39,7 +50,10 @@ describe('rate limits shared across instances', () => {
   });
 
   it('never lets more hits through than the limit when instances race', async () => {
-    const stores = [a.app.get(PostgresThrottlerStorage, { strict: false }), b.app.get(PostgresThrottlerStorage, { strict: false })];
+    const stores = [
+      a.app.get(PostgresThrottlerStorage, { strict: false }),
+      b.app.get(PostgresThrottlerStorage, { strict: false }),
+    ];
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => stores[i % 2].increment('test:race', 60_000, 25, 0)),
     );
@@ -54,15 +68,26 @@ describe('rate limits shared across instances', () => {
       { key: 'test:one-key', ttl: 60_000, limit: 1, blockDuration: 0 },
       { key: 'test:one-tenant', ttl: 60_000, limit: 100, blockDuration: 0 },
     ];
-    expect((await store.chargeInOrder(charges)).map((r) => [r.totalHits, r.isBlocked])).toEqual([[1, false], [1, false]]);
+    expect((await store.chargeInOrder(charges)).map((r) => [r.totalHits, r.isBlocked])).toEqual([
+      [1, false],
+      [1, false],
+    ]);
     const refused = await store.chargeInOrder(charges);
     expect(refused.map((r) => [r.totalHits, r.isBlocked])).toEqual([[2, true]]);
-    const rows = await a.db.query<{ key: string; hits: number }>(`SELECT key, hits FROM rate_limit_buckets WHERE key LIKE 'test:one-%' ORDER BY key`);
-    expect(rows).toEqual([{ key: 'test:one-key', hits: 2 }, { key: 'test:one-tenant', hits: 1 }]);
+    const rows = await a.db.query<{ key: string; hits: number }>(
+      `SELECT key, hits FROM rate_limit_buckets WHERE key LIKE 'test:one-%' ORDER BY key`,
+    );
+    expect(rows).toEqual([
+      { key: 'test:one-key', hits: 2 },
+      { key: 'test:one-tenant', hits: 1 },
+    ]);
   });
 
   it('keeps key and tenant budgets exact when paired charges race on two instances', async () => {
-    const stores = [a.app.get(PostgresThrottlerStorage, { strict: false }), b.app.get(PostgresThrottlerStorage, { strict: false })];
+    const stores = [
+      a.app.get(PostgresThrottlerStorage, { strict: false }),
+      b.app.get(PostgresThrottlerStorage, { strict: false }),
+    ];
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
         stores[i % 2].chargeInOrder([
@@ -80,10 +105,14 @@ describe('rate limits shared across instances', () => {
     const store = a.app.get(PostgresThrottlerStorage, { strict: false });
     await store.increment('test:window', 60_000, 1, 0);
     expect((await store.increment('test:window', 60_000, 1, 0)).isBlocked).toBe(true);
-    await a.db.query(`UPDATE rate_limit_buckets SET window_ends_at = now() - interval '1 second', blocked_until = now() - interval '1 second' WHERE key = 'test:window'`);
+    await a.db.query(
+      `UPDATE rate_limit_buckets SET window_ends_at = now() - interval '1 second', blocked_until = now() - interval '1 second' WHERE key = 'test:window'`,
+    );
     expect(await store.increment('test:window', 60_000, 1, 0)).toMatchObject({ totalHits: 1, isBlocked: false });
     await store.removeExpired();
-    await a.db.query(`UPDATE rate_limit_buckets SET window_ends_at = now() - interval '1 second', blocked_until = NULL WHERE key = 'test:window'`);
+    await a.db.query(
+      `UPDATE rate_limit_buckets SET window_ends_at = now() - interval '1 second', blocked_until = NULL WHERE key = 'test:window'`,
+    );
     await store.removeExpired();
     expect(await a.db.query(`SELECT key FROM rate_limit_buckets WHERE key = 'test:window'`)).toEqual([]);
   });
@@ -92,11 +121,18 @@ describe('rate limits shared across instances', () => {
 describe('per-tenant rate limits', () => {
   let a: TestApp;
   let b: TestApp;
-  const env = { RATE_LIMIT_PER_KEY_PER_MINUTE: '100', RATE_LIMIT_PER_TENANT_PER_MINUTE: '100', RATE_LIMIT_PER_IP_PER_MINUTE: '100' };
+  const env = {
+    RATE_LIMIT_PER_KEY_PER_MINUTE: '100',
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: '100',
+    RATE_LIMIT_PER_IP_PER_MINUTE: '100',
+  };
 
   beforeAll(async () => {
     a = await createTestApp({ env });
-    b = await createTestApp({ db: a.db, env: { ...env, BROKER_MASTER_KEYS: a.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: a.adminKey } });
+    b = await createTestApp({
+      db: a.db,
+      env: { ...env, BROKER_MASTER_KEYS: a.env.BROKER_MASTER_KEYS, BROKER_BOOTSTRAP_ADMIN_KEY: a.adminKey },
+    });
   });
   afterAll(async () => {
     await b?.close();
@@ -105,18 +141,30 @@ describe('per-tenant rate limits', () => {
 
   it("applies a tenant's own limit to all of its keys together, set with PATCH /v1/tenants/:id", async () => {
     const admin = { Authorization: `Bearer ${a.adminKey}` };
-    const tenant = async (name: string) => (await request(a.url).post('/v1/tenants').set(admin).send({ name })).body.id as string;
+    const tenant = async (name: string) =>
+      (await request(a.url).post('/v1/tenants').set(admin).send({ name })).body.id as string;
     const portalKey = async (tenantId: string) =>
-      (await request(a.url).post('/v1/api-keys').set(admin).send({ name: 'portal', role: 'portal', tenant_id: tenantId })).body.key as string;
+      (
+        await request(a.url)
+          .post('/v1/api-keys')
+          .set(admin)
+          .send({ name: 'portal', role: 'portal', tenant_id: tenantId })
+      ).body.key as string;
     const limited = await tenant('Limited Tenant');
     const other = await tenant('Other Tenant');
     const patched = await request(a.url).patch(`/v1/tenants/${limited}`).set(admin).send({ rate_limit_per_minute: 2 });
     expect(patched.status).toBe(200);
     expect(patched.body.rate_limit_per_minute).toBe(2);
-    expect((await request(a.url).patch(`/v1/tenants/${limited}`).set(admin).send({ rate_limit_per_minute: 0 })).status).toBe(400);
+    expect(
+      (await request(a.url).patch(`/v1/tenants/${limited}`).set(admin).send({ rate_limit_per_minute: 0 })).status,
+    ).toBe(400);
     const [first, second, outsider] = [await portalKey(limited), await portalKey(limited), await portalKey(other)];
     // An invalid body still costs budget: the guard runs before validation.
-    const issue = (key: string, t: TestApp) => request(t.url).post('/v1/login-links').set({ Authorization: `Bearer ${key}` }).send({});
+    const issue = (key: string, t: TestApp) =>
+      request(t.url)
+        .post('/v1/login-links')
+        .set({ Authorization: `Bearer ${key}` })
+        .send({});
     expect((await issue(first, a)).status).toBe(400);
     expect((await issue(second, b)).status).toBe(400);
     const refused = await issue(first, b);

@@ -18,7 +18,10 @@ interface RouteProtection {
 }
 
 function joinPath(...parts: string[]): string {
-  return `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  return `/${parts
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
 }
 
 function discoverRoutes(t: TestApp): RouteProtection[] {
@@ -37,7 +40,9 @@ function discoverRoutes(t: TestApp): RouteProtection[] {
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       const isPublic = reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, controller]) === true;
       const policy = reflector.getAllAndOverride<AuthPolicy>(AUTH_POLICY_KEY, [handler, controller]);
-      for (const prefix of prefixes) for (const path of [paths].flat()) routes.push({ method, path: joinPath(prefix, path), public: isPublic, policy });
+      for (const prefix of prefixes)
+        for (const path of [paths].flat())
+          routes.push({ method, path: joinPath(prefix, path), public: isPublic, policy });
     }
   }
   return routes.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
@@ -73,7 +78,9 @@ describe('route protection', () => {
   });
 
   it('names only tenant parameters that exist in the path', () => {
-    const dangling = routes.filter((r) => r.policy?.tenantParam !== undefined && !r.path.includes(`:${r.policy.tenantParam}`));
+    const dangling = routes.filter(
+      (r) => r.policy?.tenantParam !== undefined && !r.path.includes(`:${r.policy.tenantParam}`),
+    );
     expect(dangling.map(describeRoute)).toEqual([]);
   });
 

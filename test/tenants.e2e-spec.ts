@@ -46,7 +46,9 @@ describe('tenants (admin)', () => {
   });
 
   it('lets exactly one of several concurrent creates with one slug win', async () => {
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => create({ name: `Racer ${i}`, slug: 'racer' })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => create({ name: `Racer ${i}`, slug: 'racer' })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
   });
 
@@ -77,7 +79,9 @@ describe('tenants (admin)', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('tenant_not_found');
     for (const bad of ['not-a-uuid', "1' OR '1'='1", '0f8fad5b-d9cb-469f-a165-70867728950']) {
-      const res = await request(t.url).get(`/v1/tenants/${encodeURIComponent(bad)}`).set(asAdmin());
+      const res = await request(t.url)
+        .get(`/v1/tenants/${encodeURIComponent(bad)}`)
+        .set(asAdmin());
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('invalid_id');
     }
@@ -114,7 +118,9 @@ describe('tenants (admin)', () => {
     expect(forged.body.code).toBe('invalid_cursor');
     // Decodable cursors whose timestamp Date.parse accepts but PostgreSQL does not (they used to answer 500).
     for (const t0 of ['1', 'foo 2020', '2026-01-01\u0000']) {
-      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+      const cursor = Buffer.from(JSON.stringify({ t: t0, id: '00000000-0000-4000-8000-000000000000' })).toString(
+        'base64url',
+      );
       const res = await request(t.url).get('/v1/tenants').query({ cursor }).set(asAdmin());
       expect({ t0, status: res.status, code: res.body.code }).toEqual({ t0, status: 400, code: 'invalid_cursor' });
     }
@@ -129,7 +135,12 @@ describe('tenants (admin)', () => {
 
     const renamed = await patch({ name: 'Lifecycle Renamed' });
     expect(renamed.status).toBe(200);
-    expect(renamed.body).toMatchObject({ id: tenant.id, slug: tenant.slug, name: 'Lifecycle Renamed', status: 'active' });
+    expect(renamed.body).toMatchObject({
+      id: tenant.id,
+      slug: tenant.slug,
+      name: 'Lifecycle Renamed',
+      status: 'active',
+    });
     expect(Date.parse(renamed.body.updated_at)).toBeGreaterThan(Date.parse(tenant.updated_at));
 
     expect((await patch({ status: 'suspended' })).body.status).toBe('suspended');
@@ -147,13 +158,19 @@ describe('tenants (admin)', () => {
     expect(bogus.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
     const slugChange = await request(t.url).patch(`/v1/tenants/${tenant.id}`).set(asAdmin()).send({ slug: 'new-slug' });
     expect(slugChange.status).toBe(400);
-    const unknown = await request(t.url).patch('/v1/tenants/0f8fad5b-d9cb-469f-a165-70867728950e').set(asAdmin()).send({ name: 'x' });
+    const unknown = await request(t.url)
+      .patch('/v1/tenants/0f8fad5b-d9cb-469f-a165-70867728950e')
+      .set(asAdmin())
+      .send({ name: 'x' });
     expect(unknown.status).toBe(404);
   });
 
   it('deletes a tenant with its API keys; a second delete is 404', async () => {
     const { body: tenant } = await create({ name: 'Doomed' });
-    const portal = await request(t.url).post('/v1/api-keys').set(asAdmin()).send({ name: 'doomed portal', role: 'portal', tenant_id: tenant.id });
+    const portal = await request(t.url)
+      .post('/v1/api-keys')
+      .set(asAdmin())
+      .send({ name: 'doomed portal', role: 'portal', tenant_id: tenant.id });
     expect(portal.status).toBe(201);
 
     const deleted = await request(t.url).delete(`/v1/tenants/${tenant.id}`).set(asAdmin());
@@ -162,7 +179,9 @@ describe('tenants (admin)', () => {
     expect((await request(t.url).get(`/v1/tenants/${tenant.id}`).set(asAdmin())).status).toBe(404);
     expect((await request(t.url).delete(`/v1/tenants/${tenant.id}`).set(asAdmin())).status).toBe(404);
     expect(await t.db.query('SELECT id FROM api_keys WHERE id = $1', [portal.body.id])).toEqual([]);
-    const withOldKey = await request(t.url).get('/v1/tenants').set({ Authorization: `Bearer ${portal.body.key}` });
+    const withOldKey = await request(t.url)
+      .get('/v1/tenants')
+      .set({ Authorization: `Bearer ${portal.body.key}` });
     expect(withOldKey.status).toBe(401);
     expect(withOldKey.body.code).toBe('invalid_api_key');
   });
@@ -171,7 +190,9 @@ describe('tenants (admin)', () => {
     expect((await request(t.url).get('/v1/tenants')).body.code).toBe('missing_api_key');
     const { body: tenant } = await create({ name: 'Guarded' });
     const auditor = await request(t.url).post('/v1/api-keys').set(asAdmin()).send({ name: 'aud', role: 'auditor' });
-    const res = await request(t.url).get(`/v1/tenants/${tenant.id}`).set({ Authorization: `Bearer ${auditor.body.key}` });
+    const res = await request(t.url)
+      .get(`/v1/tenants/${tenant.id}`)
+      .set({ Authorization: `Bearer ${auditor.body.key}` });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('forbidden_role');
   });

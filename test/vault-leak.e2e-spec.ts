@@ -58,7 +58,9 @@ describe('vault: no secret in the database, logs or API answers', () => {
       BROKER_MASTER_KEYS: newMasterKeyEntry('v1'),
       BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
     });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 } })] })
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 } })],
+    })
       .overrideProvider(LOG_DESTINATION)
       .useValue(logs)
       .compile();
@@ -67,10 +69,16 @@ describe('vault: no secret in the database, logs or API answers', () => {
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void stray.push(args.map(String).join(' ')));
+      jest
+        .spyOn(console, method)
+        .mockImplementation((...args: unknown[]) => void stray.push(args.map(String).join(' ')));
     }
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (stray.push(String(chunk)), true));
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stray.push(String(chunk)), true));
+    jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (stray.push(String(chunk)), true));
+    jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (stray.push(String(chunk)), true));
   });
 
   afterAll(async () => {
@@ -89,13 +97,40 @@ describe('vault: no secret in the database, logs or API answers', () => {
     const flussonic = await startFlussonicSimulator({ apiKey: secrets.apiKey });
     try {
       const tenant = await call(request(url).post('/v1/tenants').send({ name: 'Leak Scan' }));
-      const tenantId: string = tenant.body.id ?? (await db.query<{ id: string }>(`INSERT INTO tenants (slug, name) VALUES ('leak', 'leak') RETURNING id`))[0].id;
+      const tenantId: string =
+        tenant.body.id ??
+        (await db.query<{ id: string }>(`INSERT INTO tenants (slug, name) VALUES ('leak', 'leak') RETURNING id`))[0].id;
       const base = `/v1/tenants/${tenantId}/connections`;
       const acr = await call(
-        request(url).post(base).send({ name: 'acr', provider: 'acronis', base_url: acronis.url, credentials: { client_id: 'leak-client', client_secret: secrets.clientSecret } }),
+        request(url)
+          .post(base)
+          .send({
+            name: 'acr',
+            provider: 'acronis',
+            base_url: acronis.url,
+            credentials: { client_id: 'leak-client', client_secret: secrets.clientSecret },
+          }),
       );
-      const bearer = await call(request(url).post(base).send({ name: 'bearer', provider: 'acronis', base_url: acronis.url, credentials: { bearer_token: secrets.bearerToken } }));
-      const flu = await call(request(url).post(base).send({ name: 'flu', provider: 'flussonic', base_url: flussonic.url, credentials: { api_key: secrets.apiKey } }));
+      const bearer = await call(
+        request(url)
+          .post(base)
+          .send({
+            name: 'bearer',
+            provider: 'acronis',
+            base_url: acronis.url,
+            credentials: { bearer_token: secrets.bearerToken },
+          }),
+      );
+      const flu = await call(
+        request(url)
+          .post(base)
+          .send({
+            name: 'flu',
+            provider: 'flussonic',
+            base_url: flussonic.url,
+            credentials: { api_key: secrets.apiKey },
+          }),
+      );
       expect([acr.status, bearer.status, flu.status]).toEqual([201, 201, 201]);
 
       await call(request(url).get(base));
@@ -103,21 +138,55 @@ describe('vault: no secret in the database, logs or API answers', () => {
       await call(request(url).patch(`${base}/${acr.body.id}`).send({ name: 'acr-2' }));
       // The first check fails upstream (the simulator knows only the rotated secret), then rotation fixes it.
       expect((await call(request(url).post(`${base}/${acr.body.id}/check`))).body.ok).toBe(false);
-      await call(request(url).put(`${base}/${acr.body.id}/credentials`).send({ client_id: 'leak-client', client_secret: secrets.rotatedClientSecret }));
+      await call(
+        request(url)
+          .put(`${base}/${acr.body.id}/credentials`)
+          .send({ client_id: 'leak-client', client_secret: secrets.rotatedClientSecret }),
+      );
       expect((await call(request(url).post(`${base}/${acr.body.id}/check`))).body.ok).toBe(true);
       expect((await call(request(url).post(`${base}/${bearer.body.id}/check`))).body.ok).toBe(true);
       expect((await call(request(url).post(`${base}/${flu.body.id}/check`))).body.ok).toBe(true);
 
       const rejected = [
-        { name: 'bearer', provider: 'acronis', base_url: acronis.url, credentials: { client_id: 'x', client_secret: secrets.rejectedSecret } },
-        { name: 'bad1', provider: 'flussonic', base_url: flussonic.url, credentials: { client_id: 'x', client_secret: secrets.rejectedSecret } },
-        { name: 'bad2', provider: 'acronis', base_url: acronis.url, credentials: { client_secret: secrets.rejectedSecret, bearer_token: secrets.rejectedSecret } },
+        {
+          name: 'bearer',
+          provider: 'acronis',
+          base_url: acronis.url,
+          credentials: { client_id: 'x', client_secret: secrets.rejectedSecret },
+        },
+        {
+          name: 'bad1',
+          provider: 'flussonic',
+          base_url: flussonic.url,
+          credentials: { client_id: 'x', client_secret: secrets.rejectedSecret },
+        },
+        {
+          name: 'bad2',
+          provider: 'acronis',
+          base_url: acronis.url,
+          credentials: { client_secret: secrets.rejectedSecret, bearer_token: secrets.rejectedSecret },
+        },
         { name: 'bad3', provider: 'okta', base_url: acronis.url, credentials: { secret: secrets.rejectedSecret } },
-        { name: 'bad4', provider: 'acronis', base_url: `https://u:${secrets.rejectedSecret}@example.com`, credentials: { bearer_token: secrets.rejectedSecret } },
-        { name: 'bad5', provider: 'flussonic', base_url: flussonic.url, credentials: { api_key: secrets.rejectedSecret.repeat(30) } },
+        {
+          name: 'bad4',
+          provider: 'acronis',
+          base_url: `https://u:${secrets.rejectedSecret}@example.com`,
+          credentials: { bearer_token: secrets.rejectedSecret },
+        },
+        {
+          name: 'bad5',
+          provider: 'flussonic',
+          base_url: flussonic.url,
+          credentials: { api_key: secrets.rejectedSecret.repeat(30) },
+        },
       ];
-      for (const body of rejected) expect((await call(request(url).post(base).send(body))).status).toBeGreaterThanOrEqual(400);
-      await call(request(url).put(`${base}/${flu.body.id}/credentials`).send({ api_key: secrets.rejectedSecret, extra: secrets.rejectedSecret }));
+      for (const body of rejected)
+        expect((await call(request(url).post(base).send(body))).status).toBeGreaterThanOrEqual(400);
+      await call(
+        request(url)
+          .put(`${base}/${flu.body.id}/credentials`)
+          .send({ api_key: secrets.rejectedSecret, extra: secrets.rejectedSecret }),
+      );
 
       await app.get(VaultRewrapService).rewrapAll({ requestId: 'leak', ip: null, userAgent: null, principal: null });
     } finally {
@@ -125,18 +194,30 @@ describe('vault: no secret in the database, logs or API answers', () => {
       await flussonic.close();
     }
 
-    const tables = await db.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['connections', 'connection_secrets', 'audit_events']));
-    const rows = (await Promise.all(tables.map((t) => db.query<{ row: string }>(`SELECT t::text AS row FROM "${t.name}" t`)))).flat();
+    const tables = await db.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['connections', 'connection_secrets', 'audit_events']),
+    );
+    const rows = (
+      await Promise.all(tables.map((t) => db.query<{ row: string }>(`SELECT t::text AS row FROM "${t.name}" t`)))
+    ).flat();
     expect(rows.length).toBeGreaterThan(5);
     // Pino lines once the observability module is wired; Nest's console logger and TypeORM write to stdout/console.
     expect(logs.lines.length + stray.length).toBeGreaterThan(0);
 
-    const haystacks = { database: rows.map((r) => r.row).join('\n'), logs: logs.lines.join(''), stray: stray.join('\n'), answers: answers.join('\n') };
+    const haystacks = {
+      database: rows.map((r) => r.row).join('\n'),
+      logs: logs.lines.join(''),
+      stray: stray.join('\n'),
+      answers: answers.join('\n'),
+    };
     for (const [where, text] of Object.entries(haystacks)) {
       for (const [name, secret] of Object.entries(secrets)) {
         for (const form of forms(secret)) {
-          if (text.includes(form)) throw new Error(`${name} appears in ${where} (as ${form === secret ? 'plaintext' : 'an encoding'})`);
+          if (text.includes(form))
+            throw new Error(`${name} appears in ${where} (as ${form === secret ? 'plaintext' : 'an encoding'})`);
         }
       }
     }

@@ -11,11 +11,18 @@ const SYSTEM_CTX = { requestId: 'vault-e2e', ip: null, userAgent: null, principa
 
 async function newTenant(t: TestApp): Promise<string> {
   const slug = `t-${randomUUID().slice(0, 8)}`;
-  const [row] = await t.db.query<{ id: string }>('INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id', [slug]);
+  const [row] = await t.db.query<{ id: string }>('INSERT INTO tenants (slug, name) VALUES ($1, $1) RETURNING id', [
+    slug,
+  ]);
   return row.id;
 }
 
-async function createConnections(t: TestApp, tenantId: string, count: number, prefix: string): Promise<Map<string, string>> {
+async function createConnections(
+  t: TestApp,
+  tenantId: string,
+  count: number,
+  prefix: string,
+): Promise<Map<string, string>> {
   const secrets = new Map<string, string>();
   for (let start = 0; start < count; start += 25) {
     const batch = Array.from({ length: Math.min(25, count - start) }, (_, i) => start + i);
@@ -25,7 +32,12 @@ async function createConnections(t: TestApp, tenantId: string, count: number, pr
         const res = await request(t.url)
           .post(`/v1/tenants/${tenantId}/connections`)
           .set('Authorization', `Bearer ${t.adminKey}`)
-          .send({ name: `${prefix}-${i}`, provider: 'flussonic', base_url: 'http://watcher.example', credentials: { api_key: apiKey } });
+          .send({
+            name: `${prefix}-${i}`,
+            provider: 'flussonic',
+            base_url: 'http://watcher.example',
+            credentials: { api_key: apiKey },
+          });
         expect(res.status).toBe(201);
         secrets.set(res.body.id, apiKey);
       }),
@@ -48,7 +60,10 @@ describe('vault: ciphertexts are bound to their row', () => {
   let tenantB: string;
   let ids: string[];
   const open = (tenantId: string, id: string) =>
-    t.app.get(ConnectionsService).resolveForLink(tenantId, id).then(({ context }) => context.loadCredentials());
+    t.app
+      .get(ConnectionsService)
+      .resolveForLink(tenantId, id)
+      .then(({ context }) => context.loadCredentials());
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -84,14 +99,26 @@ describe('vault: ciphertexts are bound to their row', () => {
     await expect(open(tenantA, ids[0])).rejects.toMatchObject({ code: 'vault_decryption_failed' });
     await t.db.query('UPDATE connection_secrets SET version = version - 1 WHERE connection_id = $1', [ids[0]]);
     await expect(open(tenantA, ids[0])).resolves.toHaveProperty('api_key');
-    await t.db.query('UPDATE connection_secrets SET ciphertext = set_byte(ciphertext, 30, get_byte(ciphertext, 30) # 1) WHERE connection_id = $1', [ids[0]]);
+    await t.db.query(
+      'UPDATE connection_secrets SET ciphertext = set_byte(ciphertext, 30, get_byte(ciphertext, 30) # 1) WHERE connection_id = $1',
+      [ids[0]],
+    );
     await expect(open(tenantA, ids[0])).rejects.toMatchObject({ code: 'vault_decryption_failed' });
-    await t.db.query('UPDATE connection_secrets SET wrapped_key = set_byte(wrapped_key, 40, get_byte(wrapped_key, 40) # 128) WHERE connection_id = $1', [ids[2]]);
+    await t.db.query(
+      'UPDATE connection_secrets SET wrapped_key = set_byte(wrapped_key, 40, get_byte(wrapped_key, 40) # 128) WHERE connection_id = $1',
+      [ids[2]],
+    );
     await expect(open(tenantA, ids[2])).rejects.toMatchObject({ code: 'vault_decryption_failed' });
   });
 
   it('counts rows it cannot re-wrap as failed instead of aborting the job', async () => {
-    const rotated = await createTestApp({ db: t.db, env: { BROKER_MASTER_KEYS: `${newMasterKeyEntry('v2')},${t.env.BROKER_MASTER_KEYS}`, BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey } });
+    const rotated = await createTestApp({
+      db: t.db,
+      env: {
+        BROKER_MASTER_KEYS: `${newMasterKeyEntry('v2')},${t.env.BROKER_MASTER_KEYS}`,
+        BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey,
+      },
+    });
     try {
       const result = await rotated.app.get(VaultRewrapService).rewrapAll(SYSTEM_CTX);
       // ids[1] and ids[3] carry ids[0]'s original data key (bound to ids[0]); ids[2]'s wrapped key is corrupt.
@@ -107,7 +134,8 @@ describe('vault: master key rotation', () => {
   const adminKey = newAdminKeyText();
   const v1 = newMasterKeyEntry('v1');
   const v2 = newMasterKeyEntry('v2');
-  const start = (keys: string) => createTestApp({ db, env: { BROKER_MASTER_KEYS: keys, BROKER_BOOTSTRAP_ADMIN_KEY: adminKey } });
+  const start = (keys: string) =>
+    createTestApp({ db, env: { BROKER_MASTER_KEYS: keys, BROKER_BOOTSTRAP_ADMIN_KEY: adminKey } });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -119,19 +147,35 @@ describe('vault: master key rotation', () => {
     const tenantId = await newTenant(first);
     const secrets = await createConnections(first, tenantId, 300, 'rot');
     await first.close();
-    const versions = async () => db.query<{ v: string; n: number }>('SELECT master_key_version AS v, count(*)::int AS n FROM connection_secrets GROUP BY 1 ORDER BY 1');
+    const versions = async () =>
+      db.query<{ v: string; n: number }>(
+        'SELECT master_key_version AS v, count(*)::int AS n FROM connection_secrets GROUP BY 1 ORDER BY 1',
+      );
     expect(await versions()).toEqual([{ v: 'v1', n: 300 }]);
 
     const rotated = await start(`${v2},${v1}`);
     // A previous run that crashed after one batch: 40 rows already under v2.
     const vault = rotated.app.get(VaultService);
-    const done = await db.query<{ connection_id: string; tenant_id: string; version: number; master_key_version: string; wrapped_key: Buffer }>(
+    const done = await db.query<{
+      connection_id: string;
+      tenant_id: string;
+      version: number;
+      master_key_version: string;
+      wrapped_key: Buffer;
+    }>(
       'SELECT connection_id, tenant_id, version, master_key_version, wrapped_key FROM connection_secrets ORDER BY connection_id LIMIT 40',
     );
     for (const row of done) {
       const binding = { tenantId: row.tenant_id, connectionId: row.connection_id, secretVersion: row.version };
-      const sealed = vault.rewrap(binding, { masterKeyVersion: row.master_key_version, wrappedKey: row.wrapped_key, ciphertext: Buffer.alloc(0) });
-      await db.query(`UPDATE connection_secrets SET wrapped_key = $1, master_key_version = 'v2' WHERE connection_id = $2`, [sealed.wrappedKey, row.connection_id]);
+      const sealed = vault.rewrap(binding, {
+        masterKeyVersion: row.master_key_version,
+        wrappedKey: row.wrapped_key,
+        ciphertext: Buffer.alloc(0),
+      });
+      await db.query(
+        `UPDATE connection_secrets SET wrapped_key = $1, master_key_version = 'v2' WHERE connection_id = $2`,
+        [sealed.wrappedKey, row.connection_id],
+      );
     }
 
     const connections = rotated.app.get(ConnectionsService);
@@ -197,7 +241,10 @@ describe('vault: development master key', () => {
       const tenantId = await newTenant(t);
       const secrets = await createConnections(t, tenantId, 2, 'dev');
       await t.app.close();
-      const again = await createTestApp({ db: t.db, env: { BROKER_MASTER_KEYS: '', DATA_DIR: t.env.DATA_DIR, BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey } });
+      const again = await createTestApp({
+        db: t.db,
+        env: { BROKER_MASTER_KEYS: '', DATA_DIR: t.env.DATA_DIR, BROKER_BOOTSTRAP_ADMIN_KEY: t.adminKey },
+      });
       await expectAllDecrypt(again, tenantId, secrets);
       await again.app.close();
     } finally {

@@ -68,24 +68,43 @@ export class BaselineServer {
       const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!key) return send(res, 401, { code: 'missing_api_key' });
       const body = JSON.parse(await readBody(req)) as { connection?: unknown; user?: { login?: unknown } };
-      if (typeof body.connection !== 'string' || typeof body.user?.login !== 'string') return send(res, 400, { code: 'validation_failed' });
+      if (typeof body.connection !== 'string' || typeof body.user?.login !== 'string')
+        return send(res, 400, { code: 'validation_failed' });
       const keyHash = createHash('sha256').update(key, 'utf8').digest();
       const { rows } = await this.pool.query<ResolvedRow>(RESOLVE_SQL, [keyHash, body.connection]);
       const row = rows[0];
       if (!row) return send(res, 404, { code: 'connection_not_found' });
       const login = body.user.login;
-      const minted = row.provider === 'acronis' ? await this.mintAcronis(row, login) : await this.mintFlussonic(row, login);
+      const minted =
+        row.provider === 'acronis' ? await this.mintAcronis(row, login) : await this.mintFlussonic(row, login);
       const linkId = randomUUID();
       const fingerprint = createHash('sha256').update(minted.token, 'utf8').digest('hex').slice(0, 16);
       const expiresAt = minted.expiresAt.toISOString();
       await this.pool.query(APPEND_LINK_AND_EVENT_SQL, [
-        row.tenant_id, randomUUID(), row.key_id, req.socket.remoteAddress ?? null, randomUUID(), row.connection_id,
-        row.provider, login, linkId, fingerprint, `{"delivery":"direct","expires_at":${JSON.stringify(expiresAt)}}`,
-        JSON.stringify({ login }), expiresAt,
+        row.tenant_id,
+        randomUUID(),
+        row.key_id,
+        req.socket.remoteAddress ?? null,
+        randomUUID(),
+        row.connection_id,
+        row.provider,
+        login,
+        linkId,
+        fingerprint,
+        `{"delivery":"direct","expires_at":${JSON.stringify(expiresAt)}}`,
+        JSON.stringify({ login }),
+        expiresAt,
       ]);
       send(res, 201, {
-        id: linkId, tenant_id: row.tenant_id, connection_id: row.connection_id, provider: row.provider, delivery: 'direct',
-        method: minted.method, url: minted.url, ...(minted.form ? { form: minted.form } : {}), expires_at: expiresAt,
+        id: linkId,
+        tenant_id: row.tenant_id,
+        connection_id: row.connection_id,
+        provider: row.provider,
+        delivery: 'direct',
+        method: minted.method,
+        url: minted.url,
+        ...(minted.form ? { form: minted.form } : {}),
+        expires_at: expiresAt,
       });
     } catch (error) {
       send(res, 502, { code: 'upstream_error', detail: (error as Error).message });
@@ -110,7 +129,9 @@ export class BaselineServer {
     const cacheKey = `${row.connection_id}:${row.version}`;
     const cached = this.bearers.get(cacheKey);
     if (cached) {
-      return cached.then((b) => (b.expiresAt - BEARER_REFRESH_MARGIN_MS > Date.now() ? b : (this.bearers.delete(cacheKey), this.bearer(row))));
+      return cached.then((b) =>
+        b.expiresAt - BEARER_REFRESH_MARGIN_MS > Date.now() ? b : (this.bearers.delete(cacheKey), this.bearer(row)),
+      );
     }
     const fetching = (async () => {
       const creds = this.credentials(row);
@@ -145,17 +166,34 @@ export class BaselineServer {
     const utc = Math.floor(Date.now() / 1000);
     const adminToken = `${salt}:${utc}:${createHash('md5').update(`${salt}:${utc}:${apiKey}`).digest('hex')}`;
     const validTill = utc + (row.settings.token_ttl ?? 60);
-    const answer = await this.call(`${row.base_url}/vsaas/api/generate-autologin-token`, JSON.stringify({ login, valid_till: validTill }), {
-      'x-vsaas-api-key': adminToken,
-      'content-type': 'application/json',
-    });
+    const answer = await this.call(
+      `${row.base_url}/vsaas/api/generate-autologin-token`,
+      JSON.stringify({ login, valid_till: validTill }),
+      {
+        'x-vsaas-api-key': adminToken,
+        'content-type': 'application/json',
+      },
+    );
     const token = String(answer.autologin_token);
     const action = `${row.base_url}/vsaas/autologin`;
-    return { method: 'POST', url: action, form: { action, fields: { autologin_token: token } }, token, expiresAt: new Date(validTill * 1000) };
+    return {
+      method: 'POST',
+      url: action,
+      form: { action, fields: { autologin_token: token } },
+      token,
+      expiresAt: new Date(validTill * 1000),
+    };
   }
 
   private async call(url: string, body: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
-    const answer = await request(url, { method: 'POST', body, headers, dispatcher: this.agent, headersTimeout: 5000, bodyTimeout: 5000 });
+    const answer = await request(url, {
+      method: 'POST',
+      body,
+      headers,
+      dispatcher: this.agent,
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
     const parsed = (await answer.body.json()) as Record<string, unknown>;
     if (answer.statusCode !== 200) throw new Error(`upstream answered ${answer.statusCode}`);
     return parsed;

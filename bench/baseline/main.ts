@@ -3,7 +3,8 @@ import { BaselineServer } from './baseline-server';
 /** `node dist/bench/baseline/main.js` with DATABASE_URL, BROKER_MASTER_KEYS and PORT. */
 async function main(): Promise<void> {
   const { DATABASE_URL, BROKER_MASTER_KEYS, PORT } = process.env;
-  if (!DATABASE_URL || !BROKER_MASTER_KEYS || !PORT) throw new Error('DATABASE_URL, BROKER_MASTER_KEYS and PORT are required');
+  if (!DATABASE_URL || !BROKER_MASTER_KEYS || !PORT)
+    throw new Error('DATABASE_URL, BROKER_MASTER_KEYS and PORT are required');
   const server = new BaselineServer(DATABASE_URL, BROKER_MASTER_KEYS);
   await server.listen(Number(PORT));
   const stop = () => void server.close().then(() => process.exit(0));

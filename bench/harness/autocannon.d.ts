@@ -26,7 +26,10 @@ declare module 'autocannon' {
   }
 
   interface AutocannonInstance extends EventEmitter, PromiseLike<AutocannonResult> {
-    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
+    on(
+      event: 'response',
+      listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void,
+    ): this;
     stop(): void;
   }
 

@@ -19,7 +19,11 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   let server: EmbeddedPostgresServer | undefined;
   let adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    server = await EmbeddedPostgresServer.start({ dataDir: mkdtempSync(join(tmpdir(), 'sso-bench-pg-')), database: 'postgres', log: () => undefined });
+    server = await EmbeddedPostgresServer.start({
+      dataDir: mkdtempSync(join(tmpdir(), 'sso-bench-pg-')),
+      database: 'postgres',
+      log: () => undefined,
+    });
     adminUrl = server.url;
   }
   const name = `sso_bench_${randomBytes(4).toString('hex')}`;

@@ -27,7 +27,10 @@ export async function startNodeProcess(
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}${options.readyPath}`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}${options.readyPath}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) {
       return {
         child,

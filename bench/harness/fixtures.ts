@@ -46,10 +46,17 @@ export async function createFixtures(
       settings: {},
       credentials: { api_key: FLUSSONIC_API_KEY },
     });
-    const key = await call(brokerUrl, adminKey, '/v1/api-keys', { name: `bench portal ${i}`, role: 'portal', tenant_id: tenant.id });
+    const key = await call(brokerUrl, adminKey, '/v1/api-keys', {
+      name: `bench portal ${i}`,
+      role: 'portal',
+      tenant_id: tenant.id,
+    });
     const headers = { authorization: `Bearer ${key.key}` };
     requests.push({ headers, body: JSON.stringify({ connection: 'acronis', user: { login: ACRONIS_LOGIN } }) });
-    requests.push({ headers, body: JSON.stringify({ connection: 'flussonic', user: { login: FLUSSONIC_LOGINS[i % FLUSSONIC_LOGINS.length] } }) });
+    requests.push({
+      headers,
+      body: JSON.stringify({ connection: 'flussonic', user: { login: FLUSSONIC_LOGINS[i % FLUSSONIC_LOGINS.length] } }),
+    });
   }
   return { requests, tenantIds };
 }

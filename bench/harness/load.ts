@@ -23,7 +23,12 @@ export interface LoadResult {
  * (several tenants, both providers). Only 201 answers count as links; latencies are those of
  * every answer, measured per response so p95 is exact (autocannon only reports p90/p97.5).
  */
-export async function driveLinks(url: string, requests: LoadRequest[], connections: number, durationSeconds: number): Promise<LoadResult> {
+export async function driveLinks(
+  url: string,
+  requests: LoadRequest[],
+  connections: number,
+  durationSeconds: number,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const instance = autocannon({
@@ -31,7 +36,12 @@ export async function driveLinks(url: string, requests: LoadRequest[], connectio
     connections,
     duration: durationSeconds,
     timeout: 10,
-    requests: requests.map((r) => ({ method: 'POST', path: '/v1/login-links', headers: { 'content-type': 'application/json', ...r.headers }, body: r.body })),
+    requests: requests.map((r) => ({
+      method: 'POST',
+      path: '/v1/login-links',
+      headers: { 'content-type': 'application/json', ...r.headers },
+      body: r.body,
+    })),
   });
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
     latencies.push(responseTimeMs);

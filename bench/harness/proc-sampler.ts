@@ -29,7 +29,10 @@ export class ProcessSampler {
   private startTicks = 0;
   private startedAt = 0;
 
-  constructor(private readonly pid: number, private readonly intervalMs = 250) {}
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 250,
+  ) {}
 
   start(): void {
     this.startTicks = cpuTicks(this.pid);

@@ -42,11 +42,23 @@ export function renderTable(broker: Summary, baseline: Summary): string {
   const ratio = (a: number, b: number) => (b === 0 ? 'n/a' : (a / b).toFixed(2));
   const rows = [
     ['', 'broker', 'baseline', 'broker/baseline', 'goal'],
-    ['links/s', String(broker.linksPerSecond), String(baseline.linksPerSecond), ratio(broker.linksPerSecond, baseline.linksPerSecond), `>= ${GOALS.throughputRatio}`],
+    [
+      'links/s',
+      String(broker.linksPerSecond),
+      String(baseline.linksPerSecond),
+      ratio(broker.linksPerSecond, baseline.linksPerSecond),
+      `>= ${GOALS.throughputRatio}`,
+    ],
     ['p50 ms', String(broker.p50), String(baseline.p50), ratio(broker.p50, baseline.p50), ''],
     ['p95 ms', String(broker.p95), String(baseline.p95), ratio(broker.p95, baseline.p95), ''],
     ['p99 ms', String(broker.p99), String(baseline.p99), ratio(broker.p99, baseline.p99), `<= ${GOALS.p99Ratio}`],
-    ['CPU % (1 core = 100)', String(broker.cpuPercent), String(baseline.cpuPercent), ratio(broker.cpuPercent, baseline.cpuPercent), ''],
+    [
+      'CPU % (1 core = 100)',
+      String(broker.cpuPercent),
+      String(baseline.cpuPercent),
+      ratio(broker.cpuPercent, baseline.cpuPercent),
+      '',
+    ],
     ['RSS max MB', String(broker.rssMb), String(baseline.rssMb), ratio(broker.rssMb, baseline.rssMb), ''],
     ['non-201 answers + errors', String(broker.failures), String(baseline.failures), '', '0'],
   ];

@@ -43,31 +43,41 @@ describe('PostgreSQL restarted under load', () => {
     await sleep(OUTAGE_MS);
     pg = await PostgresProcess.start(dataDir);
     const restartedAt = Date.now();
-    while (load.stats.firstSuccessAfter(restartedAt) === undefined && Date.now() - restartedAt < 30_000) await sleep(100);
+    while (load.stats.firstSuccessAfter(restartedAt) === undefined && Date.now() - restartedAt < 30_000)
+      await sleep(100);
     await sleep(2000);
     await load.stop();
     await fixture.simulator.close();
 
     const recoveryMs = (load.stats.firstSuccessAfter(restartedAt) ?? Infinity) - restartedAt;
     const received = load.stats.linkIds;
-    const [events] = await t.db.query<{ issued: number; matched: number }>(
-      `SELECT count(*)::int AS issued, count(*) FILTER (WHERE link_id = ANY($1::text[]))::int AS matched
-       FROM audit_events WHERE action = 'login_link.issued' AND tenant_id = $2`,
-      [received, fixture.tenantId],
-    ).catch(async () => {
-      // The owner connection of the harness did not survive the restart: reconnect through a fresh database handle.
-      const { Client } = await import('pg');
-      const client = new Client({ connectionString: t.db.ownerUrl });
-      await client.connect();
-      const result = await client.query(
+    const [events] = await t.db
+      .query<{ issued: number; matched: number }>(
         `SELECT count(*)::int AS issued, count(*) FILTER (WHERE link_id = ANY($1::text[]))::int AS matched
-         FROM audit_events WHERE action = 'login_link.issued' AND tenant_id = $2`,
+       FROM audit_events WHERE action = 'login_link.issued' AND tenant_id = $2`,
         [received, fixture.tenantId],
-      );
-      await client.end();
-      return result.rows as { issued: number; matched: number }[];
-    });
-    const report = { beforeOutage, received: received.length, issuedEvents: events.issued, recoveryMs, statuses: load.stats.statuses, transportErrors: load.stats.transportErrors };
+      )
+      .catch(async () => {
+        // The owner connection of the harness did not survive the restart: reconnect through a fresh database handle.
+        const { Client } = await import('pg');
+        const client = new Client({ connectionString: t.db.ownerUrl });
+        await client.connect();
+        const result = await client.query(
+          `SELECT count(*)::int AS issued, count(*) FILTER (WHERE link_id = ANY($1::text[]))::int AS matched
+         FROM audit_events WHERE action = 'login_link.issued' AND tenant_id = $2`,
+          [received, fixture.tenantId],
+        );
+        await client.end();
+        return result.rows as { issued: number; matched: number }[];
+      });
+    const report = {
+      beforeOutage,
+      received: received.length,
+      issuedEvents: events.issued,
+      recoveryMs,
+      statuses: load.stats.statuses,
+      transportErrors: load.stats.transportErrors,
+    };
     process.stdout.write(`db-restart: ${JSON.stringify(report)}\n`);
 
     expect(recoveryMs).toBeLessThan(15_000);

@@ -69,7 +69,9 @@ export function openFileDescriptors(): number {
 }
 
 export function openSockets(): number {
-  return (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().filter((h) => h.constructor?.name === 'Socket').length;
+  return (process as unknown as { _getActiveHandles(): object[] })
+    ._getActiveHandles()
+    .filter((h) => h.constructor?.name === 'Socket').length;
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,11 @@ const EMBEDDED = join(__dirname, '..', '..', 'dist', 'libs', 'database', 'src', 
  * binaries package (ESM), and a separate process is what a real restart looks like anyway.
  */
 export class PostgresProcess {
-  private constructor(private child: ChildProcess, readonly url: string, private readonly dataDir: string) {}
+  private constructor(
+    private child: ChildProcess,
+    readonly url: string,
+    private readonly dataDir: string,
+  ) {}
 
   static async start(dataDir: string): Promise<PostgresProcess> {
     const script = `

@@ -29,7 +29,9 @@ describe('upstream faults under load', () => {
   let fixture: Awaited<ReturnType<typeof acronisTenant>>;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { ...UNLIMITED, UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS), UPSTREAM_BREAKER_COOLDOWN_MS: '500' } });
+    t = await createTestApp({
+      env: { ...UNLIMITED, UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS), UPSTREAM_BREAKER_COOLDOWN_MS: '500' },
+    });
     fixture = await acronisTenant(t);
   });
   afterAll(async () => {
@@ -47,8 +49,16 @@ describe('upstream faults under load', () => {
       await load.stop();
       fixture.simulator.faults.clear();
       const maxMs = Math.max(...load.stats.latenciesMs);
-      figures.push({ fault: fault.name, statuses: load.stats.statuses, maxMs, transportErrors: load.stats.transportErrors });
-      expect({ fault: fault.name, unexpected: Object.keys(load.stats.statuses).filter((s) => !fault.codes.includes(s)) }).toEqual({ fault: fault.name, unexpected: [] });
+      figures.push({
+        fault: fault.name,
+        statuses: load.stats.statuses,
+        maxMs,
+        transportErrors: load.stats.transportErrors,
+      });
+      expect({
+        fault: fault.name,
+        unexpected: Object.keys(load.stats.statuses).filter((s) => !fault.codes.includes(s)),
+      }).toEqual({ fault: fault.name, unexpected: [] });
       expect(maxMs).toBeLessThanOrEqual(BOUND_MS);
       expect(load.stats.transportErrors).toBe(0);
       // Recovery: once the upstream is healthy again (and the breaker's cooldown passed), links flow.
@@ -68,7 +78,10 @@ describe('upstream faults under load', () => {
     expect(end.fds - baseline.fds).toBeLessThanOrEqual(legitimatelyOpen);
     expect(end.sockets - baseline.sockets).toBeLessThanOrEqual(legitimatelyOpen);
     expect(end.heapMb - baseline.heapMb).toBeLessThan(32);
-    const [failed] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_link.failed' AND tenant_id = $1`, [fixture.tenantId]);
+    const [failed] = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'login_link.failed' AND tenant_id = $1`,
+      [fixture.tenantId],
+    );
     expect(failed.n).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -15,7 +15,10 @@ export interface BrokerProcess {
 /** Runs the built broker (`npm run build` output) as a real process, as a user would. */
 export async function startBrokerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<BrokerProcess> {
   const started = Date.now();
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -23,7 +26,10 @@ export async function startBrokerProcess(env: Record<string, string>, timeoutMs 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ready) {
       return {
         child,

@@ -28,7 +28,11 @@ export function routeTable(app: NestExpressApplication): RouteEntry[] {
     if (path.startsWith('/docs') || path.startsWith('/openapi.') || path.includes('{*')) continue;
     for (const [method, enabled] of Object.entries(layer.route.methods)) {
       if (!enabled || !API_METHODS.has(method.toUpperCase())) continue;
-      entries.push({ method: method.toUpperCase() as RouteEntry['method'], path, params: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]) });
+      entries.push({
+        method: method.toUpperCase() as RouteEntry['method'],
+        path,
+        params: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),
+      });
     }
   }
   return entries;

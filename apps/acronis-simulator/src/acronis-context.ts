@@ -37,7 +37,8 @@ export interface AcronisContext {
 /** Resolves the bearer token or answers 401 (errorScheme) and returns undefined. */
 export function requireBearer(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse): TokenGrant | undefined {
   const token = bearerToken(req);
-  const grant = token === undefined ? undefined : (ctx.accessTokens.get(token, ctx.clock.now()) ?? ctx.staticTokens.get(token));
+  const grant =
+    token === undefined ? undefined : (ctx.accessTokens.get(token, ctx.clock.now()) ?? ctx.staticTokens.get(token));
   const client = grant?.client_id === undefined ? undefined : ctx.directory.client(grant.client_id);
   if (!grant || (client && client.enabled === false)) {
     sendErrorScheme(res, 401, undefined, { headers: { 'WWW-Authenticate': 'Bearer' } });

@@ -12,7 +12,8 @@ export const ACRONIS_DEFAULT_PORT = 4010;
  */
 export function acronisOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AcronisSimulatorOptions {
   const unknownUserStatus = envInt(env, 'ACRONIS_SIM_UNKNOWN_USER_STATUS', ACRONIS_DEFAULTS.unknownUserStatus);
-  if (unknownUserStatus !== 400 && unknownUserStatus !== 404) throw new Error('ACRONIS_SIM_UNKNOWN_USER_STATUS must be 400 or 404');
+  if (unknownUserStatus !== 400 && unknownUserStatus !== 404)
+    throw new Error('ACRONIS_SIM_UNKNOWN_USER_STATUS must be 400 or 404');
   return {
     port: envInt(env, 'ACRONIS_SIM_PORT', ACRONIS_DEFAULT_PORT),
     host: env.ACRONIS_SIM_HOST || ACRONIS_DEFAULTS.host,
@@ -28,14 +29,20 @@ export function acronisOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Acr
 
 /** Start-up banner. Secrets are shown only when they are the public demo ones. */
 export function describeAcronisSimulator(sim: AcronisSimulator, options: AcronisSimulatorOptions): string {
-  const demoSecrets = new Set([...ACRONIS_DEMO_DATA.clients.map((c) => c.client_secret), ...ACRONIS_DEMO_DATA.staticBearerTokens.map((t) => t.token)]);
+  const demoSecrets = new Set([
+    ...ACRONIS_DEMO_DATA.clients.map((c) => c.client_secret),
+    ...ACRONIS_DEMO_DATA.staticBearerTokens.map((t) => t.token),
+  ]);
   const reveal = (secret: string): string => (demoSecrets.has(secret) ? secret : '<configured>');
   const lines = [
     `Acronis simulator listening on ${sim.url} (API base ${sim.url}/api/2)`,
-    ...(options.clients ?? []).map((c) => `  client ${c.client_id} / ${reveal(c.client_secret)} -> tenant ${c.tenant_id}`),
+    ...(options.clients ?? []).map(
+      (c) => `  client ${c.client_id} / ${reveal(c.client_secret)} -> tenant ${c.tenant_id}`,
+    ),
     ...(options.staticBearerTokens ?? []).map((t) => `  bearer ${reveal(t.token)} -> tenant ${t.tenant_id}`),
     ...(options.users ?? []).map(
-      (u) => `  user ${u.login} (${u.id}) tenant ${u.tenant_id}${u.enabled === false ? ' [disabled]' : ''}${u.support_access === false ? ' [no support access]' : ''}`,
+      (u) =>
+        `  user ${u.login} (${u.id}) tenant ${u.tenant_id}${u.enabled === false ? ' [disabled]' : ''}${u.support_access === false ? ' [no support access]' : ''}`,
     ),
   ];
   return lines.join('\n');

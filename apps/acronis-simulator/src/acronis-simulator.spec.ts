@@ -23,7 +23,11 @@ let sim: AcronisSimulator;
 const api = (path: string): string => `${sim.url}/api/2${path}`;
 const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
-async function requestToken(id = 'client-1', secret = 'secret-1', body = 'grant_type=client_credentials'): Promise<Response> {
+async function requestToken(
+  id = 'client-1',
+  secret = 'secret-1',
+  body = 'grant_type=client_credentials',
+): Promise<Response> {
   return fetch(api('/idp/token'), {
     method: 'POST',
     headers: { Authorization: basic(id, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -50,7 +54,11 @@ async function mintOtt(login = 'alice@example.test'): Promise<string> {
 }
 
 const ottLogin = (ott: string): Promise<Response> =>
-  fetch(api('/idp/ott/login'), { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Acronis-API': '1' }, body: JSON.stringify({ ott }) });
+  fetch(api('/idp/ott/login'), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Acronis-API': '1' },
+    body: JSON.stringify({ ott }),
+  });
 
 beforeEach(async () => {
   sim = await startAcronisSimulator(baseOptions);
@@ -69,7 +77,10 @@ describe('POST /idp/token', () => {
     expect(body.expires_on).toBeGreaterThanOrEqual(before + 7200);
     expect(body.expires_on).toBeLessThanOrEqual(after + 7200);
     expect(typeof body.id_token).toBe('string');
-    const header = JSON.parse(Buffer.from(String(body.access_token).split('.')[0], 'base64url').toString()) as Record<string, string>;
+    const header = JSON.parse(Buffer.from(String(body.access_token).split('.')[0], 'base64url').toString()) as Record<
+      string,
+      string
+    >;
     expect(header).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     expect(header.kid).toMatch(/^[0-9a-f]{40}$/);
     expect(sim.counters.tokensIssued).toBe(1);
@@ -133,7 +144,12 @@ describe('POST /idp/ott', () => {
     const res = await postOtt(await accessToken(), body);
     expect(res.status).toBe(400);
     const error = ((await res.json()) as { error: Record<string, unknown> }).error;
-    expect(error).toMatchObject({ code: 400, domain: expect.any(String), message: expect.any(String), details: { info: expect.any(String) } });
+    expect(error).toMatchObject({
+      code: 400,
+      domain: expect.any(String),
+      message: expect.any(String),
+      details: { info: expect.any(String) },
+    });
   });
 
   it('accepts user_id and external_id as the identifier', async () => {
@@ -143,7 +159,11 @@ describe('POST /idp/ott', () => {
   });
 
   it('answers 415 for a non-JSON content type', async () => {
-    const res = await postOtt(await accessToken(), { purpose: 'user_login', login: 'alice@example.test' }, 'text/plain');
+    const res = await postOtt(
+      await accessToken(),
+      { purpose: 'user_login', login: 'alice@example.test' },
+      'text/plain',
+    );
     expect(res.status).toBe(415);
   });
 
@@ -256,7 +276,10 @@ describe('directory endpoints', () => {
   });
 
   it('answers injected faults in the errorScheme envelope, over HTTP control too', async () => {
-    await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify({ status: 429, retryAfter: 3, path: '/api/2/idp/token', times: 1 }) });
+    await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 429, retryAfter: 3, path: '/api/2/idp/token', times: 1 }),
+    });
     const res = await requestToken();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('3');

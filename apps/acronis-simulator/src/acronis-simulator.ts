@@ -31,7 +31,13 @@ export interface AcronisSimulator {
 
 export async function startAcronisSimulator(options: AcronisSimulatorOptions = {}): Promise<AcronisSimulator> {
   const clock = new SimClock(options.now);
-  const counters: AcronisCounters = { tokensIssued: 0, ottsMinted: 0, ottsConsumed: 0, requestsByPath: {}, faultsApplied: 0 };
+  const counters: AcronisCounters = {
+    tokensIssued: 0,
+    ottsMinted: 0,
+    ottsConsumed: 0,
+    requestsByPath: {},
+    faultsApplied: 0,
+  };
   const faults = new FaultController();
   const directory = new AcronisDirectory(options.clients ?? [], options.users ?? [], options.tenants ?? []);
   const ctx: AcronisContext = {

@@ -24,22 +24,36 @@ export function currentUser(ctx: AcronisContext, req: IncomingMessage, res: Serv
 }
 
 /** `GET /api/2/users/{user_id}`: only users in the token's subtree are visible. */
-export function userById(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse, _url: URL, params: Record<string, string>): void {
+export function userById(
+  ctx: AcronisContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  params: Record<string, string>,
+): void {
   const grant = requireBearer(ctx, req, res);
   if (!grant) return;
   const user = ctx.directory.userById(params.user_id);
   if (!user) return sendErrorScheme(res, 404, 'User not found.');
-  if (!ctx.directory.inSubtree(user.tenant_id, grant.tenant_id)) return sendErrorScheme(res, 403, undefined, { code: 1002 });
+  if (!ctx.directory.inSubtree(user.tenant_id, grant.tenant_id))
+    return sendErrorScheme(res, 403, undefined, { code: 1002 });
   sendJson(res, 200, userView(user));
 }
 
 /** `GET /api/2/clients/{client_id}`: how callers learn their tenant (PROTOCOLS §1.2). */
-export function clientById(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse, _url: URL, params: Record<string, string>): void {
+export function clientById(
+  ctx: AcronisContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  params: Record<string, string>,
+): void {
   const grant = requireBearer(ctx, req, res);
   if (!grant) return;
   const client = ctx.directory.client(params.client_id);
   if (!client) return sendErrorScheme(res, 404, 'Client not found.');
-  if (!ctx.directory.inSubtree(client.tenant_id, grant.tenant_id)) return sendErrorScheme(res, 403, undefined, { code: 1002 });
+  if (!ctx.directory.inSubtree(client.tenant_id, grant.tenant_id))
+    return sendErrorScheme(res, 403, undefined, { code: 1002 });
   sendJson(res, 200, {
     client_id: client.client_id,
     tenant_id: client.tenant_id,
@@ -51,7 +65,13 @@ export function clientById(ctx: AcronisContext, req: IncomingMessage, res: Serve
 }
 
 /** `GET /api/2/tenants/{tenant_id}` for tenants in the token's subtree. */
-export function tenantById(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse, _url: URL, params: Record<string, string>): void {
+export function tenantById(
+  ctx: AcronisContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  _url: URL,
+  params: Record<string, string>,
+): void {
   const grant = requireBearer(ctx, req, res);
   if (!grant) return;
   const id = params.tenant_id;

@@ -14,7 +14,12 @@ export function externalLoginPage(_req: IncomingMessage, res: ServerResponse): v
  * `GET /api/2/idp/external-login/_sim?ott=&targetURI=`: simulator-only hook doing what the page's
  * script does, for tests without a JS engine: 302 to targetURI with the session cookie, or 401.
  */
-export function externalLoginWithoutScript(ctx: AcronisContext, _req: IncomingMessage, res: ServerResponse, url: URL): void {
+export function externalLoginWithoutScript(
+  ctx: AcronisContext,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
   const ott = url.searchParams.get('ott');
   const target = url.searchParams.get('targetURI');
   if (!ott || !target) return sendErrorScheme(res, 400, 'Query parameters "ott" and "targetURI" are required.');

@@ -30,14 +30,30 @@ export async function issueToken(ctx: AcronisContext, req: IncomingMessage, res:
   const now = ctx.clock.nowSeconds();
   const expiresOn = now + ctx.settings.tokenTtlSeconds;
   const base = { iss: ctx.issuer, iat: now, exp: expiresOn, sub: client.client_id };
-  const accessToken = ctx.signer.sign({ ...base, client_id: client.client_id, tenant_id: client.tenant_id, scope: form.get('scope') ?? undefined });
+  const accessToken = ctx.signer.sign({
+    ...base,
+    client_id: client.client_id,
+    tenant_id: client.tenant_id,
+    scope: form.get('scope') ?? undefined,
+  });
   const idToken = ctx.signer.sign({ ...base, aud: client.client_id });
-  ctx.accessTokens.set(accessToken, { client_id: client.client_id, tenant_id: client.tenant_id }, expiresOn * 1000, ctx.clock.now());
+  ctx.accessTokens.set(
+    accessToken,
+    { client_id: client.client_id, tenant_id: client.tenant_id },
+    expiresOn * 1000,
+    ctx.clock.now(),
+  );
   ctx.counters.tokensIssued += 1;
   sendJson(
     res,
     200,
-    { access_token: accessToken, token_type: 'bearer', id_token: idToken, expires_in: ctx.settings.tokenTtlSeconds, expires_on: expiresOn },
+    {
+      access_token: accessToken,
+      token_type: 'bearer',
+      id_token: idToken,
+      expires_in: ctx.settings.tokenTtlSeconds,
+      expires_on: expiresOn,
+    },
     { 'Cache-Control': 'no-store' },
   );
 }

@@ -38,8 +38,26 @@ export class AppModule implements NestModule {
       imports: [
         ObservabilityModule.forRoot({ logLevel: options.env.LOG_LEVEL as LogLevel }),
         brokerConfigModule(options.env),
-        DatabaseModule.forRoot(options.database), AuditModule, LinksModule, VaultModule, ConnectionsModule, TenantsModule, AuthModule, RateLimitModule],
-      controllers: [HealthController, MetricsController, AuditEventsController, LoginLinksController, LaunchController, ConnectionsController, VaultController, TenantsController, ApiKeysController],
+        DatabaseModule.forRoot(options.database),
+        AuditModule,
+        LinksModule,
+        VaultModule,
+        ConnectionsModule,
+        TenantsModule,
+        AuthModule,
+        RateLimitModule,
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AuditEventsController,
+        LoginLinksController,
+        LaunchController,
+        ConnectionsController,
+        VaultController,
+        TenantsController,
+        ApiKeysController,
+      ],
     };
   }
 
@@ -49,7 +67,16 @@ export class AppModule implements NestModule {
    */
   configure(consumer: MiddlewareConsumer): void {
     consumer
-      .apply(refuseNulInUrl, requireJsonBodies, json({ limit: MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'], verify: screenJsonBody }))
+      .apply(
+        refuseNulInUrl,
+        requireJsonBodies,
+        json({
+          limit: MAX_BODY_BYTES,
+          strict: true,
+          type: ['application/json', 'application/*+json'],
+          verify: screenJsonBody,
+        }),
+      )
       .forRoutes('*');
   }
 }

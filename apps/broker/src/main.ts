@@ -11,7 +11,9 @@ import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
 /** Until Nest's pino logger exists, start-up messages are written as JSON lines too. */
 function bootLog(message: string, level: 'info' | 'error' = 'info'): void {
-  process.stdout.write(`${JSON.stringify({ level: level === 'info' ? 30 : 50, time: Date.now(), context: 'Bootstrap', msg: message })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: level === 'info' ? 30 : 50, time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -41,15 +43,23 @@ async function main(): Promise<void> {
     await database.stop().catch(() => undefined);
     throw error;
   }
-  bootLog(`sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`);
+  bootLog(
+    `sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`,
+  );
 }
 
-async function listenWithGracefulShutdown(app: NestExpressApplication, env: Environment, database: DatabaseRuntime): Promise<void> {
+async function listenWithGracefulShutdown(
+  app: NestExpressApplication,
+  env: Environment,
+  database: DatabaseRuntime,
+): Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    bootLog(`${signal} received: readiness 503, serving ${env.SHUTDOWN_GRACE_MS} ms more, then draining requests, closing the pool, then the database`);
+    bootLog(
+      `${signal} received: readiness 503, serving ${env.SHUTDOWN_GRACE_MS} ms more, then draining requests, closing the pool, then the database`,
+    );
     // Order matters: leave the balancer's rotation, stop accepting and finish in-flight requests
     // while every module still works (upstream pools, audit), then destroy modules and the pool,
     // then the embedded server.

@@ -6,7 +6,12 @@ export type AdminTokenVerdict = 'valid' | 'WrongApikey' | 'ApikeyExpired';
  * Legacy admin token `salt:utc:md5(salt:utc:api_key)` (PROTOCOLS §2.1). Parsed from the right, as
  * the salt is "any random string". A bad signature wins over a stale stamp.
  */
-export function verifyAdminToken(token: string, apiKey: string, nowSeconds: number, windowSeconds: number): AdminTokenVerdict {
+export function verifyAdminToken(
+  token: string,
+  apiKey: string,
+  nowSeconds: number,
+  windowSeconds: number,
+): AdminTokenVerdict {
   const match = /^(.*):(\d{1,12}):([0-9a-fA-F]{32})$/.exec(token);
   if (!match) return 'WrongApikey';
   const [, salt, utc, sign] = match;

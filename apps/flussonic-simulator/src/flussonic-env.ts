@@ -18,7 +18,8 @@ const DEMO_USERS: FlussonicUserConfig[] = [
  */
 export function flussonicOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): FlussonicSimulatorOptions {
   const unknownUserStatus = envInt(env, 'FLUSSONIC_SIM_UNKNOWN_USER_STATUS', FLUSSONIC_DEFAULTS.unknownUserStatus);
-  if (unknownUserStatus !== 403 && unknownUserStatus !== 404) throw new Error('FLUSSONIC_SIM_UNKNOWN_USER_STATUS must be 403 or 404');
+  if (unknownUserStatus !== 403 && unknownUserStatus !== 404)
+    throw new Error('FLUSSONIC_SIM_UNKNOWN_USER_STATUS must be 403 or 404');
   const singleUse = env.FLUSSONIC_SIM_SINGLE_USE_TOKENS;
   if (singleUse !== undefined && singleUse !== '' && singleUse !== 'true' && singleUse !== 'false') {
     throw new Error('FLUSSONIC_SIM_SINGLE_USE_TOKENS must be true or false');
@@ -31,7 +32,11 @@ export function flussonicOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): F
     windowSeconds: envInt(env, 'FLUSSONIC_SIM_WINDOW_SECONDS', FLUSSONIC_DEFAULTS.windowSeconds),
     unknownUserStatus,
     singleUseTokens: singleUse ? singleUse === 'true' : FLUSSONIC_DEFAULTS.singleUseTokens,
-    defaultValidTillSeconds: envInt(env, 'FLUSSONIC_SIM_DEFAULT_VALID_TILL_SECONDS', FLUSSONIC_DEFAULTS.defaultValidTillSeconds),
+    defaultValidTillSeconds: envInt(
+      env,
+      'FLUSSONIC_SIM_DEFAULT_VALID_TILL_SECONDS',
+      FLUSSONIC_DEFAULTS.defaultValidTillSeconds,
+    ),
   };
 }
 
@@ -47,6 +52,8 @@ export function describeFlussonicSimulator(sim: FlussonicSimulator, options: Flu
   return [
     `Flussonic Watcher simulator listening on ${sim.url}`,
     `  system API key ${key} (legacy admin-token window ±${options.windowSeconds}s)`,
-    ...(options.users ?? []).map((u) => `  user ${u.login}${u.is_admin ? ' [admin]' : ''}${u.enabled === false ? ' [disabled]' : ''}`),
+    ...(options.users ?? []).map(
+      (u) => `  user ${u.login}${u.is_admin ? ' [admin]' : ''}${u.enabled === false ? ' [disabled]' : ''}`,
+    ),
   ].join('\n');
 }

@@ -97,7 +97,9 @@ describe('v2 generate-autologin-token', () => {
 
   it('answers 400 for a missing login or a past valid_till', async () => {
     expect((await generateV2({ 'X-Vsaas-Api-Key': 'HELLO' }, {})).status).toBe(400);
-    expect((await generateV2({ 'X-Vsaas-Api-Key': 'HELLO' }, { login: 'demo', valid_till: VECTOR_UTC - 1 })).status).toBe(400);
+    expect(
+      (await generateV2({ 'X-Vsaas-Api-Key': 'HELLO' }, { login: 'demo', valid_till: VECTOR_UTC - 1 })).status,
+    ).toBe(400);
   });
 
   it('answers 404 NotFound by default and the configured 403 for unknown or disabled logins', async () => {
@@ -120,7 +122,9 @@ describe('POST /vsaas/autologin', () => {
     expect(cookie).toMatch(/Max-Age=600/);
     const whoami = await fetch(`${sim.url}/vsaas/api/v2/auth/whoami`, { headers: { Cookie: cookie.split(';')[0] } });
     expect(await whoami.json()).toEqual({ login: 'boss', is_admin: true });
-    const viaHeader = await fetch(`${sim.url}/vsaas/api/v2/auth/whoami`, { headers: { 'X-Vsaas-Session': cookie.split(';')[0].split('=')[1] } });
+    const viaHeader = await fetch(`${sim.url}/vsaas/api/v2/auth/whoami`, {
+      headers: { 'X-Vsaas-Session': cookie.split(';')[0].split('=')[1] },
+    });
     expect(viaHeader.status).toBe(200);
 
     expect((await postAutologin(token)).status).toBe(403);

@@ -3,7 +3,12 @@ import { ExpiringStore, FaultController, SimClock, startSimServer } from '../../
 import type { AutologinGrant, FlussonicContext } from './flussonic-context';
 import { flussonicResponder } from './flussonic-errors';
 import { flussonicRouter } from './flussonic-routes';
-import { FLUSSONIC_DEFAULTS, FlussonicCounters, FlussonicSimulatorOptions, FlussonicUserConfig } from './flussonic-simulator.options';
+import {
+  FLUSSONIC_DEFAULTS,
+  FlussonicCounters,
+  FlussonicSimulatorOptions,
+  FlussonicUserConfig,
+} from './flussonic-simulator.options';
 
 export interface FlussonicSimulator {
   url: string;
@@ -21,7 +26,12 @@ export interface FlussonicSimulator {
 export async function startFlussonicSimulator(options: FlussonicSimulatorOptions): Promise<FlussonicSimulator> {
   if (!options.apiKey) throw new Error('startFlussonicSimulator needs an apiKey');
   const clock = new SimClock(options.now);
-  const counters: FlussonicCounters = { autologinTokensMinted: 0, autologinTokensConsumed: 0, requestsByPath: {}, faultsApplied: 0 };
+  const counters: FlussonicCounters = {
+    autologinTokensMinted: 0,
+    autologinTokensConsumed: 0,
+    requestsByPath: {},
+    faultsApplied: 0,
+  };
   const faults = new FaultController();
   const ctx: FlussonicContext = {
     settings: {

@@ -7,7 +7,11 @@ import { sendFlussonicError } from './flussonic-errors';
 import { hasSystemKey } from './system-key';
 
 /** `POST /vsaas/api/generate-autologin-token`: legacy hashed admin token (PROTOCOLS §2.1, §2.6 step 3). */
-export async function generateWithAdminToken(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function generateWithAdminToken(
+  ctx: FlussonicContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readBody(req);
   const header = req.headers['x-vsaas-api-key'];
   const verdict =
@@ -19,7 +23,11 @@ export async function generateWithAdminToken(ctx: FlussonicContext, req: Incomin
 }
 
 /** `POST /vsaas/api/v2/auth/generate-autologin-token`: plain system key (PROTOCOLS §2.2, §2.6 step 2). */
-export async function generateWithSystemKey(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function generateWithSystemKey(
+  ctx: FlussonicContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readBody(req);
   if (!hasSystemKey(req, ctx.settings.apiKey)) return sendFlussonicError(res, 403, 'WrongApikey');
   mint(ctx, body, res);
@@ -42,7 +50,12 @@ function mint(ctx: FlussonicContext, rawBody: string, res: ServerResponse): void
   }
   const expiry = (validTill as number | undefined) ?? nowSeconds + ctx.settings.defaultValidTillSeconds;
   const token = mintAutologinToken(user.login, expiry, ctx.tokenSecret);
-  ctx.autologinTokens.set(token, { login: user.login, lifetime: lifetime as number | undefined }, expiry * 1000, ctx.clock.now());
+  ctx.autologinTokens.set(
+    token,
+    { login: user.login, lifetime: lifetime as number | undefined },
+    expiry * 1000,
+    ctx.clock.now(),
+  );
   ctx.counters.autologinTokensMinted += 1;
   sendJson(res, 200, { autologin_token: token, success: true }, { 'Cache-Control': 'no-store' });
 }

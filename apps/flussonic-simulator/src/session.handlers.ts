@@ -25,7 +25,12 @@ export function whoami(ctx: FlussonicContext, req: IncomingMessage, res: ServerR
 export function watcherHome(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse): void {
   const user = sessionUser(ctx, req);
   const text = user ? `Logged in to the simulated Watcher as ${escapeHtml(user.login)}.` : 'Not logged in.';
-  sendText(res, user ? 200 : 403, `<!DOCTYPE html><html><body><p>${text}</p></body></html>`, 'text/html; charset=utf-8');
+  sendText(
+    res,
+    user ? 200 : 403,
+    `<!DOCTYPE html><html><body><p>${text}</p></body></html>`,
+    'text/html; charset=utf-8',
+  );
 }
 
 /** `GET /vsaas/api/v2/users?search=&limit=&offset=` with the system key (PROTOCOLS §2.4). */

@@ -20,5 +20,8 @@ export function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): 
 export function envList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
-  return raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

@@ -60,7 +60,12 @@ export class SimRouter {
         if (value === undefined) return undefined;
         params[name] = value;
       }
-      return { template: route.template, handler: route.methods.get(method), allowed: [...route.methods.keys()], params };
+      return {
+        template: route.template,
+        handler: route.methods.get(method),
+        allowed: [...route.methods.keys()],
+        params,
+      };
     }
     return undefined;
   }

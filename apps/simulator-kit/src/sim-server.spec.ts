@@ -25,7 +25,10 @@ beforeEach(async () => {
       sendJson(res, 200, { ok: true });
     })
     .on('GET', '/items/{id}', (_req, res, _url, params) => sendJson(res, 200, params));
-  const responder = { error: (res: ServerResponse, status: number, headers?: Record<string, string>) => sendJson(res, status, { vendor: status }, headers) };
+  const responder = {
+    error: (res: ServerResponse, status: number, headers?: Record<string, string>) =>
+      sendJson(res, status, { vendor: status }, headers),
+  };
   server = await startSimServer({ host: '127.0.0.1', port: 0, router, faults, counters, clock, responder });
 });
 afterEach(() => server.close());

@@ -83,7 +83,8 @@ async function applyFault(
     return true;
   }
   if (fault.status !== undefined) {
-    const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+    const headers: Record<string, string> =
+      fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
     options.responder.error(res, fault.status, headers);
     return true;
   }

@@ -10,8 +10,12 @@ async function main(): Promise<void> {
     await acronis.close();
     throw error;
   });
-  process.stdout.write(`${describeAcronisSimulator(acronis, acronisOptions)}\n\n${describeFlussonicSimulator(flussonic, flussonicOptions)}\n`);
-  process.stdout.write('\nControl: POST|DELETE /_sim/faults, GET /_sim/counters, POST /_sim/reset, POST /_sim/clock on either port.\n');
+  process.stdout.write(
+    `${describeAcronisSimulator(acronis, acronisOptions)}\n\n${describeFlussonicSimulator(flussonic, flussonicOptions)}\n`,
+  );
+  process.stdout.write(
+    '\nControl: POST|DELETE /_sim/faults, GET /_sim/counters, POST /_sim/reset, POST /_sim/clock on either port.\n',
+  );
   const stop = (): void => void Promise.all([acronis.close(), flussonic.close()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -20,7 +20,13 @@ export class AuditService {
 
   /** The actor of background work (no API key, no request). */
   static systemContext(job: string | null = null): RequestContext {
-    const ctx: SystemContext = { requestId: randomUUID(), ip: null, userAgent: null, principal: null, [SYSTEM_ACTOR]: job };
+    const ctx: SystemContext = {
+      requestId: randomUUID(),
+      ip: null,
+      userAgent: null,
+      principal: null,
+      [SYSTEM_ACTOR]: job,
+    };
     return ctx;
   }
 
@@ -51,7 +57,11 @@ export class AuditService {
    * autocommit, the change and its event are one implicit transaction and the chain head is
    * locked for a single statement and its commit.
    */
-  async recordWith(manager: EntityManager, input: AuditRecordInput, companion?: CompanionInsert): Promise<RecordedAuditEvent> {
+  async recordWith(
+    manager: EntityManager,
+    input: AuditRecordInput,
+    companion?: CompanionInsert,
+  ): Promise<RecordedAuditEvent> {
     try {
       const chainId = chainIdOf(input.tenantId);
       const sql = appendEventSql(companion);

@@ -14,7 +14,13 @@ export { ListAuditEventsQueryDto } from './dto/list-audit-events-query.dto';
 export { ExportAuditEventsQueryDto, EXPORT_FORMATS } from './dto/export-audit-events-query.dto';
 export type { ExportFormat } from './dto/export-audit-events-query.dto';
 export { VerifyAuditChainQueryDto } from './dto/verify-audit-chain-query.dto';
-export { AuditEventDto, AuditEventPageDto, AuditChainVerdictDto, AuditActorDto, AuditSubjectDto } from './dto/audit-event.dto';
+export {
+  AuditEventDto,
+  AuditEventPageDto,
+  AuditChainVerdictDto,
+  AuditActorDto,
+  AuditSubjectDto,
+} from './dto/audit-event.dto';
 export { verifyChain } from './chain/verify-chain';
 export { ChainVerifier } from './chain/chain-verifier';
 export type { ChainVerdict, ChainHead } from './chain/chain-verifier';

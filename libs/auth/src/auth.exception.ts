@@ -22,7 +22,12 @@ export enum AuthExceptionCode {
 const CHALLENGE = 'Bearer realm="sso-broker"';
 
 export class AuthException extends BrokerException {
-  constructor(status: number, override readonly code: AuthExceptionCode, detail: string, options?: BrokerExceptionOptions) {
+  constructor(
+    status: number,
+    override readonly code: AuthExceptionCode,
+    detail: string,
+    options?: BrokerExceptionOptions,
+  ) {
     super(status, code, detail, options);
   }
 }

@@ -9,5 +9,10 @@ import type { Environment } from './environment';
  * instances in one test process can run with different settings.
  */
 export function brokerConfigModule(env: Environment): Promise<DynamicModule> {
-  return ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => ({ ...env })] });
+  return ConfigModule.forRoot({
+    isGlobal: true,
+    ignoreEnvFile: true,
+    skipProcessEnv: true,
+    load: [() => ({ ...env })],
+  });
 }

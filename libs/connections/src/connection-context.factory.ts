@@ -40,15 +40,18 @@ export async function findWithSealedCredential(
 }
 
 export type TargetLookup =
-  | { found: 'no_tenant' }
-  | { found: 'tenant'; tenantStatus: string; row: ResolvedConnectionRow | undefined };
+  { found: 'no_tenant' } | { found: 'tenant'; tenantStatus: string; row: ResolvedConnectionRow | undefined };
 
 /**
  * findWithSealedCredential plus the tenant's status in the same round trip: the tenant row drives
  * the query, so "no such tenant", "tenant exists, no such connection" and the connection itself
  * are told apart.
  */
-export async function findTargetWithTenantStatus(manager: EntityManager, tenantId: string, ref: string): Promise<TargetLookup> {
+export async function findTargetWithTenantStatus(
+  manager: EntityManager,
+  tenantId: string,
+  ref: string,
+): Promise<TargetLookup> {
   const column = isUuid(ref) ? 'c.id' : 'c.name';
   const rows: Array<{ tenant_status: string } & ({ id: null } | ResolvedConnectionRow)> = await manager.query(
     `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,

@@ -4,7 +4,12 @@ import { EntityManager, FindOptionsSelect, In } from 'typeorm';
 import { CredentialInfoDto } from './dto/connection.dto';
 
 /** The only columns read for answers: kind, version and time, never a blob. */
-const INFO_COLUMNS: FindOptionsSelect<ConnectionSecretEntity> = { connectionId: true, kind: true, version: true, updatedAt: true };
+const INFO_COLUMNS: FindOptionsSelect<ConnectionSecretEntity> = {
+  connectionId: true,
+  kind: true,
+  version: true,
+  updatedAt: true,
+};
 
 export type CredentialInfo = Pick<ConnectionSecretEntity, 'connectionId' | 'kind' | 'version' | 'updatedAt'>;
 
@@ -43,9 +48,15 @@ export async function lockCredentialInfo(manager: EntityManager, connectionId: s
   });
 }
 
-export async function credentialInfoByConnection(manager: EntityManager, connectionIds: string[]): Promise<Map<string, CredentialInfo>> {
+export async function credentialInfoByConnection(
+  manager: EntityManager,
+  connectionIds: string[],
+): Promise<Map<string, CredentialInfo>> {
   if (connectionIds.length === 0) return new Map();
-  const rows = await manager.find(ConnectionSecretEntity, { select: INFO_COLUMNS, where: { connectionId: In(connectionIds) } });
+  const rows = await manager.find(ConnectionSecretEntity, {
+    select: INFO_COLUMNS,
+    where: { connectionId: In(connectionIds) },
+  });
   return new Map(rows.map((row) => [row.connectionId, row]));
 }
 

@@ -23,11 +23,20 @@ export class ConnectionsException extends BrokerException {
 }
 
 export function connectionNotFound(): ConnectionsException {
-  return new ConnectionsException(404, ConnectionsExceptionCode.CONNECTION_NOT_FOUND, 'No connection with this id or name exists in this tenant.');
+  return new ConnectionsException(
+    404,
+    ConnectionsExceptionCode.CONNECTION_NOT_FOUND,
+    'No connection with this id or name exists in this tenant.',
+  );
 }
 
 export function connectionNameTaken(name: string): ConnectionsException {
-  return new ConnectionsException(409, ConnectionsExceptionCode.CONNECTION_NAME_TAKEN, `This tenant already has a connection named "${name}".`, {
-    errors: [{ field: 'name', message: 'name is already used by another connection of this tenant' }],
-  });
+  return new ConnectionsException(
+    409,
+    ConnectionsExceptionCode.CONNECTION_NAME_TAKEN,
+    `This tenant already has a connection named "${name}".`,
+    {
+      errors: [{ field: 'name', message: 'name is already used by another connection of this tenant' }],
+    },
+  );
 }

@@ -9,7 +9,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { parseBaseUrl } from './base-url';
-import { connectionContext, findTargetWithTenantStatus, findWithSealedCredential, ResolvedConnectionRow } from './connection-context.factory';
+import {
+  connectionContext,
+  findTargetWithTenantStatus,
+  findWithSealedCredential,
+  ResolvedConnectionRow,
+} from './connection-context.factory';
 import {
   CredentialInfo,
   credentialInfoByConnection,
@@ -17,7 +22,12 @@ import {
   lockCredentialInfo,
   writeSealedCredential,
 } from './connection-secrets.store';
-import { connectionNameTaken, connectionNotFound, ConnectionsException, ConnectionsExceptionCode } from './connections.exception';
+import {
+  connectionNameTaken,
+  connectionNotFound,
+  ConnectionsException,
+  ConnectionsExceptionCode,
+} from './connections.exception';
 import { ConnectionDto } from './dto/connection.dto';
 import { CreateConnectionDto } from './dto/create-connection.dto';
 import { UpdateConnectionDto } from './dto/update-connection.dto';
@@ -26,7 +36,14 @@ import { ConnectionEntity } from './entities/connection.entity';
 const NAME_UNIQUE_CONSTRAINT = 'connections_tenant_id_name_key';
 
 export interface ResolvedConnection {
-  connection: { id: string; tenantId: string; name: string; provider: string; baseUrl: string; launchExpiresIn: number | null };
+  connection: {
+    id: string;
+    tenantId: string;
+    name: string;
+    provider: string;
+    baseUrl: string;
+    launchExpiresIn: number | null;
+  };
   context: ConnectionContext;
 }
 
@@ -52,9 +69,23 @@ export class ConnectionsService {
     const id = randomUUID();
     return this.mapWriteErrors(dto.name, () =>
       this.dataSource.transaction(async (manager) => {
-        const entity = manager.create(ConnectionEntity, { id, tenantId, name: dto.name, provider: provider.kind, baseUrl, settings, launchExpiresIn: dto.launch_expires_in ?? null });
+        const entity = manager.create(ConnectionEntity, {
+          id,
+          tenantId,
+          name: dto.name,
+          provider: provider.kind,
+          baseUrl,
+          settings,
+          launchExpiresIn: dto.launch_expires_in ?? null,
+        });
         const saved = await manager.save(entity);
-        const credential = await writeSealedCredential(manager, this.vault, { tenantId, connectionId: id }, credentials, 1);
+        const credential = await writeSealedCredential(
+          manager,
+          this.vault,
+          { tenantId, connectionId: id },
+          credentials,
+          1,
+        );
         await this.audit.record(manager, {
           action: 'connection.created',
           outcome: 'success',
@@ -62,7 +93,13 @@ export class ConnectionsService {
           ctx,
           connectionId: id,
           provider: provider.kind,
-          metadata: { name: dto.name, base_url: baseUrl, launch_expires_in: dto.launch_expires_in ?? null, credential_kind: credentials.kind, credential_version: 1 },
+          metadata: {
+            name: dto.name,
+            base_url: baseUrl,
+            launch_expires_in: dto.launch_expires_in ?? null,
+            credential_kind: credentials.kind,
+            credential_version: 1,
+          },
         });
         return this.map(saved, credential);
       }),
@@ -73,9 +110,14 @@ export class ConnectionsService {
   async list(tenantId: string, page: PageQueryDto): Promise<Page<ConnectionDto>> {
     await this.tenants.get(tenantId);
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const query = manager.createQueryBuilder(ConnectionEntity, 'conn').where('conn.tenant_id = :tenantId', { tenantId });
+      const query = manager
+        .createQueryBuilder(ConnectionEntity, 'conn')
+        .where('conn.tenant_id = :tenantId', { tenantId });
       const rows = await keysetByCreatedAt(query, page).getMany();
-      const credentials = await credentialInfoByConnection(manager, rows.map((row) => row.id));
+      const credentials = await credentialInfoByConnection(
+        manager,
+        rows.map((row) => row.id),
+      );
       return toPage(rows, page.limit, (row) => this.map(row, credentials.get(row.id)), createdAtCursorOf);
     });
   }
@@ -91,22 +133,42 @@ export class ConnectionsService {
   }
 
   /** name, base_url, settings (re-validated by the provider) and launch_expires_in; the provider kind never changes. */
-  async update(tenantId: string, connectionId: string, dto: UpdateConnectionDto, ctx: RequestContext): Promise<ConnectionDto> {
-    if (dto.name === undefined && dto.base_url === undefined && dto.settings === undefined && dto.launch_expires_in === undefined) {
-      throw new ConnectionsException(400, ConnectionsExceptionCode.EMPTY_PATCH, 'The patch must change name, base_url, settings or launch_expires_in.');
+  async update(
+    tenantId: string,
+    connectionId: string,
+    dto: UpdateConnectionDto,
+    ctx: RequestContext,
+  ): Promise<ConnectionDto> {
+    if (
+      dto.name === undefined &&
+      dto.base_url === undefined &&
+      dto.settings === undefined &&
+      dto.launch_expires_in === undefined
+    ) {
+      throw new ConnectionsException(
+        400,
+        ConnectionsExceptionCode.EMPTY_PATCH,
+        'The patch must change name, base_url, settings or launch_expires_in.',
+      );
     }
     const baseUrl = dto.base_url === undefined ? undefined : parseBaseUrl(dto.base_url);
     await this.tenants.get(tenantId);
     return this.mapWriteErrors(dto.name ?? '', () =>
       this.dataSource.transaction(async (manager) => {
         const current = await this.lockConnection(manager, tenantId, connectionId);
-        const changed = Object.entries({ name: dto.name, base_url: baseUrl, settings: dto.settings, launch_expires_in: dto.launch_expires_in })
+        const changed = Object.entries({
+          name: dto.name,
+          base_url: baseUrl,
+          settings: dto.settings,
+          launch_expires_in: dto.launch_expires_in,
+        })
           .filter(([, value]) => value !== undefined)
           .map(([field]) => field);
         current.name = dto.name ?? current.name;
         current.baseUrl = baseUrl ?? current.baseUrl;
         if (dto.launch_expires_in !== undefined) current.launchExpiresIn = dto.launch_expires_in;
-        if (dto.settings !== undefined) current.settings = this.registry.get(current.provider).parseSettings(dto.settings);
+        if (dto.settings !== undefined)
+          current.settings = this.registry.get(current.provider).parseSettings(dto.settings);
         const saved = await manager.save(current);
         const credential = (await credentialInfoByConnection(manager, [connectionId])).get(connectionId);
         await this.audit.record(manager, {
@@ -149,14 +211,25 @@ export class ConnectionsService {
   }
 
   /** Replaces the secret: a new version, sealed afresh with that version in its associated data. */
-  async replaceCredentials(tenantId: string, connectionId: string, raw: unknown, ctx: RequestContext): Promise<ConnectionDto> {
+  async replaceCredentials(
+    tenantId: string,
+    connectionId: string,
+    raw: unknown,
+    ctx: RequestContext,
+  ): Promise<ConnectionDto> {
     await this.tenants.get(tenantId);
     return this.dataSource.transaction(async (manager) => {
       const connection = await this.lockConnection(manager, tenantId, connectionId);
       const credentials = this.registry.get(connection.provider).parseCredentials(raw);
       const previous = await lockCredentialInfo(manager, connectionId);
       const version = (previous?.version ?? 0) + 1;
-      const credential = await writeSealedCredential(manager, this.vault, { tenantId, connectionId }, credentials, version);
+      const credential = await writeSealedCredential(
+        manager,
+        this.vault,
+        { tenantId, connectionId },
+        credentials,
+        version,
+      );
       await this.audit.record(manager, {
         action: 'credential.rotated',
         outcome: 'success',
@@ -199,12 +272,23 @@ export class ConnectionsService {
 
   private resolved(row: ResolvedConnectionRow): ResolvedConnection {
     return {
-      connection: { id: row.id, tenantId: row.tenant_id, name: row.name, provider: row.provider, baseUrl: row.base_url, launchExpiresIn: row.launch_expires_in },
+      connection: {
+        id: row.id,
+        tenantId: row.tenant_id,
+        name: row.name,
+        provider: row.provider,
+        baseUrl: row.base_url,
+        launchExpiresIn: row.launch_expires_in,
+      },
       context: connectionContext(this.vault, row),
     };
   }
 
-  private async lockConnection(manager: EntityManager, tenantId: string, connectionId: string): Promise<ConnectionEntity> {
+  private async lockConnection(
+    manager: EntityManager,
+    tenantId: string,
+    connectionId: string,
+  ): Promise<ConnectionEntity> {
     const connection = await manager.findOne(ConnectionEntity, {
       where: { tenantId, id: connectionId },
       lock: { mode: 'pessimistic_write' },

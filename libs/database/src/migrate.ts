@@ -7,7 +7,9 @@ import { buildDataSourceOptions } from './typeorm.options';
  * lock lets several instances start at once: one migrates, the others wait and find nothing to do.
  */
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = new DataSource({ ...buildDataSourceOptions({ url, poolSize: 1, applicationName: 'sso-broker-migrate' }) });
+  const dataSource = new DataSource({
+    ...buildDataSourceOptions({ url, poolSize: 1, applicationName: 'sso-broker-migrate' }),
+  });
   await dataSource.initialize();
   try {
     await dataSource.query('SELECT pg_advisory_lock(hashtext($1))', ['sso-broker:migrations']);

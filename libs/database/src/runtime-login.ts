@@ -16,7 +16,9 @@ export async function ensureRuntimeLogin(ownerUrl: string, login: string, passwo
     // Two processes may race to create the role: the advisory lock makes it a no-op for the second.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`sso-broker:role:${login}`]);
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [login]);
-    await client.query(`${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${literal} NOSUPERUSER NOCREATEDB NOCREATEROLE`);
+    await client.query(
+      `${exists.rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${literal} NOSUPERUSER NOCREATEDB NOCREATEROLE`,
+    );
     await client.query(`GRANT ${RUNTIME_GROUP_ROLE} TO ${role}`);
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`sso-broker:role:${login}`]);
   } finally {

@@ -15,7 +15,16 @@ import { ExpiredLinkRecordsJanitor } from './retention/expired-link-records.jani
 /** Needs the global AuditModule and ConfigModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([LoginLinkEntity]), ConnectionsModule, ProvidersModule],
-  providers: [LinkTargetResolver, LinkMinter, IdempotencyStore, LinksMetrics, LoginLinksService, LaunchRedemptionService, LaunchAnswerService, ExpiredLinkRecordsJanitor],
+  providers: [
+    LinkTargetResolver,
+    LinkMinter,
+    IdempotencyStore,
+    LinksMetrics,
+    LoginLinksService,
+    LaunchRedemptionService,
+    LaunchAnswerService,
+    ExpiredLinkRecordsJanitor,
+  ],
   exports: [LoginLinksService, LaunchAnswerService, ExpiredLinkRecordsJanitor],
 })
 export class LinksModule {}

@@ -48,7 +48,11 @@ export class LoginLinksService {
     const tenantId = this.tenantOf(dto, ctx);
     if (idempotencyKey === undefined) return this.issueOnce(tenantId, dto, ctx);
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new LinksException(400, LinksExceptionCode.INVALID_IDEMPOTENCY_KEY, 'Idempotency-Key must be 16 to 255 visible ASCII characters (a UUID works).');
+      throw new LinksException(
+        400,
+        LinksExceptionCode.INVALID_IDEMPOTENCY_KEY,
+        'Idempotency-Key must be 16 to 255 visible ASCII characters (a UUID works).',
+      );
     }
     const start = await this.idempotency.begin<LoginLinkDto>(tenantId, idempotencyKey, requestHash({ tenantId, dto }));
     if ('replay' in start) return start.replay;
@@ -60,16 +64,30 @@ export class LoginLinksService {
     }
   }
 
-  private async issueOnce(tenantId: string, dto: CreateLoginLinkDto, ctx: RequestContext, claim?: IdempotencyClaim): Promise<LoginLinkDto> {
+  private async issueOnce(
+    tenantId: string,
+    dto: CreateLoginLinkDto,
+    ctx: RequestContext,
+    claim?: IdempotencyClaim,
+  ): Promise<LoginLinkDto> {
     const target = await this.targets.resolve(tenantId, dto.connection);
-    const request: MintRequest = { subject: subjectOf(dto), targetUri: dto.target_uri, sessionLifetime: dto.session_lifetime };
+    const request: MintRequest = {
+      subject: subjectOf(dto),
+      targetUri: dto.target_uri,
+      sessionLifetime: dto.session_lifetime,
+    };
     target.provider.prepare(target.context, request);
     const issue: Issue = { target, dto, request, ctx, claim };
     return dto.delivery === 'launch' ? this.issueLaunch(issue) : this.issueDirect(issue);
   }
 
   private async issueDirect(issue: Issue): Promise<LoginLinkDto> {
-    const action = await this.minter.mint({ target: issue.target, request: issue.request, delivery: 'direct', ctx: issue.ctx });
+    const action = await this.minter.mint({
+      target: issue.target,
+      request: issue.request,
+      delivery: 'direct',
+      ctx: issue.ctx,
+    });
     const answer = this.answer(issue.target, randomUUID(), 'direct', action, action.upstreamExpiresAt);
     const fingerprint = this.audit.fingerprint(action.upstreamToken);
     await this.commit(issue, answer, { tokenHash: null, tokenFingerprint: fingerprint });
@@ -129,9 +147,14 @@ export class LoginLinksService {
       return principalTenant;
     }
     if (dto.tenant_id === undefined) {
-      throw new LinksException(400, LinksExceptionCode.TENANT_ID_REQUIRED, 'An admin key must name tenant_id in the body.', {
-        errors: [{ field: 'tenant_id', message: 'tenant_id is required for admin keys' }],
-      });
+      throw new LinksException(
+        400,
+        LinksExceptionCode.TENANT_ID_REQUIRED,
+        'An admin key must name tenant_id in the body.',
+        {
+          errors: [{ field: 'tenant_id', message: 'tenant_id is required for admin keys' }],
+        },
+      );
     }
     return dto.tenant_id.toLowerCase();
   }

@@ -11,7 +11,10 @@ import { LogCapture } from './testing-log-capture';
 const pool = { totalCount: 4, idleCount: 3, waitingCount: 1 };
 
 @Global()
-@Module({ providers: [{ provide: DataSource, useValue: { driver: { master: pool }, migrations: [] } }], exports: [DataSource] })
+@Module({
+  providers: [{ provide: DataSource, useValue: { driver: { master: pool }, migrations: [] } }],
+  exports: [DataSource],
+})
 class FakeDatabaseModule {}
 
 class DenyAll implements CanActivate {
@@ -35,7 +38,9 @@ class TenantsProbeController {
 }
 
 function sampleValue(text: string, metric: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${metric}{${labels}}`) || (labels === '' && l.startsWith(`${metric} `)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${metric}{${labels}}`) || (labels === '' && l.startsWith(`${metric} `)));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 }
 
@@ -67,9 +72,19 @@ describe('ObservabilityModule', () => {
     await request(app.getHttpServer()).get(`/v1/tenants/${tenantId}/secret`).expect(403);
 
     const text = await scrape();
-    expect(sampleValue(text, 'http_requests_total', 'method="GET",route="/v1/tenants/:tenant_id",status="200"')).toBe(1);
-    expect(sampleValue(text, 'http_requests_total', 'method="GET",route="/v1/tenants/:tenant_id/secret",status="403"')).toBe(1);
-    expect(sampleValue(text, 'http_request_duration_seconds_count', 'method="GET",route="/v1/tenants/:tenant_id",status="200"')).toBe(1);
+    expect(sampleValue(text, 'http_requests_total', 'method="GET",route="/v1/tenants/:tenant_id",status="200"')).toBe(
+      1,
+    );
+    expect(
+      sampleValue(text, 'http_requests_total', 'method="GET",route="/v1/tenants/:tenant_id/secret",status="403"'),
+    ).toBe(1);
+    expect(
+      sampleValue(
+        text,
+        'http_request_duration_seconds_count',
+        'method="GET",route="/v1/tenants/:tenant_id",status="200"',
+      ),
+    ).toBe(1);
     expect(text).not.toContain(tenantId);
   });
 
@@ -84,7 +99,10 @@ describe('ObservabilityModule', () => {
   });
 
   it('echoes a sane X-Request-Id and logs the request under it, to the injected destination', async () => {
-    const res = await request(app.getHttpServer()).get('/v1/tenants/t1').set('X-Request-Id', 'portal-trace-7').expect(200);
+    const res = await request(app.getHttpServer())
+      .get('/v1/tenants/t1')
+      .set('X-Request-Id', 'portal-trace-7')
+      .expect(200);
 
     expect(res.headers['x-request-id']).toBe('portal-trace-7');
     const line = capture.entries.find((e) => (e.req as { id?: string } | undefined)?.id === 'portal-trace-7');

@@ -9,7 +9,12 @@ import { loggerParams } from './logging/logger-params';
 import { DbPoolMetrics } from './metrics/db-pool.metrics';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
-import { LOG_DESTINATION, OBSERVABILITY_OPTIONS, ObservabilityAsyncOptions, ObservabilityOptions } from './observability.options';
+import {
+  LOG_DESTINATION,
+  OBSERVABILITY_OPTIONS,
+  ObservabilityAsyncOptions,
+  ObservabilityOptions,
+} from './observability.options';
 
 /**
  * Logs, metrics and health for the broker. Global, so that its middleware (request id, request

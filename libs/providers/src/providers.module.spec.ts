@@ -9,7 +9,14 @@ describe('ProvidersModule', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ UPSTREAM_TIMEOUT_MS: '1234' })] }), ProvidersModule],
+      imports: [
+        ConfigModule.forRoot({
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [() => ({ UPSTREAM_TIMEOUT_MS: '1234' })],
+        }),
+        ProvidersModule,
+      ],
     }).compile();
   });
 
@@ -23,7 +30,11 @@ describe('ProvidersModule', () => {
 
   it('answers unknown kinds with 400 unknown_provider listing the known ones', () => {
     expect(() => moduleRef.get(ProviderRegistry).get('okta')).toThrow(
-      expect.objectContaining({ status: 400, code: 'unknown_provider', detail: expect.stringContaining('acronis, flussonic') }),
+      expect.objectContaining({
+        status: 400,
+        code: 'unknown_provider',
+        detail: expect.stringContaining('acronis, flussonic'),
+      }),
     );
   });
 

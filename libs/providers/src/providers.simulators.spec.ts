@@ -10,8 +10,19 @@ import { DEFAULT_UPSTREAM_HTTP_OPTIONS } from './upstream/upstream-http.options'
 const TENANT = '7f0c1e5a-0000-4000-8000-000000000001';
 const USER_ID = '7f0c1e5a-0000-4000-8000-0000000000aa';
 
-function connection(baseUrl: string, credentials: Record<string, unknown>, settings: Record<string, unknown>): ConnectionContext {
-  return { tenantId: 't', connectionId: `c-${Math.random()}`, baseUrl, settings, credentialVersion: 1, loadCredentials: async () => credentials };
+function connection(
+  baseUrl: string,
+  credentials: Record<string, unknown>,
+  settings: Record<string, unknown>,
+): ConnectionContext {
+  return {
+    tenantId: 't',
+    connectionId: `c-${Math.random()}`,
+    baseUrl,
+    settings,
+    credentialVersion: 1,
+    loadCredentials: async () => credentials,
+  };
 }
 
 describe('providers against the upstream simulators', () => {
@@ -41,7 +52,9 @@ describe('providers against the upstream simulators', () => {
       const action = await sut().mint(ctx, { subject: { login: 'alice' } });
       const fragment = new URLSearchParams(new URL(action.url).hash.slice(1));
       const redeem = () =>
-        request(`${sim.url}/api/2/idp/external-login/_sim?${new URLSearchParams({ ott: fragment.get('ott')!, targetURI: fragment.get('targetURI')! })}`);
+        request(
+          `${sim.url}/api/2/idp/external-login/_sim?${new URLSearchParams({ ott: fragment.get('ott')!, targetURI: fragment.get('targetURI')! })}`,
+        );
       const first = await redeem();
       await first.body.dump();
       expect([first.statusCode, first.headers.location]).toEqual([302, `${sim.url}/mc/`]);
@@ -52,7 +65,9 @@ describe('providers against the upstream simulators', () => {
 
     it('maps the unknown-user answer and rejected secrets', async () => {
       const ctx = connection(sim.url, { client_id: 'cid', client_secret: 'csecret' }, { allowed_target_uris: [] });
-      await expect(sut().mint(ctx, { subject: { login: 'nobody' } })).rejects.toMatchObject({ code: 'upstream_user_not_found' });
+      await expect(sut().mint(ctx, { subject: { login: 'nobody' } })).rejects.toMatchObject({
+        code: 'upstream_user_not_found',
+      });
       const bad = connection(sim.url, { client_id: 'cid', client_secret: 'wrong' }, { allowed_target_uris: [] });
       await expect(sut().check(bad)).resolves.toMatchObject({ ok: false, code: 'upstream_unauthorized' });
       await expect(sut().check(ctx)).resolves.toMatchObject({ ok: true });
@@ -79,7 +94,11 @@ describe('providers against the upstream simulators', () => {
     afterAll(() => sim.close());
 
     it.each(['legacy', 'v2'])('%s: mints a token the autologin form accepts', async (authMode) => {
-      const ctx = connection(sim.url, { api_key: 'system-key', auth_mode: authMode }, { default_session_lifetime: 3600 });
+      const ctx = connection(
+        sim.url,
+        { api_key: 'system-key', auth_mode: authMode },
+        { default_session_lifetime: 3600 },
+      );
       const action = await sut().mint(ctx, { subject: { login: 'alice' } });
       const answer = await request(action.form!.action, {
         method: 'POST',
@@ -93,10 +112,14 @@ describe('providers against the upstream simulators', () => {
 
     it('maps a wrong key and an unknown login', async () => {
       const bad = connection(sim.url, { api_key: 'wrong' }, {});
-      await expect(sut().mint(bad, { subject: { login: 'alice' } })).rejects.toMatchObject({ code: 'upstream_unauthorized' });
+      await expect(sut().mint(bad, { subject: { login: 'alice' } })).rejects.toMatchObject({
+        code: 'upstream_unauthorized',
+      });
       await expect(sut().check(bad)).resolves.toMatchObject({ ok: false, code: 'upstream_unauthorized' });
       const good = connection(sim.url, { api_key: 'system-key' }, {});
-      await expect(sut().mint(good, { subject: { login: 'nobody' } })).rejects.toMatchObject({ code: 'upstream_user_not_found' });
+      await expect(sut().mint(good, { subject: { login: 'nobody' } })).rejects.toMatchObject({
+        code: 'upstream_user_not_found',
+      });
     });
   });
 });

@@ -10,7 +10,9 @@ const MAX_LENGTH = 320;
 export function singleIdentifier(subject: LoginSubject): { field: IdentifierField; value: string } {
   const present = FIELDS.filter((field) => subject[field] !== undefined && subject[field] !== null);
   if (present.length !== 1) {
-    throw invalidIdentifier(`Give exactly one of user.login, user.user_id or user.external_id (got ${present.length}).`);
+    throw invalidIdentifier(
+      `Give exactly one of user.login, user.user_id or user.external_id (got ${present.length}).`,
+    );
   }
   const field = present[0];
   const value = subject[field];

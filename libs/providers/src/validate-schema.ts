@@ -5,11 +5,7 @@ import { ValidationError, validateSync } from 'class-validator';
 export type SchemaResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 /** Validates `raw` against a class-validator DTO; errors carry `<prefix>.<path>` field names. */
-export function validateSchema<T extends object>(
-  schema: new () => T,
-  raw: unknown,
-  prefix: string,
-): SchemaResult<T> {
+export function validateSchema<T extends object>(schema: new () => T, raw: unknown, prefix: string): SchemaResult<T> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, errors: [{ field: prefix, message: `${prefix} must be an object` }] };
   }

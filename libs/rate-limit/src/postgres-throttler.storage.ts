@@ -28,7 +28,9 @@ export interface BucketCharge {
 function chargeSql(index: number, param: number): string {
   const [key, ttl, limit, block] = [param, param + 1, param + 2, param + 3].map((n) => `$${n}`);
   const window = `now() + ${ttl}::int * interval '1 millisecond'`;
-  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM c${i} WHERE blocked_for > 0`).join(' UNION ALL ');
+  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM c${i} WHERE blocked_for > 0`).join(
+    ' UNION ALL ',
+  );
   return `c${index} AS (
     INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at, blocked_until)
     SELECT ${key}::text, 1, ${window},
@@ -103,11 +105,23 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
       return charges.flatMap((charge) => {
         const row = byKey.get(charge.key);
         if (row === undefined) return [];
-        return [{ totalHits: row.hits, timeToExpire: Math.max(0, row.expires_in), isBlocked: row.blocked_for > 0, timeToBlockExpire: Math.max(0, row.blocked_for) }];
+        return [
+          {
+            totalHits: row.hits,
+            timeToExpire: Math.max(0, row.expires_in),
+            isBlocked: row.blocked_for > 0,
+            timeToBlockExpire: Math.max(0, row.blocked_for),
+          },
+        ];
       });
     } catch (error) {
       this.warnThrottled(`rate-limit storage unavailable, request let through: ${(error as Error).message}`);
-      return charges.map((charge) => ({ totalHits: 0, timeToExpire: Math.ceil(charge.ttl / 1000), isBlocked: false, timeToBlockExpire: 0 }));
+      return charges.map((charge) => ({
+        totalHits: 0,
+        timeToExpire: Math.ceil(charge.ttl / 1000),
+        isBlocked: false,
+        timeToBlockExpire: 0,
+      }));
     }
   }
 

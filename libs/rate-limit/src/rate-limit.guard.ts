@@ -48,7 +48,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     const { req } = this.getRequestResponse(props.context);
     const tracker = await props.getTracker(req, props.context);
     const key = props.generateKey(props.context, tracker, props.throttler.name ?? 'default');
-    this.pending.get(props.context.switchToHttp().getRequest<object>())?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
+    this.pending
+      .get(props.context.switchToHttp().getRequest<object>())
+      ?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
     return true;
   }
 }

@@ -37,7 +37,8 @@ export function buildThrottlers(defaults: RateLimitDefaults, tenantLimits: Tenan
         name: 'tenant',
         ttl: RATE_LIMIT_WINDOW_MS,
         blockDuration: 0,
-        limit: (context) => tenantLimits.perMinute(principalOf(context)?.tenantId as string, defaults.perTenantPerMinute),
+        limit: (context) =>
+          tenantLimits.perMinute(principalOf(context)?.tenantId as string, defaults.perTenantPerMinute),
         skipIf: (context) => !principalOf(context)?.tenantId,
         getTracker: (req) => `tenant:${(req as BrokerRequest).principal?.tenantId}`,
       },

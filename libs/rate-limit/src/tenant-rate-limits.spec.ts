@@ -9,7 +9,11 @@ describe('TenantRateLimits', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('answers the tenant override, or the fallback when it has none or the lookup fails', async () => {
-    const query = jest.fn().mockResolvedValueOnce([{ rate_limit_per_minute: 42 }]).mockResolvedValueOnce([{ rate_limit_per_minute: null }]).mockRejectedValueOnce(new Error('down'));
+    const query = jest
+      .fn()
+      .mockResolvedValueOnce([{ rate_limit_per_minute: 42 }])
+      .mockResolvedValueOnce([{ rate_limit_per_minute: null }])
+      .mockRejectedValueOnce(new Error('down'));
     const limits = limitsOver(query);
 
     expect(await limits.perMinute('t1', 600)).toBe(42);

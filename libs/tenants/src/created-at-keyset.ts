@@ -32,5 +32,8 @@ export function keysetByCreatedAt<T extends ObjectLiteral>(
       cursorId: key.id,
     });
   }
-  return qb.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').take(page.limit + 1);
+  return qb
+    .orderBy(`${alias}.created_at`, 'ASC')
+    .addOrderBy(`${alias}.id`, 'ASC')
+    .take(page.limit + 1);
 }

@@ -31,23 +31,39 @@ export class TenantsService {
   async create(dto: CreateTenantDto, ctx: RequestContext): Promise<TenantDto> {
     const slug = dto.slug ?? slugFromName(dto.name);
     if (slug === null) {
-      throw new TenantsException(400, TenantsExceptionCode.TENANT_SLUG_REQUIRED, 'No slug can be derived from this name; send an explicit slug.', {
-        errors: [{ field: 'slug', message: 'slug is required when the name has no ASCII letters or digits' }],
-      });
+      throw new TenantsException(
+        400,
+        TenantsExceptionCode.TENANT_SLUG_REQUIRED,
+        'No slug can be derived from this name; send an explicit slug.',
+        {
+          errors: [{ field: 'slug', message: 'slug is required when the name has no ASCII letters or digits' }],
+        },
+      );
     }
     try {
       const tenant = await this.dataSource.transaction(async (manager) => {
         const created = await manager.save(manager.create(TenantEntity, { slug, name: dto.name, status: 'active' }));
-        await this.audit.record(manager, { action: 'tenant.created', outcome: 'success', tenantId: created.id, ctx, metadata: { slug, name: dto.name } });
+        await this.audit.record(manager, {
+          action: 'tenant.created',
+          outcome: 'success',
+          tenantId: created.id,
+          ctx,
+          metadata: { slug, name: dto.name },
+        });
         return created;
       });
       return this.map(tenant);
     } catch (error) {
       // The unique constraint, not a prior lookup, decides: two concurrent creates cannot both win.
       if (isUniqueViolation(error, SLUG_UNIQUE_CONSTRAINT)) {
-        throw new TenantsException(409, TenantsExceptionCode.TENANT_SLUG_TAKEN, `The slug "${slug}" is already in use.`, {
-          errors: [{ field: 'slug', message: 'slug is already in use' }],
-        });
+        throw new TenantsException(
+          409,
+          TenantsExceptionCode.TENANT_SLUG_TAKEN,
+          `The slug "${slug}" is already in use.`,
+          {
+            errors: [{ field: 'slug', message: 'slug is already in use' }],
+          },
+        );
       }
       throw error;
     }
@@ -64,16 +80,29 @@ export class TenantsService {
 
   async update(tenantId: string, dto: UpdateTenantDto, ctx: RequestContext): Promise<TenantDto> {
     if (dto.name === undefined && dto.status === undefined && dto.rate_limit_per_minute === undefined) {
-      throw new TenantsException(400, TenantsExceptionCode.EMPTY_PATCH, 'The patch must change name, status or rate_limit_per_minute.');
+      throw new TenantsException(
+        400,
+        TenantsExceptionCode.EMPTY_PATCH,
+        'The patch must change name, status or rate_limit_per_minute.',
+      );
     }
     const tenant = await this.dataSource.transaction(async (manager) => {
-      const current = await manager.findOne(TenantEntity, { where: { id: tenantId }, lock: { mode: 'pessimistic_write' } });
+      const current = await manager.findOne(TenantEntity, {
+        where: { id: tenantId },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (current === null) throw tenantNotFound();
       current.name = dto.name ?? current.name;
       current.status = dto.status ?? current.status;
       if (dto.rate_limit_per_minute !== undefined) current.rateLimitPerMinute = dto.rate_limit_per_minute;
       const saved = await manager.save(current);
-      await this.audit.record(manager, { action: 'tenant.updated', outcome: 'success', tenantId, ctx, metadata: { changes: { name: dto.name, status: dto.status, rate_limit_per_minute: dto.rate_limit_per_minute } } });
+      await this.audit.record(manager, {
+        action: 'tenant.updated',
+        outcome: 'success',
+        tenantId,
+        ctx,
+        metadata: { changes: { name: dto.name, status: dto.status, rate_limit_per_minute: dto.rate_limit_per_minute } },
+      });
       return saved;
     });
     return this.map(tenant);

@@ -1,9 +1,20 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 const TITLES: Record<string, string> = {
-  '400': 'Bad Request', '401': 'Unauthorized', '403': 'Forbidden', '404': 'Not Found', '409': 'Conflict', '410': 'Gone',
-  '413': 'Payload Too Large', '415': 'Unsupported Media Type', '422': 'Unprocessable Content', '429': 'Too Many Requests',
-  '500': 'Internal Server Error', '502': 'Bad Gateway', '503': 'Service Unavailable', '504': 'Gateway Timeout',
+  '400': 'Bad Request',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'Not Found',
+  '409': 'Conflict',
+  '410': 'Gone',
+  '413': 'Payload Too Large',
+  '415': 'Unsupported Media Type',
+  '422': 'Unprocessable Content',
+  '429': 'Too Many Requests',
+  '500': 'Internal Server Error',
+  '502': 'Bad Gateway',
+  '503': 'Service Unavailable',
+  '504': 'Gateway Timeout',
 };
 
 const PROBLEM_SCHEMA = {
@@ -19,7 +30,14 @@ const PROBLEM_SCHEMA = {
     request_id: { type: 'string', example: '0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77' },
     errors: {
       type: 'array',
-      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string', example: 'name' }, message: { type: 'string', example: 'name must be a string' } } },
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: {
+          field: { type: 'string', example: 'name' },
+          message: { type: 'string', example: 'name must be a string' },
+        },
+      },
     },
   },
 };
@@ -30,16 +48,30 @@ const PROBLEM_SCHEMA = {
  * description names: controllers describe which codes, this describes their shape.
  */
 export function documentProblems(document: OpenAPIObject): OpenAPIObject {
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA } };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },
+  };
   for (const operations of Object.values(document.paths)) {
-    for (const operation of Object.values(operations) as Array<{ responses?: Record<string, { description?: string; content?: unknown }> }>) {
+    for (const operation of Object.values(operations) as Array<{
+      responses?: Record<string, { description?: string; content?: unknown }>;
+    }>) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         if (Number(status) < 400 || response.content) continue;
-        const code = /\b[a-z]+(?:_[a-z]+)+\b/.exec(response.description ?? '')?.[0] ?? (Number(status) >= 500 ? 'internal_error' : 'bad_request');
+        const code =
+          /\b[a-z]+(?:_[a-z]+)+\b/.exec(response.description ?? '')?.[0] ??
+          (Number(status) >= 500 ? 'internal_error' : 'bad_request');
         response.content = {
           'application/problem+json': {
             schema: { $ref: '#/components/schemas/Problem' },
-            example: { type: `urn:sso-broker:problem:${code}`, title: TITLES[status] ?? 'Error', status: Number(status), detail: response.description ?? '', code, request_id: '0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77' },
+            example: {
+              type: `urn:sso-broker:problem:${code}`,
+              title: TITLES[status] ?? 'Error',
+              status: Number(status),
+              detail: response.description ?? '',
+              code,
+              request_id: '0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77',
+            },
           },
         };
       }

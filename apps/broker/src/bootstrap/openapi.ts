@@ -15,7 +15,10 @@ export function setupOpenApi(app: INestApplication): void {
         'PostgreSQL text cannot hold one), 413 `payload_too_large` (body over 64 KiB), 415 `unsupported_media_type` (a body that is not JSON).',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A broker API key: `Authorization: Bearer sbk_…`' }, API_KEY_SECURITY)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'A broker API key: `Authorization: Bearer sbk_…`' },
+      API_KEY_SECURITY,
+    )
     .build();
   const document = documentProblems(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });

@@ -1,5 +1,13 @@
 import { Ctx, Page, RequestContext, UuidParamPipe } from '@app/common';
-import { ApiKeyDto, ApiKeyPageDto, ApiKeysService, Auth, CreateApiKeyDto, CreatedApiKeyDto, ListApiKeysQueryDto } from '@app/auth';
+import {
+  ApiKeyDto,
+  ApiKeyPageDto,
+  ApiKeysService,
+  Auth,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  ListApiKeysQueryDto,
+} from '@app/auth';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -19,9 +27,14 @@ export class ApiKeysController {
 
   @Post()
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'Create an API key', description: 'The answer carries the key text; it is shown this once and never again.' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'The answer carries the key text; it is shown this once and never again.',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, tenant_id_required (portal), tenant_id_not_allowed (admin), invalid_expiry.' })
+  @ApiBadRequestResponse({
+    description: 'validation_failed, tenant_id_required (portal), tenant_id_not_allowed (admin), invalid_expiry.',
+  })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   create(@Body() dto: CreateApiKeyDto, @Ctx() ctx: RequestContext): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(dto, ctx);
@@ -29,7 +42,10 @@ export class ApiKeysController {
 
   @Get()
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'List API keys, oldest first', description: 'Never shows a key text or hash; revoked keys are listed with revoked_at.' })
+  @ApiOperation({
+    summary: 'List API keys, oldest first',
+    description: 'Never shows a key text or hash; revoked keys are listed with revoked_at.',
+  })
   @ApiOkResponse({ type: ApiKeyPageDto })
   list(@Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
     return this.apiKeys.list(query);
@@ -38,7 +54,10 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'Revoke an API key', description: 'Effective on the next request on every instance. Revoking a revoked key again succeeds (idempotent).' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'Effective on the next request on every instance. Revoking a revoked key again succeeds (idempotent).',
+  })
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiNotFoundResponse({ description: 'api_key_not_found' })
   @ApiConflictResponse({ description: 'last_admin_key: the only active admin key cannot be revoked.' })

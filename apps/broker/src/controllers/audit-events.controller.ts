@@ -1,5 +1,12 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Page, Principal } from '@app/common';
 import { Auth, CurrentPrincipal } from '@app/auth';
@@ -15,7 +22,8 @@ import {
   VerifyAuditChainQueryDto,
 } from '@app/audit';
 
-const SCOPE_NOTE = 'A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.';
+const SCOPE_NOTE =
+  'A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.';
 
 @ApiTags('audit')
 @Controller('v1/audit-events')
@@ -28,11 +36,17 @@ export class AuditEventsController {
 
   @Get()
   @Auth({ roles: ['admin', 'auditor'] })
-  @ApiOperation({ summary: 'List audit events, newest first', description: `Keyset pagination with an opaque cursor. ${SCOPE_NOTE}` })
+  @ApiOperation({
+    summary: 'List audit events, newest first',
+    description: `Keyset pagination with an opaque cursor. ${SCOPE_NOTE}`,
+  })
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiBadRequestResponse({ description: 'validation_failed, invalid_cursor' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListAuditEventsQueryDto,
+  ): Promise<Page<AuditEventDto>> {
     return this.query.list(principal, query);
   }
 
@@ -45,7 +59,11 @@ export class AuditEventsController {
   @ApiProduces('text/csv', 'application/x-ndjson')
   @ApiOkResponse({ description: 'The file, as an attachment.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
-  async export(@CurrentPrincipal() principal: Principal, @Query() query: ExportAuditEventsQueryDto, @Res() res: Response): Promise<void> {
+  async export(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ExportAuditEventsQueryDto,
+    @Res() res: Response,
+  ): Promise<void> {
     const file = await this.exporter.open(principal, query);
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
@@ -62,7 +80,10 @@ export class AuditEventsController {
   })
   @ApiOkResponse({ type: AuditChainVerdictDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
-  verify(@CurrentPrincipal() principal: Principal, @Query() query: VerifyAuditChainQueryDto): Promise<AuditChainVerdictDto> {
+  verify(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: VerifyAuditChainQueryDto,
+  ): Promise<AuditChainVerdictDto> {
     return this.verifier.verify(principal, query.tenant_id);
   }
 }

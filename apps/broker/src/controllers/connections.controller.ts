@@ -33,11 +33,18 @@ export class ConnectionsController {
 
   @Post()
   @Auth({ roles: ['admin'], tenantParam: TENANT })
-  @ApiOperation({ summary: 'Create a connection', description: 'The credential is sealed in the vault and never shown again.' })
+  @ApiOperation({
+    summary: 'Create a connection',
+    description: 'The credential is sealed in the vault and never shown again.',
+  })
   @ApiCreatedResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: BAD_INPUT })
   @ApiConflictResponse({ description: 'connection_name_taken' })
-  create(@Param(TENANT, UuidParamPipe) tenantId: string, @Body() dto: CreateConnectionDto, @Ctx() ctx: RequestContext): Promise<ConnectionDto> {
+  create(
+    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @Body() dto: CreateConnectionDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ConnectionDto> {
     return this.connections.create(tenantId, dto, ctx);
   }
 
@@ -54,13 +61,19 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Get a connection' })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
-  get(@Param(TENANT, UuidParamPipe) tenantId: string, @Param('connection_id', UuidParamPipe) connectionId: string): Promise<ConnectionDto> {
+  get(
+    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @Param('connection_id', UuidParamPipe) connectionId: string,
+  ): Promise<ConnectionDto> {
     return this.connections.get(tenantId, connectionId);
   }
 
   @Patch(':connection_id')
   @Auth({ roles: ['admin'], tenantParam: TENANT })
-  @ApiOperation({ summary: 'Rename a connection or change its base URL or settings', description: 'settings are replaced as a whole and re-validated; the provider kind cannot change.' })
+  @ApiOperation({
+    summary: 'Rename a connection or change its base URL or settings',
+    description: 'settings are replaced as a whole and re-validated; the provider kind cannot change.',
+  })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: `${BAD_INPUT} empty_patch when nothing is given.` })
   @ApiConflictResponse({ description: 'connection_name_taken' })
@@ -79,13 +92,20 @@ export class ConnectionsController {
   @ApiOperation({ summary: 'Delete a connection and destroy its credential' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
-  delete(@Param(TENANT, UuidParamPipe) tenantId: string, @Param('connection_id', UuidParamPipe) connectionId: string, @Ctx() ctx: RequestContext): Promise<void> {
+  delete(
+    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @Param('connection_id', UuidParamPipe) connectionId: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
     return this.connections.delete(tenantId, connectionId, ctx);
   }
 
   @Put(':connection_id/credentials')
   @Auth({ roles: ['admin'], tenantParam: TENANT })
-  @ApiOperation({ summary: 'Replace the credential', description: "The body is the provider's credential object; the credential version increments." })
+  @ApiOperation({
+    summary: 'Replace the credential',
+    description: "The body is the provider's credential object; the credential version increments.",
+  })
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { api_key: '…', auth_mode: 'legacy' } } })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: 'invalid_credentials with errors[{field, message}].' })
@@ -101,9 +121,15 @@ export class ConnectionsController {
   @Post(':connection_id/check')
   @HttpCode(200)
   @Auth({ roles: ['admin'], tenantParam: TENANT })
-  @ApiOperation({ summary: 'Prove the credential works upstream', description: 'Upstream refusals answer 200 with ok: false and the error code.' })
+  @ApiOperation({
+    summary: 'Prove the credential works upstream',
+    description: 'Upstream refusals answer 200 with ok: false and the error code.',
+  })
   @ApiOkResponse({ type: ConnectionCheckDto })
-  check(@Param(TENANT, UuidParamPipe) tenantId: string, @Param('connection_id', UuidParamPipe) connectionId: string): Promise<CheckResult> {
+  check(
+    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @Param('connection_id', UuidParamPipe) connectionId: string,
+  ): Promise<CheckResult> {
     return this.connections.check(tenantId, connectionId);
   }
 }

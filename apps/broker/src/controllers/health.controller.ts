@@ -35,16 +35,27 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness', description: 'The process answers. Never consults the database, so a database outage does not get the broker restarted.' })
+  @ApiOperation({
+    summary: 'Liveness',
+    description:
+      'The process answers. Never consults the database, so a database outage does not get the broker restarted.',
+  })
   @ApiOkResponse({ description: 'The process is up.', schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return this.health.live();
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness', description: 'Ready when the database answers within 1.5 s, every migration shipped with this build is applied, and the instance is not shutting down (from SIGTERM on it answers 503 with a `shutdown` check while it finishes in-flight requests).' })
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      'Ready when the database answers within 1.5 s, every migration shipped with this build is applied, and the instance is not shutting down (from SIGTERM on it answers 503 with a `shutdown` check while it finishes in-flight requests).',
+  })
   @ApiOkResponse({ description: 'Ready to serve traffic.', schema: { example: READY_EXAMPLE } })
-  @ApiServiceUnavailableResponse({ description: 'Not ready; `error` names the failing checks.', schema: { example: NOT_READY_EXAMPLE } })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready; `error` names the failing checks.',
+    schema: { example: NOT_READY_EXAMPLE },
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     const { ready, result } = await this.health.ready();
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

@@ -13,13 +13,19 @@ export class LaunchController {
   /** Intentionally public: the unguessable single-use token in the path is the credential. */
   @Public()
   @Get(':opaque')
-  @ApiOperation({ summary: 'Open a launch link (browser)', description: 'First use signs the user in upstream; every attempt is audited.' })
+  @ApiOperation({
+    summary: 'Open a launch link (browser)',
+    description: 'First use signs the user in upstream; every attempt is audited.',
+  })
   @ApiProduces('text/html')
   @ApiResponse({ status: 302, description: 'Redirect to the upstream login URL.' })
   @ApiResponse({ status: 200, description: 'A page that POSTs the upstream login form by itself.' })
   @ApiResponse({ status: 410, description: 'Unknown, expired or already used.' })
   async open(@Param('opaque') opaque: string, @Ctx() ctx: RequestContext, @Res() res: Response): Promise<void> {
     const answer = await this.launches.answer(opaque, ctx);
-    res.status(answer.status).set(answer.headers).send(answer.html ?? '');
+    res
+      .status(answer.status)
+      .set(answer.headers)
+      .send(answer.html ?? '');
   }
 }

@@ -30,15 +30,25 @@ export class LoginLinksController {
       'direct: the upstream token is minted now; launch: a single-use broker URL that mints on first open. ' +
       'The answer is sent only after the link and its audit event are committed.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body within 24 h → the same answer, no second mint.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Same key and body within 24 h → the same answer, no second mint.',
+  })
   @ApiCreatedResponse({ type: LoginLinkDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key' })
+  @ApiBadRequestResponse({
+    description:
+      'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key',
+  })
   @ApiNotFoundResponse({ description: 'connection_not_found, tenant_not_found, upstream_user_not_found' })
   @ApiConflictResponse({ description: 'idempotency_in_progress' })
   @ApiUnprocessableEntityResponse({ description: 'idempotency_key_reused' })
   @ApiTooManyRequestsResponse({ description: 'upstream_rate_limited (Retry-After passed on)' })
   @ApiServiceUnavailableResponse({ description: 'audit_unavailable: nothing was issued' })
-  @ApiGatewayTimeoutResponse({ description: 'upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open' })
+  @ApiGatewayTimeoutResponse({
+    description:
+      'upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open',
+  })
   issue(
     @Body() dto: CreateLoginLinkDto,
     @Ctx() ctx: RequestContext,

@@ -23,9 +23,16 @@ export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics', description: 'Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.',
+  })
   @ApiProduces('text/plain; version=0.0.4')
-  @ApiOkResponse({ description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string', example: SCRAPE_EXAMPLE } } } })
+  @ApiOkResponse({
+    description: 'Prometheus text exposition format.',
+    content: { 'text/plain': { schema: { type: 'string', example: SCRAPE_EXAMPLE } } },
+  })
   async scrape(@Res() res: Response): Promise<void> {
     const { contentType, body } = await this.metrics.scrape();
     // Written raw: express would rewrite the exposition content type's parameters.

@@ -22,7 +22,9 @@ export class TenantsController {
   @Auth({ roles: ['admin'] })
   @ApiOperation({ summary: 'Create a tenant', description: 'The slug is derived from the name when absent.' })
   @ApiCreatedResponse({ type: TenantDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, or tenant_slug_required when no slug can be derived from the name.' })
+  @ApiBadRequestResponse({
+    description: 'validation_failed, or tenant_slug_required when no slug can be derived from the name.',
+  })
   @ApiConflictResponse({ description: 'tenant_slug_taken' })
   create(@Body() dto: CreateTenantDto, @Ctx() ctx: RequestContext): Promise<TenantDto> {
     return this.tenants.create(dto, ctx);
@@ -46,17 +48,27 @@ export class TenantsController {
 
   @Patch(':tenant_id')
   @Auth({ roles: ['admin'], tenantParam: 'tenant_id' })
-  @ApiOperation({ summary: 'Rename, suspend or reactivate a tenant', description: 'A suspended tenant gets no login links.' })
+  @ApiOperation({
+    summary: 'Rename, suspend or reactivate a tenant',
+    description: 'A suspended tenant gets no login links.',
+  })
   @ApiOkResponse({ type: TenantDto })
   @ApiBadRequestResponse({ description: 'validation_failed, or empty_patch when neither name nor status is given.' })
-  update(@Param('tenant_id', UuidParamPipe) tenantId: string, @Body() dto: UpdateTenantDto, @Ctx() ctx: RequestContext): Promise<TenantDto> {
+  update(
+    @Param('tenant_id', UuidParamPipe) tenantId: string,
+    @Body() dto: UpdateTenantDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TenantDto> {
     return this.tenants.update(tenantId, dto, ctx);
   }
 
   @Delete(':tenant_id')
   @HttpCode(204)
   @Auth({ roles: ['admin'], tenantParam: 'tenant_id' })
-  @ApiOperation({ summary: 'Delete a tenant', description: 'Destroys its connections, credentials and API keys; its audit history is kept.' })
+  @ApiOperation({
+    summary: 'Delete a tenant',
+    description: 'Destroys its connections, credentials and API keys; its audit history is kept.',
+  })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   delete(@Param('tenant_id', UuidParamPipe) tenantId: string, @Ctx() ctx: RequestContext): Promise<void> {

@@ -25,7 +25,15 @@ describe('screenJsonBody', () => {
   });
 
   it('leaves bodies that end mid-escape to the parser, and accepts escapes that merely look alike', () => {
-    for (const text of ['"\\', '"\\u000', '["x\\"', '{"name":"a\\\\u0000b"}', '{"name":"\\u00a0"}', '{"name":"\\u000a"}', '{"name":"u0000"}']) {
+    for (const text of [
+      '"\\',
+      '"\\u000',
+      '["x\\"',
+      '{"name":"a\\\\u0000b"}',
+      '{"name":"\\u00a0"}',
+      '{"name":"\\u000a"}',
+      '{"name":"u0000"}',
+    ]) {
       expect(check(text)).not.toThrow();
     }
   });

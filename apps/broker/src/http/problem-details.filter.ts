@@ -22,7 +22,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const requestId = String(req.id ?? '');
     const { body, headers } = this.toProblem(exception, requestId);
     if (body.status >= 500) {
-      this.logger.error({ err: loggable(exception), request_id: requestId, code: body.code }, `request failed: ${body.code}`);
+      this.logger.error(
+        { err: loggable(exception), request_id: requestId, code: body.code },
+        `request failed: ${body.code}`,
+      );
     }
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -37,7 +40,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof ThrottlerException) {
-      return { body: problem(429, 'rate_limited', 'Too many requests; retry later.', requestId), headers: { 'Retry-After': String(retryAfterOf(exception)) } };
+      return {
+        body: problem(429, 'rate_limited', 'Too many requests; retry later.', requestId),
+        headers: { 'Retry-After': String(retryAfterOf(exception)) },
+      };
     }
     const bodyParser = bodyParserProblem(exception, requestId);
     if (bodyParser) return { body: bodyParser, headers: {} };
@@ -46,9 +52,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { body: problem(status, httpCode(status), httpDetail(status), requestId), headers: {} };
     }
     if (isDatabaseUnavailable(exception)) {
-      return { body: problem(503, 'database_unavailable', 'The database is unavailable; retry shortly.', requestId), headers: { 'Retry-After': '1' } };
+      return {
+        body: problem(503, 'database_unavailable', 'The database is unavailable; retry shortly.', requestId),
+        headers: { 'Retry-After': '1' },
+      };
     }
-    return { body: problem(500, 'internal_error', 'An unexpected error occurred; the request id identifies it in the logs.', requestId), headers: {} };
+    return {
+      body: problem(
+        500,
+        'internal_error',
+        'An unexpected error occurred; the request id identifies it in the logs.',
+        requestId,
+      ),
+      headers: {},
+    };
   }
 }
 
@@ -65,7 +82,12 @@ function loggable(exception: unknown): Record<string, unknown> {
   if (!(exception instanceof Error)) return { message: String(exception) };
   const driver = (exception as { driverError?: { code?: unknown; constraint?: unknown } }).driverError;
   const code = driver?.code ?? (exception as { code?: unknown }).code;
-  return { type: exception.name, message: exception.message, ...(typeof code === 'string' ? { sqlstate: code } : {}), stack: exception.stack };
+  return {
+    type: exception.name,
+    message: exception.message,
+    ...(typeof code === 'string' ? { sqlstate: code } : {}),
+    stack: exception.stack,
+  };
 }
 
 /** body-parser errors carry a `type`; their messages may echo the payload, so they are replaced. */
@@ -77,7 +99,12 @@ function bodyParserProblem(exception: unknown, requestId: string): Problem | und
     case 'entity.too.deep':
       return problem(400, 'json_too_deep', 'The request body is nested too deeply.', requestId);
     case 'entity.nul.char':
-      return problem(400, 'invalid_characters', 'Strings in the request body must not contain NUL characters (\\u0000).', requestId);
+      return problem(
+        400,
+        'invalid_characters',
+        'Strings in the request body must not contain NUL characters (\\u0000).',
+        requestId,
+      );
     case 'entity.too.large':
       return problem(413, 'payload_too_large', 'The request body exceeds 64 KiB.', requestId);
     case 'encoding.unsupported':
@@ -95,22 +122,34 @@ function bodyParserProblem(exception: unknown, requestId: string): Problem | und
 
 function httpCode(status: number): string {
   switch (status) {
-    case 404: return 'not_found';
-    case 405: return 'method_not_allowed';
-    case 413: return 'payload_too_large';
-    case 415: return 'unsupported_media_type';
-    case 401: return 'unauthorized';
-    case 403: return 'forbidden';
-    default: return status >= 500 ? 'internal_error' : 'bad_request';
+    case 404:
+      return 'not_found';
+    case 405:
+      return 'method_not_allowed';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    default:
+      return status >= 500 ? 'internal_error' : 'bad_request';
   }
 }
 
 function httpDetail(status: number): string {
   switch (status) {
-    case 404: return 'No such route.';
-    case 405: return 'This method is not allowed on this route.';
-    case 413: return 'The request body exceeds 64 KiB.';
-    case 415: return 'The request body must be application/json.';
-    default: return status >= 500 ? 'An unexpected error occurred.' : 'The request is invalid.';
+    case 404:
+      return 'No such route.';
+    case 405:
+      return 'This method is not allowed on this route.';
+    case 413:
+      return 'The request body exceeds 64 KiB.';
+    case 415:
+      return 'The request body must be application/json.';
+    default:
+      return status >= 500 ? 'An unexpected error occurred.' : 'The request is invalid.';
   }
 }

@@ -81,7 +81,9 @@ describe('canonical event serialisation', () => {
 
   it('keeps null and empty string apart and cannot be confused by separators in values', () => {
     expect(eventHash(event({ ip: null }))).not.toBe(eventHash(event({ ip: '' })));
-    expect(eventHash(event({ ip: 'a","b', user_agent: 'c' }))).not.toBe(eventHash(event({ ip: 'a', user_agent: 'b","c' })));
+    expect(eventHash(event({ ip: 'a","b', user_agent: 'c' }))).not.toBe(
+      eventHash(event({ ip: 'a', user_agent: 'b","c' })),
+    );
   });
 
   it('canonicalJson sorts nested keys and keeps arrays in order', () => {
@@ -104,8 +106,14 @@ describe('event normalisation', () => {
 
   it('turns metadata into what jsonb gives back', () => {
     const when = new Date('2025-01-01T00:00:00.000Z');
-    expect(cleanMetadata({ when, gone: undefined, s: 'x\u0000y', n: 1 })).toEqual({ when: '2025-01-01T00:00:00.000Z', s: 'x\uFFFDy', n: 1 });
+    expect(cleanMetadata({ when, gone: undefined, s: 'x\u0000y', n: 1 })).toEqual({
+      when: '2025-01-01T00:00:00.000Z',
+      s: 'x\uFFFDy',
+      n: 1,
+    });
     expect(cleanMetadata(null)).toEqual({});
-    expect(cleanMetadata({ 'k\u0000\uD800': ['\uDC00x', { '\u0000': 'ok😀' }] })).toEqual({ 'k\uFFFD\uFFFD': ['\uFFFDx', { '\uFFFD': 'ok😀' }] });
+    expect(cleanMetadata({ 'k\u0000\uD800': ['\uDC00x', { '\u0000': 'ok😀' }] })).toEqual({
+      'k\uFFFD\uFFFD': ['\uFFFDx', { '\uFFFD': 'ok😀' }],
+    });
   });
 });

@@ -40,7 +40,8 @@ export class ChainVerifier {
       const lastSeq = BigInt(head.lastSeq);
       const nextSeq = this.expectedSeq;
       if (lastSeq >= nextSeq) this.markBroken(nextSeq);
-      else if (lastSeq === nextSeq - 1n && lastSeq > 0n && head.lastHash !== this.previousHash) this.markBroken(lastSeq);
+      else if (lastSeq === nextSeq - 1n && lastSeq > 0n && head.lastHash !== this.previousHash)
+        this.markBroken(lastSeq);
     }
     return {
       events_checked: this.checked,

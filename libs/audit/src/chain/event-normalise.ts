@@ -24,7 +24,9 @@ export function cleanText(value: string | null | undefined, maxLength = 2048): s
 export function cleanMetadata(metadata: Record<string, unknown> | null | undefined): Record<string, unknown> {
   if (!metadata) return {};
   const parsed = storableJson(JSON.parse(JSON.stringify(metadata)) as unknown);
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : {};
 }
 
 function storableJson(value: unknown): unknown {

@@ -16,7 +16,11 @@ export async function verifyChain(client: ClientBase, chainId: string): Promise<
     await client.query('SET LOCAL statement_timeout = 0');
     const verifier = new ChainVerifier();
     const stream = client.query(
-      new QueryStream(`SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE chain_id = $1 ORDER BY audit_events.seq`, [chainId], { batchSize: 2000 }),
+      new QueryStream(
+        `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE chain_id = $1 ORDER BY audit_events.seq`,
+        [chainId],
+        { batchSize: 2000 },
+      ),
     );
     for await (const row of stream) verifier.push(row as StoredChainedEvent);
     const heads = await client.query<{ last_seq: string; last_hash: string }>(

@@ -5,7 +5,10 @@ import type { AuditAction, AuditOutcome } from '../audit-action';
 
 /** The filters shared by the list and the export (BRIEF §5). */
 export class AuditEventFiltersDto {
-  @ApiPropertyOptional({ format: 'uuid', description: "A tenant-bound auditor is always limited to its own tenant; naming another answers 404." })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A tenant-bound auditor is always limited to its own tenant; naming another answers 404.',
+  })
   @IsOptional()
   @IsUUID()
   tenant_id?: string;

@@ -6,7 +6,11 @@ export class AuditActorDto {
   @ApiProperty({ enum: AUDIT_ACTOR_TYPES })
   type: AuditActorType;
 
-  @ApiProperty({ type: String, nullable: true, description: 'API key id (api_key), job name or null (system), null (anonymous).' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'API key id (api_key), job name or null (system), null (anonymous).',
+  })
   id: string | null;
 
   @ApiProperty({ type: String, nullable: true, enum: ['admin', 'portal', 'auditor'] })
@@ -21,9 +25,11 @@ export class AuditSubjectDto {
 
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: the broker-wide chain.' }) tenant_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: the broker-wide chain.' })
+  tenant_id: string | null;
   @ApiProperty({ description: 'Position in the tenant chain, from 1, without gaps.' }) seq: number;
-  @ApiProperty({ format: 'date-time', description: 'Database clock, millisecond precision, part of the hash.' }) occurred_at: string;
+  @ApiProperty({ format: 'date-time', description: 'Database clock, millisecond precision, part of the hash.' })
+  occurred_at: string;
   @ApiProperty({ enum: AUDIT_ACTIONS }) action: string;
   @ApiProperty({ enum: AUDIT_OUTCOMES }) outcome: AuditOutcome;
   @ApiProperty({ type: AuditActorDto }) actor: AuditActorDto;
@@ -34,7 +40,12 @@ export class AuditEventDto {
   @ApiProperty({ type: String, nullable: true }) provider: string | null;
   @ApiProperty({ type: AuditSubjectDto }) subject: AuditSubjectDto;
   @ApiProperty({ type: String, nullable: true }) link_id: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'First 16 hex chars of the upstream token\'s SHA-256; never the token.' }) token_fingerprint: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "First 16 hex chars of the upstream token's SHA-256; never the token.",
+  })
+  token_fingerprint: string | null;
   @ApiProperty({ type: String, nullable: true }) error_code: string | null;
   @ApiProperty({ type: Object }) metadata: Record<string, unknown>;
   @ApiProperty({ description: 'hash of the previous event of the chain (64 zeros for the first).' }) prev_hash: string;

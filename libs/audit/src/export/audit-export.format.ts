@@ -9,9 +9,29 @@ import { EVENT_ORDER_SQL } from '../query/audit-event-filter.sql';
 
 /** CSV columns: the event flattened (actor.* and subject.* become columns, metadata is JSON). */
 export const CSV_COLUMNS = [
-  'id', 'tenant_id', 'seq', 'occurred_at', 'action', 'outcome', 'actor_type', 'actor_id', 'actor_role',
-  'ip', 'user_agent', 'request_id', 'connection_id', 'provider', 'subject_login', 'subject_user_id',
-  'subject_external_id', 'link_id', 'token_fingerprint', 'error_code', 'metadata', 'prev_hash', 'hash',
+  'id',
+  'tenant_id',
+  'seq',
+  'occurred_at',
+  'action',
+  'outcome',
+  'actor_type',
+  'actor_id',
+  'actor_role',
+  'ip',
+  'user_agent',
+  'request_id',
+  'connection_id',
+  'provider',
+  'subject_login',
+  'subject_user_id',
+  'subject_external_id',
+  'link_id',
+  'token_fingerprint',
+  'error_code',
+  'metadata',
+  'prev_hash',
+  'hash',
 ] as const;
 
 /**
@@ -27,11 +47,29 @@ const TRIGGERS_SQL = FORMULA_TRIGGERS.map((c) => (c === '\t' ? `E'\\t'` : c === 
 const ISO_OCCURRED_AT = `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const CSV_EXPRESSIONS: Record<(typeof CSV_COLUMNS)[number], string> = {
-  id: 'id', tenant_id: 'tenant_id', seq: 'seq', occurred_at: ISO_OCCURRED_AT, action: 'action', outcome: 'outcome',
-  actor_type: 'actor_type', actor_id: 'actor_id', actor_role: 'actor_role', ip: 'ip', user_agent: 'user_agent',
-  request_id: 'request_id', connection_id: 'connection_id', provider: 'provider', subject_login: 'subject_login',
-  subject_user_id: 'subject_user_id', subject_external_id: 'subject_external_id', link_id: 'link_id',
-  token_fingerprint: 'token_fingerprint', error_code: 'error_code', metadata: 'metadata', prev_hash: 'prev_hash', hash: 'hash',
+  id: 'id',
+  tenant_id: 'tenant_id',
+  seq: 'seq',
+  occurred_at: ISO_OCCURRED_AT,
+  action: 'action',
+  outcome: 'outcome',
+  actor_type: 'actor_type',
+  actor_id: 'actor_id',
+  actor_role: 'actor_role',
+  ip: 'ip',
+  user_agent: 'user_agent',
+  request_id: 'request_id',
+  connection_id: 'connection_id',
+  provider: 'provider',
+  subject_login: 'subject_login',
+  subject_user_id: 'subject_user_id',
+  subject_external_id: 'subject_external_id',
+  link_id: 'link_id',
+  token_fingerprint: 'token_fingerprint',
+  error_code: 'error_code',
+  metadata: 'metadata',
+  prev_hash: 'prev_hash',
+  hash: 'hash',
 };
 
 function defused(expression: string): string {

@@ -50,7 +50,11 @@ export class AuditExportService {
  * Opens the snapshot and hands the filter values to the COPY statement as transaction-local
  * settings, set through bind parameters (COPY itself takes none): no value is spliced into SQL.
  */
-export async function prepareExport(client: PoolClient, query: ExportAuditEventsQueryDto, tenant: string | undefined): Promise<string> {
+export async function prepareExport(
+  client: PoolClient,
+  query: ExportAuditEventsQueryDto,
+  tenant: string | undefined,
+): Promise<string> {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   // An export of millions of rows outlives the pool's 15 s statement timeout; a stalled
   // reader is still cut off by the idle-in-transaction timeout.
@@ -58,7 +62,10 @@ export async function prepareExport(client: PoolClient, query: ExportAuditEvents
   const { where, params } = auditEventFilterSql(query, tenant, undefined, settingPlaceholder);
   if (params.length > 0) {
     const settings = params.map((_, i) => `set_config('${settingName(i + 1)}', $${i + 1}, true)`).join(', ');
-    await client.query(`SELECT ${settings}`, params.map((value) => (value instanceof Date ? value.toISOString() : String(value))));
+    await client.query(
+      `SELECT ${settings}`,
+      params.map((value) => (value instanceof Date ? value.toISOString() : String(value))),
+    );
   }
   return exportCopySql(query.format, where);
 }
@@ -76,6 +83,9 @@ async function streamExport(client: PoolClient, sql: string, out: Writable): Pro
 }
 
 function exportFilename(tenant: string | undefined, format: ExportFormat): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return `audit-events-${tenant ?? 'all'}-${stamp}.${format}`;
 }

@@ -53,7 +53,9 @@ export function auditEventFilterSql(
   if (filters.to !== undefined) add((p) => `occurred_at < ${p}`, new Date(filters.to), 'timestamptz');
   if (after !== undefined) {
     params.push(new Date(after.t), after.id);
-    conditions.push(`(occurred_at, id) < (${placeholder(params.length - 1, 'timestamptz')}, ${placeholder(params.length, 'uuid')})`);
+    conditions.push(
+      `(occurred_at, id) < (${placeholder(params.length - 1, 'timestamptz')}, ${placeholder(params.length, 'uuid')})`,
+    );
   }
   return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }

@@ -27,6 +27,8 @@ export class AuditQueryService {
       `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT $${params.length}`,
       params,
     )) as StoredChainedEvent[];
-    return toPage(rows, query.limit, toAuditEventDto, (row) => encodeCursor({ t: row.occurred_at.toISOString(), id: row.id }));
+    return toPage(rows, query.limit, toAuditEventDto, (row) =>
+      encodeCursor({ t: row.occurred_at.toISOString(), id: row.id }),
+    );
   }
 }

@@ -38,7 +38,9 @@ export class ApiKeyRevocations implements OnApplicationBootstrap, OnApplicationS
   ) {
     tenantDeletions.subscribe((tenantId) => {
       this.announceTenant(tenantId).catch((error: Error) =>
-        this.logger.warn(`could not announce the deletion of a tenant's API keys (${error.message}); other instances drop them within API_KEY_CACHE_TTL_MS`),
+        this.logger.warn(
+          `could not announce the deletion of a tenant's API keys (${error.message}); other instances drop them within API_KEY_CACHE_TTL_MS`,
+        ),
       );
     });
   }
@@ -86,7 +88,9 @@ export class ApiKeyRevocations implements OnApplicationBootstrap, OnApplicationS
       await client.query(`LISTEN ${API_KEY_REVOCATION_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
-      this.logger.warn(`cannot listen for API key revocations (${(error as Error).message}); revocations from other instances apply within API_KEY_CACHE_TTL_MS until it can`);
+      this.logger.warn(
+        `cannot listen for API key revocations (${(error as Error).message}); revocations from other instances apply within API_KEY_CACHE_TTL_MS until it can`,
+      );
       this.scheduleReconnect();
       return;
     }

@@ -9,13 +9,27 @@ const KEY_ID = '11111111-1111-4111-8111-111111111111';
 
 function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000) {
   let clock = Date.now();
-  const findOneBy = jest.fn().mockResolvedValue(row === null ? null : { id: KEY_ID, role: 'admin', tenantId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, ...row });
+  const findOneBy = jest
+    .fn()
+    .mockResolvedValue(
+      row === null
+        ? null
+        : { id: KEY_ID, role: 'admin', tenantId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, ...row },
+    );
   const cache = new ApiKeyCache(ttlMs, 10, () => clock);
-  const sut = new ApiKeyAuthenticator({ findOneBy } as unknown as Repository<ApiKeyEntity>, { touch: jest.fn() } as unknown as LastUsedTracker, cache);
+  const sut = new ApiKeyAuthenticator(
+    { findOneBy } as unknown as Repository<ApiKeyEntity>,
+    { touch: jest.fn() } as unknown as LastUsedTracker,
+    cache,
+  );
   return { sut, findOneBy, cache, advance: (ms: number) => (clock += ms) };
 }
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { code: string }) => error.code);
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: { code: string }) => error.code,
+  );
 
 describe('ApiKeyAuthenticator', () => {
   const { key } = generateApiKey('admin');

@@ -25,13 +25,17 @@ export class ApiKeyAuthenticator {
 
   async authenticate(presentedKey: string): Promise<Principal> {
     if (!isWellFormedApiKey(presentedKey)) {
-      throw unauthorized(AuthExceptionCode.MALFORMED_API_KEY, 'The API key is malformed; send Authorization: Bearer sbk_….');
+      throw unauthorized(
+        AuthExceptionCode.MALFORMED_API_KEY,
+        'The API key is malformed; send Authorization: Bearer sbk_….',
+      );
     }
     const keyHash = hashApiKey(presentedKey);
     const cacheKey = keyHash.toString('base64');
     const key = this.cache.get(cacheKey) ?? (await this.lookUp(keyHash, cacheKey));
     const now = new Date();
-    if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized(AuthExceptionCode.EXPIRED_API_KEY, 'The API key has expired.');
+    if (key.expiresAt !== null && key.expiresAt <= now)
+      throw unauthorized(AuthExceptionCode.EXPIRED_API_KEY, 'The API key has expired.');
     this.lastUsed.touch(key.keyId, key.lastUsedAt, now);
     return { keyId: key.keyId, role: key.role, tenantId: key.tenantId };
   }
@@ -41,7 +45,13 @@ export class ApiKeyAuthenticator {
     const row = await this.keys.findOneBy({ keyHash });
     if (row === null) throw unauthorized(AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
     if (row.revokedAt !== null) throw unauthorized(AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
-    const key: CachedApiKey = { keyId: row.id, role: row.role, tenantId: row.tenantId, expiresAt: row.expiresAt, lastUsedAt: row.lastUsedAt };
+    const key: CachedApiKey = {
+      keyId: row.id,
+      role: row.role,
+      tenantId: row.tenantId,
+      expiresAt: row.expiresAt,
+      lastUsedAt: row.lastUsedAt,
+    };
     this.cache.set(cacheKey, key, generation);
     return key;
   }

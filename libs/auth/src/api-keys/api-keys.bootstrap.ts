@@ -35,12 +35,20 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
           'invalid configuration:\n  BROKER_BOOTSTRAP_ADMIN_KEY: this key was revoked or has expired; set a new key or unset the variable',
         );
       }
-      await manager.insert(ApiKeyEntity, { name: BOOTSTRAP_KEY_NAME, role: 'admin', tenantId: null, prefix: secret.prefix, keyHash: secret.hash });
+      await manager.insert(ApiKeyEntity, {
+        name: BOOTSTRAP_KEY_NAME,
+        role: 'admin',
+        tenantId: null,
+        prefix: secret.prefix,
+        keyHash: secret.hash,
+      });
       return secret;
     });
     if (created === null) return;
     if (configured) {
-      this.logger.log(`no active admin key: registered BROKER_BOOTSTRAP_ADMIN_KEY (${created.prefix}…) as the admin key`);
+      this.logger.log(
+        `no active admin key: registered BROKER_BOOTSTRAP_ADMIN_KEY (${created.prefix}…) as the admin key`,
+      );
     } else {
       this.logger.warn(`BOOTSTRAP ADMIN KEY (shown once, store it now; it is never shown again): ${created.key}`);
     }

@@ -14,7 +14,12 @@ export enum ApiKeysExceptionCode {
 }
 
 export class ApiKeysException extends BrokerException {
-  constructor(status: number, override readonly code: ApiKeysExceptionCode, detail: string, options?: BrokerExceptionOptions) {
+  constructor(
+    status: number,
+    override readonly code: ApiKeysExceptionCode,
+    detail: string,
+    options?: BrokerExceptionOptions,
+  ) {
     super(status, code, detail, options);
   }
 }

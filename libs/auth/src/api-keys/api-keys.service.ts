@@ -36,14 +36,27 @@ export class ApiKeysService {
     try {
       const key = await this.dataSource.transaction(async (manager) => {
         const created = await manager.save(
-          manager.create(ApiKeyEntity, { name: dto.name, role: dto.role, tenantId, prefix: secret.prefix, keyHash: secret.hash, expiresAt }),
+          manager.create(ApiKeyEntity, {
+            name: dto.name,
+            role: dto.role,
+            tenantId,
+            prefix: secret.prefix,
+            keyHash: secret.hash,
+            expiresAt,
+          }),
         );
         await this.audit.record(manager, {
           action: 'api_key.created',
           outcome: 'success',
           tenantId,
           ctx,
-          metadata: { key_id: created.id, name: dto.name, role: dto.role, prefix: secret.prefix, expires_at: expiresAt?.toISOString() ?? null },
+          metadata: {
+            key_id: created.id,
+            name: dto.name,
+            role: dto.role,
+            prefix: secret.prefix,
+            expires_at: expiresAt?.toISOString() ?? null,
+          },
         });
         return created;
       });
@@ -51,7 +64,8 @@ export class ApiKeysService {
       return { ...created, key: secret.key };
     } catch (error) {
       // The foreign key decides, so a tenant deleted concurrently cannot end up with a dangling key.
-      if (pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION && pgConstraint(error) === 'api_keys_tenant_id_fkey') throw tenantNotFound();
+      if (pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION && pgConstraint(error) === 'api_keys_tenant_id_fkey')
+        throw tenantNotFound();
       throw error;
     }
   }
@@ -78,7 +92,11 @@ export class ApiKeysService {
       }
       if (key.revokedAt !== null) return;
       if (key.role === 'admin' && (await countActiveAdminKeys(manager, key.id)) === 0) {
-        throw new ApiKeysException(409, ApiKeysExceptionCode.LAST_ADMIN_KEY, 'This is the last active admin key; create another admin key before revoking it.');
+        throw new ApiKeysException(
+          409,
+          ApiKeysExceptionCode.LAST_ADMIN_KEY,
+          'This is the last active admin key; create another admin key before revoking it.',
+        );
       }
       await manager.update(ApiKeyEntity, { id: key.id }, { revokedAt: () => 'now()' });
       await this.revocations.announceKey(manager, key.id);
@@ -110,14 +128,24 @@ export class ApiKeysService {
 
 function checkTenantBinding(role: ApiKeyRole, tenantId: string | undefined): string | null {
   if (role === 'portal' && tenantId === undefined) {
-    throw new ApiKeysException(400, ApiKeysExceptionCode.TENANT_ID_REQUIRED, 'A portal key must be bound to a tenant.', {
-      errors: [{ field: 'tenant_id', message: 'tenant_id is required for portal keys' }],
-    });
+    throw new ApiKeysException(
+      400,
+      ApiKeysExceptionCode.TENANT_ID_REQUIRED,
+      'A portal key must be bound to a tenant.',
+      {
+        errors: [{ field: 'tenant_id', message: 'tenant_id is required for portal keys' }],
+      },
+    );
   }
   if (role === 'admin' && tenantId !== undefined) {
-    throw new ApiKeysException(400, ApiKeysExceptionCode.TENANT_ID_NOT_ALLOWED, 'An admin key spans all tenants and takes no tenant_id.', {
-      errors: [{ field: 'tenant_id', message: 'tenant_id is not allowed for admin keys' }],
-    });
+    throw new ApiKeysException(
+      400,
+      ApiKeysExceptionCode.TENANT_ID_NOT_ALLOWED,
+      'An admin key spans all tenants and takes no tenant_id.',
+      {
+        errors: [{ field: 'tenant_id', message: 'tenant_id is not allowed for admin keys' }],
+      },
+    );
   }
   return tenantId ?? null;
 }

@@ -27,7 +27,9 @@ describe('LastUsedTracker', () => {
     await sut.flush();
     expect(query).toHaveBeenCalledTimes(1);
     const [sql, params] = query.mock.calls[0];
-    expect(sql).toMatch(/UPDATE api_keys AS k SET last_used_at = v\.used_at\s+FROM \(VALUES \(\$1::uuid, \$2::timestamptz\), \(\$3::uuid, \$4::timestamptz\)\)/);
+    expect(sql).toMatch(
+      /UPDATE api_keys AS k SET last_used_at = v\.used_at\s+FROM \(VALUES \(\$1::uuid, \$2::timestamptz\), \(\$3::uuid, \$4::timestamptz\)\)/,
+    );
     expect(sql).toContain('k.last_used_at < v.used_at - make_interval(secs => $5)');
     expect(params).toEqual([KEY_A, now.toISOString(), KEY_B, now.toISOString(), 60]);
     await sut.flush();

@@ -16,12 +16,15 @@ export function Auth(policy: AuthPolicy) {
     SetMetadata(AUTH_POLICY_KEY, policy),
     ApiBearerAuth(API_KEY_SECURITY),
     ApiUnauthorizedResponse({
-      description: 'Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.',
+      description:
+        'Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.',
     }),
     ApiForbiddenResponse({ description: `forbidden_role: the key's role is not one of ${policy.roles.join(', ')}.` }),
   ];
   if (policy.tenantParam !== undefined) {
-    decorators.push(ApiNotFoundResponse({ description: "tenant_not_found: no such tenant, or one outside the key's tenant." }));
+    decorators.push(
+      ApiNotFoundResponse({ description: "tenant_not_found: no such tenant, or one outside the key's tenant." }),
+    );
   }
   return applyDecorators(...decorators);
 }

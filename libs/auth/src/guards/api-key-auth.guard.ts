@@ -41,7 +41,11 @@ export class ApiKeyAuthGuard implements CanActivate {
   }
 }
 
-export function principalOrThrow(error: unknown, principal: Principal | false | null | undefined, request: BrokerRequest): Principal {
+export function principalOrThrow(
+  error: unknown,
+  principal: Principal | false | null | undefined,
+  request: BrokerRequest,
+): Principal {
   if (error) throw error;
   if (principal) return principal;
   // passport-http-bearer fails without calling validate when there is no token, or a header it cannot split.

@@ -35,7 +35,10 @@ function contextFor(
   controller: object = FixtureController,
 ): ExecutionContext {
   const req = { method: 'GET', path: '/x', params: {}, headers: {}, ...request };
-  const target = controller === FixtureController ? FixtureController.prototype[handler] : PublicFixtureController.prototype.anything;
+  const target =
+    controller === FixtureController
+      ? FixtureController.prototype[handler]
+      : PublicFixtureController.prototype.anything;
   return {
     getHandler: () => target,
     getClass: () => controller,
@@ -67,12 +70,21 @@ describe('RolesGuard', () => {
   });
 
   it('refuses an unlisted role with 403 forbidden_role', () => {
-    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: portalA })))).toEqual({ status: 403, code: 'forbidden_role' });
-    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: auditor })))).toEqual({ status: 403, code: 'forbidden_role' });
+    expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: portalA })))).toEqual({
+      status: 403,
+      code: 'forbidden_role',
+    });
+    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: auditor })))).toEqual({
+      status: 403,
+      code: 'forbidden_role',
+    });
   });
 
   it('denies a route that declares neither @Auth nor @Public, even to an admin', () => {
-    expect(codeOf(() => sut.canActivate(contextFor('forgotten', { principal: admin })))).toEqual({ status: 403, code: 'route_not_authorized' });
+    expect(codeOf(() => sut.canActivate(contextFor('forgotten', { principal: admin })))).toEqual({
+      status: 403,
+      code: 'route_not_authorized',
+    });
   });
 
   it('fails with a 500 when no authentication guard ran before it', () => {
@@ -84,18 +96,28 @@ describe('TenantScopeGuard', () => {
   const sut = new TenantScopeGuard(new Reflector());
 
   it('lets a tenant-bound key name its own tenant, in any letter case', () => {
-    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantA.toUpperCase() } })))).toBe('allowed');
+    expect(
+      codeOf(() =>
+        sut.canActivate(
+          contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantA.toUpperCase() } }),
+        ),
+      ),
+    ).toBe('allowed');
   });
 
-  it("answers 404 tenant_not_found when a tenant-bound key names another tenant", () => {
-    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantB } })))).toEqual({
+  it('answers 404 tenant_not_found when a tenant-bound key names another tenant', () => {
+    expect(
+      codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantB } }))),
+    ).toEqual({
       status: 404,
       code: 'tenant_not_found',
     });
   });
 
   it('lets keys that span all tenants name any tenant', () => {
-    expect(codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: admin, params: { tenant_id: tenantB } })))).toBe('allowed');
+    expect(
+      codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: admin, params: { tenant_id: tenantB } }))),
+    ).toBe('allowed');
   });
 
   it('ignores routes without a tenant parameter', () => {
@@ -113,7 +135,11 @@ describe('ApiKeyAuthGuard', () => {
         else this.fail('Bearer realm="Users"');
       },
     }) as unknown as ApiKeyStrategy;
-  const failureOf = async (promise: Promise<unknown>) => promise.then(() => 'allowed', (e: { status: number; code: string; headers?: object }) => e);
+  const failureOf = async (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'allowed',
+      (e: { status: number; code: string; headers?: object }) => e,
+    );
 
   it('skips authentication on @Public() routes', async () => {
     const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: new Error('must not run') }));
@@ -145,7 +171,9 @@ describe('ApiKeyAuthGuard', () => {
   it("rethrows the strategy's own error", async () => {
     const failure = new Error('from strategy');
     const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }));
-    expect(await failureOf(sut.canActivate(contextFor('adminOnly', { headers: { authorization: 'Bearer k' } })))).toBe(failure);
+    expect(await failureOf(sut.canActivate(contextFor('adminOnly', { headers: { authorization: 'Bearer k' } })))).toBe(
+      failure,
+    );
   });
 });
 

@@ -18,10 +18,18 @@ export class RolesGuard implements CanActivate {
     if (policy === undefined) {
       const request = context.switchToHttp().getRequest<BrokerRequest>();
       this.logger.error(`route without @Auth() or @Public(): ${request.method} ${request.route?.path ?? request.path}`);
-      throw new AuthException(403, AuthExceptionCode.ROUTE_NOT_AUTHORIZED, 'This route has no access policy and is denied.');
+      throw new AuthException(
+        403,
+        AuthExceptionCode.ROUTE_NOT_AUTHORIZED,
+        'This route has no access policy and is denied.',
+      );
     }
     if (!policy.roles.includes(principalOf(context).role)) {
-      throw new AuthException(403, AuthExceptionCode.FORBIDDEN_ROLE, `This route requires one of the roles: ${policy.roles.join(', ')}.`);
+      throw new AuthException(
+        403,
+        AuthExceptionCode.FORBIDDEN_ROLE,
+        `This route requires one of the roles: ${policy.roles.join(', ')}.`,
+      );
     }
     return true;
   }

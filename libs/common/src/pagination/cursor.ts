@@ -19,7 +19,12 @@ export function decodeCursor<T extends Record<string, string | number>>(
   } catch {
     throw invalidCursor();
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !isValid(parsed as Record<string, unknown>)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !isValid(parsed as Record<string, unknown>)
+  ) {
     throw invalidCursor();
   }
   return parsed as T;

@@ -14,7 +14,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE_LIMIT)
   limit: number = DEFAULT_PAGE_LIMIT;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `next_cursor`.' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's `next_cursor`." })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -31,7 +31,12 @@ export class ConnectionDto {
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings: Record<string, unknown>;
 
-  @ApiProperty({ type: Number, nullable: true, example: 900, description: 'Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 900,
+    description: 'Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.',
+  })
   launch_expires_in: number | null;
 
   @ApiProperty({ type: CredentialInfoDto })

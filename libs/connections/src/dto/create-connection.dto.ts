@@ -13,23 +13,44 @@ export class CreateConnectionDto {
   @MaxLength(32)
   provider: string;
 
-  @ApiProperty({ example: 'https://eu2-cloud.acronis.com', description: 'Absolute http(s) URL; no credentials, query or fragment.' })
+  @ApiProperty({
+    example: 'https://eu2-cloud.acronis.com',
+    description: 'Absolute http(s) URL; no credentials, query or fragment.',
+  })
   @IsString()
   @MaxLength(2048)
   base_url: string;
 
   /** Validated by the provider (acronis: allowed_target_uris, default_target_uri; flussonic: default_session_lifetime, token_ttl). */
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { allowed_target_uris: ['https://eu2-cloud.acronis.com/ui'] } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { allowed_target_uris: ['https://eu2-cloud.acronis.com/ui'] },
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: LAUNCH_EXPIRY_BOUNDS.min, maximum: LAUNCH_EXPIRY_BOUNDS.max, example: 900, description: 'Default lifetime in seconds of this connection\'s launch links (a request\'s expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.' })
-  @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
+  @ApiPropertyOptional({
+    minimum: LAUNCH_EXPIRY_BOUNDS.min,
+    maximum: LAUNCH_EXPIRY_BOUNDS.max,
+    example: 900,
+    description:
+      "Default lifetime in seconds of this connection's launch links (a request's expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(LAUNCH_EXPIRY_BOUNDS.min)
+  @Max(LAUNCH_EXPIRY_BOUNDS.max)
   launch_expires_in?: number;
 
   /** Write-only. acronis: {client_id, client_secret} or {bearer_token}; flussonic: {api_key, auth_mode?}. */
-  @ApiProperty({ type: 'object', additionalProperties: true, writeOnly: true, example: { client_id: 'c0ffee', client_secret: '…' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    writeOnly: true,
+    example: { client_id: 'c0ffee', client_secret: '…' },
+  })
   @IsObject()
   credentials: Record<string, unknown>;
 }

@@ -23,8 +23,17 @@ export class UpdateConnectionDto {
   settings?: Record<string, unknown>;
 
   /** null goes back to the broker-wide LAUNCH_LINK_TTL_SECONDS. */
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: LAUNCH_EXPIRY_BOUNDS.min, maximum: LAUNCH_EXPIRY_BOUNDS.max, example: 900 })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: LAUNCH_EXPIRY_BOUNDS.min,
+    maximum: LAUNCH_EXPIRY_BOUNDS.max,
+    example: 900,
+  })
   @ValidateIf((patch: UpdateConnectionDto) => patch.launch_expires_in !== null)
-  @IsOptional() @IsInt() @Min(LAUNCH_EXPIRY_BOUNDS.min) @Max(LAUNCH_EXPIRY_BOUNDS.max)
+  @IsOptional()
+  @IsInt()
+  @Min(LAUNCH_EXPIRY_BOUNDS.min)
+  @Max(LAUNCH_EXPIRY_BOUNDS.max)
   launch_expires_in?: number | null;
 }

@@ -66,7 +66,11 @@ export class ClusterLayout {
   }
 
   newState(port: number): ClusterState {
-    return { port, password: randomBytes(24).toString('base64url'), appPassword: randomBytes(24).toString('base64url') };
+    return {
+      port,
+      password: randomBytes(24).toString('base64url'),
+      appPassword: randomBytes(24).toString('base64url'),
+    };
   }
 
   private reachable(dir: string, user: ServerUser): boolean {

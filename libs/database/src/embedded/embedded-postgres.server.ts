@@ -40,7 +40,9 @@ export class EmbeddedPostgresServer {
     const user = ServerUser.resolve();
     const layout = new ClusterLayout(options.dataDir, user);
     if (layout.relocated) {
-      options.log(`the postgres OS user cannot reach ${layout.dataDir}; the embedded cluster lives in ${layout.clusterDir}`);
+      options.log(
+        `the postgres OS user cannot reach ${layout.dataDir}; the embedded cluster lives in ${layout.clusterDir}`,
+      );
     }
     const binaries = await resolvePostgresBinaries(user);
     const state = layout.readState() ?? layout.newState(await freePort());
@@ -100,14 +102,28 @@ export class EmbeddedPostgresServer {
       this.state = { ...this.state, port: await freePort() };
       this.layout.writeState(this.state);
     }
-    const args = ['-D', this.layout.clusterDir, '-p', String(this.state.port), '-c', 'listen_addresses=127.0.0.1',
+    const args = [
+      '-D',
+      this.layout.clusterDir,
+      '-p',
+      String(this.state.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
       // No Unix socket: a second embedded server (or the machine's own PostgreSQL) would clash on /tmp/.s.PGSQL.<port>.
-      '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
-    const child = spawn(this.binaries.postgres, args, { ...this.user.spawnIdentity, stdio: ['ignore', 'ignore', 'pipe'] });
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ];
+    const child = spawn(this.binaries.postgres, args, {
+      ...this.user.spawnIdentity,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child = child;
     child.stderr!.on('data', (chunk: Buffer) => this.remember(chunk.toString('utf8')));
     child.once('exit', (code, signal) => {
-      if (this.child === child) this.options.log(`embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
+      if (this.child === child)
+        this.options.log(`embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
     });
     await this.waitUntilReady(child);
     writeFileSync(this.layout.ownerFile, String(process.pid), { mode: 0o600 });
@@ -124,18 +140,26 @@ export class EmbeddedPostgresServer {
     } catch {
       return;
     }
-    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || !isAlive(owner) || !isNodeProcess(owner)) return;
+    if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || !isAlive(owner) || !isNodeProcess(owner))
+      return;
     if (this.leftoverPid() === undefined) return;
-    throw new Error(`${this.layout.dataDir} is in use by another broker process (pid ${owner}); stop it first, or give this one another DATA_DIR.`);
+    throw new Error(
+      `${this.layout.dataDir} is in use by another broker process (pid ${owner}); stop it first, or give this one another DATA_DIR.`,
+    );
   }
 
   private async waitUntilReady(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
-        throw new Error(`embedded PostgreSQL failed to start (exit code ${child.exitCode}): ${this.stderrTail.join(' ').trim()}`);
+        throw new Error(
+          `embedded PostgreSQL failed to start (exit code ${child.exitCode}): ${this.stderrTail.join(' ').trim()}`,
+        );
       }
-      const client = new Client({ connectionString: this.url.replace(/\/[^/]+$/, '/postgres'), connectionTimeoutMillis: 1000 });
+      const client = new Client({
+        connectionString: this.url.replace(/\/[^/]+$/, '/postgres'),
+        connectionTimeoutMillis: 1000,
+      });
       try {
         await client.connect();
         await client.end();
@@ -145,7 +169,9 @@ export class EmbeddedPostgresServer {
         await sleep(50);
       }
     }
-    throw new Error(`embedded PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${this.stderrTail.join(' ')}`);
+    throw new Error(
+      `embedded PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms: ${this.stderrTail.join(' ')}`,
+    );
   }
 
   private async ensureDatabase(): Promise<void> {
@@ -166,15 +192,22 @@ export class EmbeddedPostgresServer {
   private async stopLeftoverServer(): Promise<void> {
     const pid = this.leftoverPid();
     if (pid === undefined) return;
-    this.options.log(`found an embedded PostgreSQL (pid ${pid}) left running by an earlier broker process on ${this.layout.clusterDir}; stopping it`);
+    this.options.log(
+      `found an embedded PostgreSQL (pid ${pid}) left running by an earlier broker process on ${this.layout.clusterDir}; stopping it`,
+    );
     try {
       process.kill(pid, 'SIGINT');
     } catch (error) {
-      throw new Error(`a leftover PostgreSQL (pid ${pid}) holds ${this.layout.clusterDir} and could not be stopped: ${(error as Error).message}. Stop it by hand, then start again.`);
+      throw new Error(
+        `a leftover PostgreSQL (pid ${pid}) holds ${this.layout.clusterDir} and could not be stopped: ${(error as Error).message}. Stop it by hand, then start again.`,
+      );
     }
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (isAlive(pid)) {
-      if (Date.now() > deadline) throw new Error(`the leftover PostgreSQL (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS} ms; stop it by hand (kill ${pid}).`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the leftover PostgreSQL (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS} ms; stop it by hand (kill ${pid}).`,
+        );
       await sleep(50);
     }
   }
@@ -201,7 +234,9 @@ export class EmbeddedPostgresServer {
       child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
       child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited with ${code}: ${output.trim()}`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`${file} exited with ${code}: ${output.trim()}`)),
+      );
     });
   }
 

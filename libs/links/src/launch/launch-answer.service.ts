@@ -23,7 +23,8 @@ export class LaunchAnswerService {
       const { action } = redemption;
       return action.method === 'POST' && action.form ? autoSubmitPage(action.form) : redirectAnswer(action.url);
     } catch (error) {
-      if (error instanceof BrokerException) return withHeaders(failurePage(error.status, error.code, ctx.requestId), error.headers);
+      if (error instanceof BrokerException)
+        return withHeaders(failurePage(error.status, error.code, ctx.requestId), error.headers);
       this.logger.error({ err: error, request_id: ctx.requestId }, 'launch link redemption failed');
       return failurePage(500, 'internal_error', ctx.requestId);
     }
@@ -31,5 +32,7 @@ export class LaunchAnswerService {
 }
 
 function withHeaders(answer: LaunchAnswer, extra: Record<string, string> | undefined): LaunchAnswer {
-  return extra?.['Retry-After'] ? { ...answer, headers: { ...answer.headers, 'Retry-After': extra['Retry-After'] } } : answer;
+  return extra?.['Retry-After']
+    ? { ...answer, headers: { ...answer.headers, 'Retry-After': extra['Retry-After'] } }
+    : answer;
 }

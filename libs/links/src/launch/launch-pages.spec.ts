@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { autoSubmitPage, escapeHtml, failurePage, gonePage, redirectAnswer } from './launch-pages';
 
 describe('launch pages', () => {
-  const form = { action: 'https://watcher.example:8443/vsaas/autologin', fields: { autologin_token: 'u"><script>x</script>:1:ab' } };
+  const form = {
+    action: 'https://watcher.example:8443/vsaas/autologin',
+    fields: { autologin_token: 'u"><script>x</script>:1:ab' },
+  };
 
   it('escapes every value placed in the form page', () => {
     const sut = autoSubmitPage(form);
@@ -35,7 +38,11 @@ describe('launch pages', () => {
   it('redirects without caching or a Referer', () => {
     expect(redirectAnswer('https://a.example/x#ott=1')).toEqual({
       status: 302,
-      headers: expect.objectContaining({ Location: 'https://a.example/x#ott=1', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }),
+      headers: expect.objectContaining({
+        Location: 'https://a.example/x#ott=1',
+        'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
+      }),
     });
   });
 });

@@ -70,14 +70,23 @@ export function gonePage(requestId: string): HtmlAnswer {
 }
 
 export function failurePage(status: number, code: string, requestId: string): HtmlAnswer {
-  return messagePage(status, 'The sign-in could not be completed', `Error code: ${code}. Try again or ask for a new link.`, requestId);
+  return messagePage(
+    status,
+    'The sign-in could not be completed',
+    `Error code: ${code}. Try again or ask for a new link.`,
+    requestId,
+  );
 }
 
 function messagePage(status: number, title: string, text: string, requestId: string): HtmlAnswer {
   const body = `<h1>${escapeHtml(title)}</h1>
     <p>${escapeHtml(text)}</p>
     <p>Request id: <code>${escapeHtml(requestId)}</code></p>`;
-  return { status, headers: htmlHeaders("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"), html: page(title, body) };
+  return {
+    status,
+    headers: htmlHeaders("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    html: page(title, body),
+  };
 }
 
 function htmlHeaders(csp: string): Record<string, string> {

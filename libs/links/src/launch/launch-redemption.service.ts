@@ -59,8 +59,16 @@ export class LaunchRedemptionService {
     const fingerprint = this.audit.fingerprint(action.upstreamToken);
     await this.audit.recordWith(
       this.dataSource.manager,
-      { ...this.linkFields(link, ctx), action: 'login_link.redeemed', outcome: 'success', tokenFingerprint: fingerprint },
-      { sql: `UPDATE login_links SET token_fingerprint = $2::text FROM appended WHERE login_links.id = $1::uuid`, params: [link.id, fingerprint] },
+      {
+        ...this.linkFields(link, ctx),
+        action: 'login_link.redeemed',
+        outcome: 'success',
+        tokenFingerprint: fingerprint,
+      },
+      {
+        sql: `UPDATE login_links SET token_fingerprint = $2::text FROM appended WHERE login_links.id = $1::uuid`,
+        params: [link.id, fingerprint],
+      },
     );
     this.metrics.count(link.provider, 'launch', 'redeemed');
     return { kind: 'login', action };

@@ -58,7 +58,13 @@ export class ExpiredLinkRecordsJanitor implements OnApplicationBootstrap, OnAppl
   onApplicationBootstrap(): void {
     const seconds = this.config.getOrThrow('LINK_PURGE_INTERVAL_SECONDS', { infer: true });
     if (seconds === 0) return;
-    this.timer = setInterval(() => void this.purge().catch((error: Error) => this.logger.warn(`purge of expired link records failed: ${error.message}`)), seconds * 1000);
+    this.timer = setInterval(
+      () =>
+        void this.purge().catch((error: Error) =>
+          this.logger.warn(`purge of expired link records failed: ${error.message}`),
+        ),
+      seconds * 1000,
+    );
     this.timer.unref();
   }
 
@@ -78,7 +84,8 @@ export class ExpiredLinkRecordsJanitor implements OnApplicationBootstrap, OnAppl
       login_links: await this.purgeTable('login_links', PURGE_LINKS_SQL, [retentionHours, BATCH_SIZE]),
       idempotency_replays: await this.purgeTable('login_link_idempotency', PURGE_REPLAYS_SQL, [BATCH_SIZE]),
     };
-    if (result.login_links + result.idempotency_replays > 0) this.logger.log(`purged expired link records: ${JSON.stringify(result)}`);
+    if (result.login_links + result.idempotency_replays > 0)
+      this.logger.log(`purged expired link records: ${JSON.stringify(result)}`);
     return result;
   }
 

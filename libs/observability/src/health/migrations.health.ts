@@ -18,7 +18,9 @@ export class MigrationsHealthIndicator {
     const indicator = this.indicators.check(key);
     try {
       const applied = new Set(await withTimeout(this.appliedMigrationNames(), timeoutMs));
-      const pending = this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
+      const pending = this.dataSource.migrations
+        .map((m) => m.name ?? m.constructor.name)
+        .filter((name) => !applied.has(name));
       if (pending.length > 0) return indicator.down({ pending });
       return indicator.up({ applied: this.dataSource.migrations.length });
     } catch (error) {
@@ -30,7 +32,10 @@ export class MigrationsHealthIndicator {
   private async appliedMigrationNames(): Promise<string[]> {
     const { driver, options } = this.dataSource;
     const schema = (options as { schema?: string }).schema;
-    const table = [schema, options.migrationsTableName ?? 'migrations'].filter((part): part is string => !!part).map((part) => driver.escape(part)).join('.');
+    const table = [schema, options.migrationsTableName ?? 'migrations']
+      .filter((part): part is string => !!part)
+      .map((part) => driver.escape(part))
+      .join('.');
     const rows: Array<{ name: string }> = await this.dataSource.query(`SELECT name FROM ${table}`);
     return rows.map((row) => row.name);
   }

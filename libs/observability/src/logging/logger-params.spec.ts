@@ -4,14 +4,26 @@ import request from 'supertest';
 import { LogCapture } from '../testing-log-capture';
 import { loggerParams } from './logger-params';
 
-const SECRETS = ['Bearer sk_live_AUTHHEADER', 'session=COOKIESECRET', 'CLIENTSECRET123', 'LAUNCHTOKEN456', 'OTTVALUE789'];
+const SECRETS = [
+  'Bearer sk_live_AUTHHEADER',
+  'session=COOKIESECRET',
+  'CLIENTSECRET123',
+  'LAUNCHTOKEN456',
+  'OTTVALUE789',
+];
 
 function serverLoggingTo(capture: LogCapture, level: Options['level'] = 'debug'): Server {
   const { pinoHttp: params } = loggerParams({ level: level as never, destination: capture });
   const middleware = pinoHttp(...(params as [Options, LogCapture]));
   return createServer((req, res) => {
     middleware(req, res);
-    req.log.info({ connection: { credentials: { client_id: 'cid', client_secret: 'CLIENTSECRET123' } }, upstream: { ott: 'OTTVALUE789' } }, 'handled');
+    req.log.info(
+      {
+        connection: { credentials: { client_id: 'cid', client_secret: 'CLIENTSECRET123' } },
+        upstream: { ott: 'OTTVALUE789' },
+      },
+      'handled',
+    );
     res.statusCode = req.url === '/boom' ? 500 : req.url === '/missing' ? 404 : 200;
     res.end('ok');
   });
@@ -32,7 +44,9 @@ describe('loggerParams through pino-http', () => {
 
     expect(capture.lines.length).toBeGreaterThanOrEqual(2);
     for (const secret of SECRETS) expect(capture.text).not.toContain(secret);
-    const completed = capture.entries.find((e) => e.msg === 'request completed') as { req: { url: string; headers: Record<string, string> } };
+    const completed = capture.entries.find((e) => e.msg === 'request completed') as {
+      req: { url: string; headers: Record<string, string> };
+    };
     expect(completed.req.url).toBe('/l/[Redacted]');
     expect(completed.req.headers.authorization).toBe('[Redacted]');
     expect(completed.req.headers.cookie).toBe('[Redacted]');
@@ -55,7 +69,9 @@ describe('loggerParams through pino-http', () => {
     await request(server).get('/boom');
     await request(server).get('/v1/things');
 
-    const completions = capture.entries.filter((e) => e.msg !== 'handled').map((e) => [(e.req as { url: string }).url, e.level]);
+    const completions = capture.entries
+      .filter((e) => e.msg !== 'handled')
+      .map((e) => [(e.req as { url: string }).url, e.level]);
     expect(completions).toEqual([
       ['/health/ready', 20],
       ['/metrics?x=1', 20],

@@ -7,7 +7,15 @@ import { isProbePath } from './probe-paths';
 import { REDACTED, REDACTED_HEADER_PATHS, redactSecretFields } from './redaction';
 import { assignRequestId } from './request-id';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LoggingOptions {
@@ -27,7 +35,13 @@ interface SerializedRequest {
 // The standard serializer also copies `query` and route `params`, which hold the launch token
 // on `/l/{opaque}`; only these fields are logged, and never the body.
 function serializeRequest(req: SerializedRequest): SerializedRequest {
-  return { id: req.id, method: req.method, url: loggableUrl(req.url), headers: req.headers, remoteAddress: req.remoteAddress };
+  return {
+    id: req.id,
+    method: req.method,
+    url: loggableUrl(req.url),
+    headers: req.headers,
+    remoteAddress: req.remoteAddress,
+  };
 }
 
 function requestLogLevel(req: IncomingMessage, res: ServerResponse, err?: Error): Level {

@@ -24,5 +24,4 @@ describe('redactSecretFields', () => {
     const logged = { a: { b: [1, { c: 'x' }] } };
     expect(redactSecretFields(logged)).toBe(logged);
   });
-
 });

@@ -6,16 +6,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 function exchange(header?: string | string[]) {
   const req = { headers: header === undefined ? {} : { 'x-request-id': header } } as unknown as IncomingMessage;
   const headers: Record<string, unknown> = {};
-  const res = { setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = value) } as unknown as ServerResponse;
+  const res = {
+    setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = value),
+  } as unknown as ServerResponse;
   const sut = assignRequestId(req, res);
   return { id: sut, header: headers['x-request-id'] };
 }
 
 describe('request ids', () => {
-  it.each(['abc', 'req-1.2:3_x', 'A'.repeat(128), '0b7c4a52-58e4-4a3c-9a8e-0f1c9e1b2d3f'])('accepts the sane token %s', (value) => {
-    expect(acceptableRequestId(value)).toBe(value);
-    expect(exchange(value)).toEqual({ id: value, header: value });
-  });
+  it.each(['abc', 'req-1.2:3_x', 'A'.repeat(128), '0b7c4a52-58e4-4a3c-9a8e-0f1c9e1b2d3f'])(
+    'accepts the sane token %s',
+    (value) => {
+      expect(acceptableRequestId(value)).toBe(value);
+      expect(exchange(value)).toEqual({ id: value, header: value });
+    },
+  );
 
   it.each([
     ['too long', 'A'.repeat(129)],

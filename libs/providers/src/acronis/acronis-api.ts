@@ -98,7 +98,8 @@ function readAccessToken(response: UpstreamResponse): IssuedAccessToken {
 
 function expiresAt(body: Record<string, unknown>): number | undefined {
   if (typeof body.expires_on === 'number' && Number.isFinite(body.expires_on)) return body.expires_on * 1000;
-  if (typeof body.expires_in === 'number' && Number.isFinite(body.expires_in)) return Date.now() + body.expires_in * 1000;
+  if (typeof body.expires_in === 'number' && Number.isFinite(body.expires_in))
+    return Date.now() + body.expires_in * 1000;
   return undefined;
 }
 

@@ -23,7 +23,10 @@ export class AcronisTokenCache {
   private readonly tokens: BoundedMap<string, CachedAccessToken>;
   private readonly inFlight = new Map<string, Promise<IssuedAccessToken>>();
 
-  constructor(maxEntries = 10_000, private readonly now: () => number = Date.now) {
+  constructor(
+    maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {
     this.tokens = new BoundedMap(maxEntries);
   }
 

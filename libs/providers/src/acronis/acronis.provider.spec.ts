@@ -11,7 +11,6 @@ const VENDOR_OTT = 'T1RUAQAAAG8-AAAAAAAATxLwKLZ0RMaVZ3GEk4JUMw==';
 const CLIENT = { client_id: 'client-1', client_secret: 's3cret-value' };
 type OttReply = (request: RecordedRequest, response: ServerResponse) => void;
 
-
 /** Generous, so that a loaded CI machine does not turn a normal answer into a timeout. */
 const DEADLINE_MS = 1500;
 
@@ -181,9 +180,14 @@ describe('AcronisProvider', () => {
     });
 
     it('uses the configured default, else the console', async () => {
-      const settings = { allowed_target_uris: ['https://portal.example.com/home'], default_target_uri: 'https://portal.example.com/home' };
+      const settings = {
+        allowed_target_uris: ['https://portal.example.com/home'],
+        default_target_uri: 'https://portal.example.com/home',
+      };
       expect(targetOf((await mint({}, connection({ settings }))).url)).toBe('https://portal.example.com/home');
-      expect(targetOf((await mint({}, connection({ settings: { allowed_target_uris: [] } }))).url)).toBe(`${server.url}/mc/`);
+      expect(targetOf((await mint({}, connection({ settings: { allowed_target_uris: [] } }))).url)).toBe(
+        `${server.url}/mc/`,
+      );
     });
   });
 
@@ -193,7 +197,9 @@ describe('AcronisProvider', () => {
     it.each([{}, { login: 'a', user_id: 'b' }, { login: '' }, { login: 42 as unknown as string }])(
       'rejects subject %p with invalid_user_identifier',
       (subject) => {
-        expect(() => sut.prepare(ctx(), { subject })).toThrow(expect.objectContaining({ status: 400, code: 'invalid_user_identifier' }));
+        expect(() => sut.prepare(ctx(), { subject })).toThrow(
+          expect.objectContaining({ status: 400, code: 'invalid_user_identifier' }),
+        );
       },
     );
 
@@ -205,12 +211,21 @@ describe('AcronisProvider', () => {
   });
 
   describe('error mapping', () => {
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): OttReply =>
-      (_request, response) => (typeof body === 'string' ? response.writeHead(status, headers).end(body) : sendJson(response, status, body, headers));
+    const reply =
+      (status: number, body: unknown, headers: Record<string, string> = {}): OttReply =>
+      (_request, response) =>
+        typeof body === 'string'
+          ? response.writeHead(status, headers).end(body)
+          : sendJson(response, status, body, headers);
 
     it.each([
       ['404', reply(404, { error: { code: 404, message: 'User not found' } }), 404, 'upstream_user_not_found'],
-      ['400 naming an unknown user', reply(400, { error: { code: 1004, message: 'Login not found' } }), 404, 'upstream_user_not_found'],
+      [
+        '400 naming an unknown user',
+        reply(400, { error: { code: 1004, message: 'Login not found' } }),
+        404,
+        'upstream_user_not_found',
+      ],
       ['other 400', reply(400, { error: { code: 400, message: 'Bad purpose' } }), 502, 'upstream_bad_request'],
       ['403', reply(403, { error: { code: 1002, message: 'Access denied' } }), 403, 'upstream_forbidden'],
       ['500', reply(500, 'oops'), 502, 'upstream_error'],
@@ -274,7 +289,10 @@ describe('AcronisProvider', () => {
   describe('parsing', () => {
     it('accepts either credential shape and tells them apart', () => {
       expect(sut.parseCredentials(CLIENT)).toEqual({ kind: 'client_credentials', value: CLIENT });
-      expect(sut.parseCredentials({ bearer_token: 'abc' })).toEqual({ kind: 'bearer_token', value: { bearer_token: 'abc' } });
+      expect(sut.parseCredentials({ bearer_token: 'abc' })).toEqual({
+        kind: 'bearer_token',
+        value: { bearer_token: 'abc' },
+      });
     });
 
     it.each([
@@ -295,12 +313,22 @@ describe('AcronisProvider', () => {
     });
 
     it('normalises settings and requires the default to be allow-listed', () => {
-      expect(sut.parseSettings({ allowed_target_uris: ['HTTPS://Portal.example.com'], default_target_uri: 'https://portal.example.com/' })).toEqual({
+      expect(
+        sut.parseSettings({
+          allowed_target_uris: ['HTTPS://Portal.example.com'],
+          default_target_uri: 'https://portal.example.com/',
+        }),
+      ).toEqual({
         allowed_target_uris: ['https://portal.example.com/'],
         default_target_uri: 'https://portal.example.com/',
       });
-      expect(() => sut.parseSettings({ allowed_target_uris: [], default_target_uri: 'https://x.example.com/' })).toThrow(
-        expect.objectContaining({ code: 'invalid_settings', errors: [expect.objectContaining({ field: 'settings.default_target_uri' })] }),
+      expect(() =>
+        sut.parseSettings({ allowed_target_uris: [], default_target_uri: 'https://x.example.com/' }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'invalid_settings',
+          errors: [expect.objectContaining({ field: 'settings.default_target_uri' })],
+        }),
       );
       expect(() => sut.parseSettings({ allowed_target_uris: ['javascript:alert(1)'], extra: 1 })).toThrow(
         expect.objectContaining({

@@ -38,7 +38,10 @@ export class FlussonicApi {
     body: AutologinRequest,
     operation = 'autologin_token',
   ): Promise<string> {
-    const path = credentials.auth_mode === 'v2' ? '/vsaas/api/v2/auth/generate-autologin-token' : '/vsaas/api/generate-autologin-token';
+    const path =
+      credentials.auth_mode === 'v2'
+        ? '/vsaas/api/v2/auth/generate-autologin-token'
+        : '/vsaas/api/generate-autologin-token';
     return this.http.call(
       {
         provider: 'flussonic',
@@ -80,17 +83,33 @@ function apiKeyHeader(credentials: FlussonicCredentials): Record<string, string>
 
 function readAutologinToken(response: UpstreamResponse): string {
   if (response.status === 404) {
-    throw new ProviderException(404, ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND, `Flussonic does not know this login${upstreamSays(response)}.`);
+    throw new ProviderException(
+      404,
+      ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND,
+      `Flussonic does not know this login${upstreamSays(response)}.`,
+    );
   }
-  if (response.status === 401 || (response.status === 403 && KEY_REJECTED_ERRORS.has(readUpstreamError(response.text).name ?? ''))) {
+  if (
+    response.status === 401 ||
+    (response.status === 403 && KEY_REJECTED_ERRORS.has(readUpstreamError(response.text).name ?? ''))
+  ) {
     throw keyRejected(response);
   }
   if (response.status === 403) {
-    throw new ProviderException(403, ProviderExceptionCode.UPSTREAM_FORBIDDEN, `Flussonic refused a login token for this user${upstreamSays(response)}.`);
+    throw new ProviderException(
+      403,
+      ProviderExceptionCode.UPSTREAM_FORBIDDEN,
+      `Flussonic refused a login token for this user${upstreamSays(response)}.`,
+    );
   }
   if (response.status !== 200) throw commonFailure(response);
   const body = parseJson(response.text);
-  if (!isRecord(body) || body.success !== true || typeof body.autologin_token !== 'string' || body.autologin_token === '') {
+  if (
+    !isRecord(body) ||
+    body.success !== true ||
+    typeof body.autologin_token !== 'string' ||
+    body.autologin_token === ''
+  ) {
     throw garbage(VENDOR);
   }
   return body.autologin_token;

@@ -19,16 +19,21 @@ export async function checkFlussonicKey(
     await api.listOneUser(target, credentials);
     return { ok: true, detail: 'Flussonic accepted the API key (v2).' };
   }
-  const probe = { login: `sso-broker-check-${randomBytes(8).toString('hex')}`, valid_till: Math.floor(Date.now() / 1000) + 10 };
+  const probe = {
+    login: `sso-broker-check-${randomBytes(8).toString('hex')}`,
+    valid_till: Math.floor(Date.now() / 1000) + 10,
+  };
   try {
     await api.generateAutologinToken(target, credentials, probe, 'check');
   } catch (error) {
-    if (!(error instanceof ProviderException) || error.code !== ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND) throw error;
+    if (!(error instanceof ProviderException) || error.code !== ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND)
+      throw error;
   }
   return { ok: true, detail: 'Flussonic accepted the admin token built from the API key (legacy).' };
 }
 
 export function failedCheck(error: ProviderException): CheckResult {
-  const keyVerdict = error.code === ProviderExceptionCode.UPSTREAM_UNAUTHORIZED ? '' : 'Could not confirm the API key: ';
+  const keyVerdict =
+    error.code === ProviderExceptionCode.UPSTREAM_UNAUTHORIZED ? '' : 'Could not confirm the API key: ';
   return { ok: false, detail: `${keyVerdict}${error.detail}`, code: error.code };
 }

@@ -9,8 +9,6 @@ import { caught, thrown } from '../testing/provider-errors';
 const TOKEN = 'de:mo:1487258314:f8b1:b4bdaac58cbe94638e5b14a3728b8e6d633f3c6e';
 type Reply = (request: RecordedRequest, response: ServerResponse) => unknown;
 
-
-
 /** Generous, so that a loaded CI machine does not turn a normal answer into a timeout. */
 const DEADLINE_MS = 1500;
 
@@ -101,7 +99,9 @@ describe('FlussonicProvider', () => {
     });
 
     it.each([59, 30 * 24 * 3600 + 1, 1.5])('rejects session_lifetime %p', (sessionLifetime) => {
-      expect(thrown(() => sut.prepare(ctx, { subject: { login: 'a' }, sessionLifetime })).code).toBe('invalid_session_lifetime');
+      expect(thrown(() => sut.prepare(ctx, { subject: { login: 'a' }, sessionLifetime })).code).toBe(
+        'invalid_session_lifetime',
+      );
     });
 
     it('rejects a target_uri', () => {
@@ -112,9 +112,12 @@ describe('FlussonicProvider', () => {
   });
 
   describe('error mapping', () => {
-    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}): Reply =>
+    const answer =
+      (status: number, payload: unknown, headers: Record<string, string> = {}): Reply =>
       (_request, response) =>
-        typeof payload === 'string' ? response.writeHead(status, headers).end(payload) : sendJson(response, status, payload, headers);
+        typeof payload === 'string'
+          ? response.writeHead(status, headers).end(payload)
+          : sendJson(response, status, payload, headers);
 
     it.each([
       ['404', answer(404, { success: false, error: 'NotFound' }), 404, 'upstream_user_not_found'],
@@ -147,7 +150,9 @@ describe('FlussonicProvider', () => {
     });
 
     it('maps connection refused to upstream_unreachable', async () => {
-      expect((await caught(mint({}, connection({ baseUrl: await closedPortUrl() })))).code).toBe('upstream_unreachable');
+      expect((await caught(mint({}, connection({ baseUrl: await closedPortUrl() })))).code).toBe(
+        'upstream_unreachable',
+      );
     });
   });
 
@@ -168,13 +173,19 @@ describe('FlussonicProvider', () => {
       reply = (_request, response) => sendJson(response, 403, { success: false, error: 'WrongApikey' });
       await expect(sut.check(connection())).resolves.toMatchObject({ ok: false, code: 'upstream_unauthorized' });
       reply = (_request, response) => sendJson(response, 403, { success: false, error: 'Forbidden' });
-      await expect(sut.check(connection())).resolves.toMatchObject({ ok: false, detail: expect.stringContaining('Could not confirm') });
+      await expect(sut.check(connection())).resolves.toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('Could not confirm'),
+      });
     });
   });
 
   describe('parsing', () => {
     it('defaults auth_mode to legacy', () => {
-      expect(sut.parseCredentials({ api_key: 'k' })).toEqual({ kind: 'api_key', value: { api_key: 'k', auth_mode: 'legacy' } });
+      expect(sut.parseCredentials({ api_key: 'k' })).toEqual({
+        kind: 'api_key',
+        value: { api_key: 'k', auth_mode: 'legacy' },
+      });
     });
 
     it('rejects an Acronis-shaped credential with field errors', () => {
@@ -188,7 +199,9 @@ describe('FlussonicProvider', () => {
     it('rejects out-of-range settings with field errors', () => {
       const error = thrown(() => sut.parseSettings({ token_ttl: 5, default_session_lifetime: '600' }));
       expect(error.code).toBe('invalid_settings');
-      expect(error.errors!.map((e) => e.field)).toEqual(expect.arrayContaining(['settings.token_ttl', 'settings.default_session_lifetime']));
+      expect(error.errors!.map((e) => e.field)).toEqual(
+        expect.arrayContaining(['settings.token_ttl', 'settings.default_session_lifetime']),
+      );
       expect(sut.parseSettings({ token_ttl: 30 })).toEqual({ token_ttl: 30 });
     });
   });

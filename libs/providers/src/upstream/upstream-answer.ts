@@ -54,7 +54,8 @@ export function upstreamSays(response: UpstreamResponse): string {
 
 export function rateLimited(response: UpstreamResponse, vendor: string): ProviderException {
   const retryAfter = header(response, 'retry-after');
-  const valid = retryAfter !== undefined && /^(\d{1,6}|[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} [\d:]{8} GMT)$/.test(retryAfter);
+  const valid =
+    retryAfter !== undefined && /^(\d{1,6}|[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} [\d:]{8} GMT)$/.test(retryAfter);
   return new ProviderException(
     429,
     ProviderExceptionCode.UPSTREAM_RATE_LIMITED,

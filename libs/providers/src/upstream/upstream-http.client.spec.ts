@@ -5,13 +5,18 @@ import { UpstreamHttpClient, UpstreamResponse } from './upstream-http.client';
 import { DEFAULT_UPSTREAM_HTTP_OPTIONS } from './upstream-http.options';
 import { caught } from '../testing/provider-errors';
 
-const options = { ...DEFAULT_UPSTREAM_HTTP_OPTIONS, timeoutMs: 300, breakerFailures: 3, breakerCooldownMs: 400, maxBodyBytes: 1000 };
+const options = {
+  ...DEFAULT_UPSTREAM_HTTP_OPTIONS,
+  timeoutMs: 300,
+  breakerFailures: 3,
+  breakerCooldownMs: 400,
+  maxBodyBytes: 1000,
+};
 const failOn5xx = (response: UpstreamResponse) => {
   if (response.status >= 500) throw new ProviderException(502, 'upstream_error' as never, 'boom');
   if (response.status >= 400) throw new ProviderException(403, 'upstream_forbidden' as never, 'no');
   return response.text;
 };
-
 
 describe('UpstreamHttpClient', () => {
   let sut: UpstreamHttpClient;

@@ -16,7 +16,11 @@ export class UpstreamMetrics {
     labelNames: LABELS,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
   });
-  private readonly total = getOrCreateCounter({ name: 'upstream_requests_total', help: 'Calls to upstream platforms by outcome.', labelNames: LABELS });
+  private readonly total = getOrCreateCounter({
+    name: 'upstream_requests_total',
+    help: 'Calls to upstream platforms by outcome.',
+    labelNames: LABELS,
+  });
 
   observe(labels: UpstreamCallLabels, seconds: number): void {
     this.duration.observe(labels, seconds);

@@ -13,7 +13,8 @@ export class CreateTenantDto {
   name: string;
 
   @ApiPropertyOptional({
-    description: 'Lowercase letters, digits and inner dashes, at most 63 characters. Derived from the name when absent.',
+    description:
+      'Lowercase letters, digits and inner dashes, at most 63 characters. Derived from the name when absent.',
     pattern: TENANT_SLUG_PATTERN.source,
     example: 'acme-corp',
   })

@@ -14,7 +14,12 @@ export class TenantDto {
   @ApiProperty({ enum: TENANT_STATUSES, example: 'active' })
   status: TenantStatus;
 
-  @ApiProperty({ type: Number, nullable: true, example: null, description: 'Requests per minute for the whole tenant; null: the broker default.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: 'Requests per minute for the whole tenant; null: the broker default.',
+  })
   rate_limit_per_minute: number | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' })

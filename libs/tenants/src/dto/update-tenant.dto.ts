@@ -12,12 +12,23 @@ export class UpdateTenantDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ enum: TENANT_STATUSES, example: 'suspended', description: 'A suspended tenant gets no login links.' })
+  @ApiPropertyOptional({
+    enum: TENANT_STATUSES,
+    example: 'suspended',
+    description: 'A suspended tenant gets no login links.',
+  })
   @IsOptional()
   @IsIn(TENANT_STATUSES)
   status?: TenantStatus;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 10_000_000, example: 600, description: "Requests per minute for all of the tenant's keys together; null restores the broker default." })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    maximum: 10_000_000,
+    example: 600,
+    description: "Requests per minute for all of the tenant's keys together; null restores the broker default.",
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

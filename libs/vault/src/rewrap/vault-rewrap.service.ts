@@ -71,7 +71,11 @@ export class VaultRewrapService {
 
   private rewrapRow(row: StaleSecretRow): { connectionId: string; wrappedKey: Buffer }[] {
     const binding = { tenantId: row.tenant_id, connectionId: row.connection_id, secretVersion: row.version };
-    const sealed = { masterKeyVersion: row.master_key_version, wrappedKey: row.wrapped_key, ciphertext: Buffer.alloc(0) };
+    const sealed = {
+      masterKeyVersion: row.master_key_version,
+      wrappedKey: row.wrapped_key,
+      ciphertext: Buffer.alloc(0),
+    };
     try {
       return [{ connectionId: row.connection_id, wrappedKey: this.vault.rewrap(binding, sealed).wrappedKey }];
     } catch (error) {

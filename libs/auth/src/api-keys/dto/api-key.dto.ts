@@ -26,7 +26,13 @@ export class ApiKeyDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   revoked_at: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Updated at most about once a minute.', example: ISO_EXAMPLE })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Updated at most about once a minute.',
+    example: ISO_EXAMPLE,
+  })
   last_used_at: string | null;
 
   @ApiProperty({ format: 'date-time', example: ISO_EXAMPLE })
@@ -42,7 +48,18 @@ export class ApiKeyPageDto {
 }
 
 /** The creation answer (BRIEF §5 fields): the only place the key text ever appears. */
-export class CreatedApiKeyDto extends PickType(ApiKeyDto, ['id', 'prefix', 'name', 'role', 'tenant_id', 'expires_at', 'created_at'] as const) {
-  @ApiProperty({ description: 'The key itself. Shown once: store it now, it cannot be retrieved again.', example: 'sbk_p_Q2x8vF0dJ3kVh1nWmY5rZc7tB9aLqE6uS4oXpG2iK8j' })
+export class CreatedApiKeyDto extends PickType(ApiKeyDto, [
+  'id',
+  'prefix',
+  'name',
+  'role',
+  'tenant_id',
+  'expires_at',
+  'created_at',
+] as const) {
+  @ApiProperty({
+    description: 'The key itself. Shown once: store it now, it cannot be retrieved again.',
+    example: 'sbk_p_Q2x8vF0dJ3kVh1nWmY5rZc7tB9aLqE6uS4oXpG2iK8j',
+  })
   key: string;
 }

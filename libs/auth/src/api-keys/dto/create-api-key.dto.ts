@@ -16,14 +16,19 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({
     format: 'uuid',
-    description: 'Required for portal keys, optional for auditor keys (limits them to one tenant), forbidden for admin keys.',
+    description:
+      'Required for portal keys, optional for auditor keys (limits them to one tenant), forbidden for admin keys.',
     example: '0f8fad5b-d9cb-469f-a165-70867728950e',
   })
   @IsOptional()
   @IsUUID()
   tenant_id?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Must be in the future. Absent: the key does not expire.', example: '2027-01-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Must be in the future. Absent: the key does not expire.',
+    example: '2027-01-01T00:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   expires_at?: string;
