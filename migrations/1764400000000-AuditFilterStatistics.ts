@@ -19,7 +19,9 @@ export class AuditFilterStatistics1764400000000 implements MigrationInterface {
     );
     // Build them now on an existing log (autovacuum may not re-analyse a big table for a long
     // time); an empty table is left unanalysed, so the planner keeps sizing it from its pages.
-    const [{ populated }] = await q.query(`SELECT EXISTS (SELECT 1 FROM audit_events) AS populated`);
+    const [{ populated }] = (await q.query(`SELECT EXISTS (SELECT 1 FROM audit_events) AS populated`)) as Array<{
+      populated: boolean;
+    }>;
     if (populated) await q.query(`ANALYZE audit_events`);
   }
 

@@ -54,7 +54,10 @@ function parseArgs(argv: string[]): Record<string, string> {
 }
 
 if (require.main === module) {
-  auditVerifyCli(process.argv.slice(2), process.env, { out: (l) => console.log(l), err: (l) => console.error(l) })
+  auditVerifyCli(process.argv.slice(2), process.env, {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+  })
     .then((code) => process.exit(code))
     .catch(() => process.exit(2));
 }

@@ -113,7 +113,7 @@ describe('audit hash computed in SQL = the Node verifier', () => {
           linkId: e.linkId,
           tokenFingerprint: e.tokenFingerprint,
           errorCode: e.errorCode,
-          metadata: e.metadata as Record<string, unknown> | null,
+          metadata: e.metadata,
         };
         const written = await audit.record(app.manager, input);
         recorded += 1;

@@ -37,7 +37,7 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
     ownerUrl,
     appUrl,
     close: async () => {
-      await withClient(adminUrl!, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       await server?.stop();
     },
   };

@@ -30,8 +30,9 @@ export async function createFixtures(
   const tenantIds: string[] = [];
   for (let i = 0; i < tenants; i++) {
     const tenant = await call(brokerUrl, adminKey, '/v1/tenants', { name: `Bench Tenant ${i}` });
-    tenantIds.push(String(tenant.id));
-    const tenantPath = `/v1/tenants/${tenant.id}/connections`;
+    const tenantId = String(tenant.id);
+    tenantIds.push(tenantId);
+    const tenantPath = `/v1/tenants/${tenantId}/connections`;
     await call(brokerUrl, adminKey, tenantPath, {
       name: 'acronis',
       provider: 'acronis',
@@ -49,9 +50,9 @@ export async function createFixtures(
     const key = await call(brokerUrl, adminKey, '/v1/api-keys', {
       name: `bench portal ${i}`,
       role: 'portal',
-      tenant_id: tenant.id,
+      tenant_id: tenantId,
     });
-    const headers = { authorization: `Bearer ${key.key}` };
+    const headers = { authorization: `Bearer ${String(key.key)}` };
     requests.push({ headers, body: JSON.stringify({ connection: 'acronis', user: { login: ACRONIS_LOGIN } }) });
     requests.push({
       headers,

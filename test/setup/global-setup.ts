@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { EmbeddedPostgresServer } from '../../libs/database/src/embedded';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __SSO_TEST_PG__: EmbeddedPostgresServer | undefined;
 }
 

@@ -20,8 +20,8 @@ export async function startBrokerProcess(env: Record<string, string>, timeoutMs 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${env.PORT}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   while (Date.now() - started < timeoutMs) {

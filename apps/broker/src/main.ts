@@ -65,7 +65,7 @@ async function listenWithGracefulShutdown(
     // then the embedded server.
     app.get(HealthService).markDraining();
     await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_GRACE_MS));
-    await drain(app.getHttpServer() as Server);
+    await drain(app.getHttpServer());
     await app.close().catch((error: unknown) => bootLog(`shutdown error: ${String(error)}`, 'error'));
     await database.stop();
     process.exit(0);

@@ -48,14 +48,9 @@ function mint(ctx: FlussonicContext, rawBody: string, res: ServerResponse): void
     const status = ctx.settings.unknownUserStatus;
     return sendFlussonicError(res, status, status === 404 ? 'NotFound' : 'Forbidden');
   }
-  const expiry = (validTill as number | undefined) ?? nowSeconds + ctx.settings.defaultValidTillSeconds;
+  const expiry = validTill ?? nowSeconds + ctx.settings.defaultValidTillSeconds;
   const token = mintAutologinToken(user.login, expiry, ctx.tokenSecret);
-  ctx.autologinTokens.set(
-    token,
-    { login: user.login, lifetime: lifetime as number | undefined },
-    expiry * 1000,
-    ctx.clock.now(),
-  );
+  ctx.autologinTokens.set(token, { login: user.login, lifetime: lifetime }, expiry * 1000, ctx.clock.now());
   ctx.counters.autologinTokensMinted += 1;
   sendJson(res, 200, { autologin_token: token, success: true }, { 'Cache-Control': 'no-store' });
 }

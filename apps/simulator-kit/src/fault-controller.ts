@@ -80,7 +80,7 @@ export function validateFaultSpec(input: unknown): FaultSpec {
   }
   const kinds = ['latencyMs', 'status', 'garbage', 'reset'].filter((k) => spec[k] !== undefined && spec[k] !== false);
   if (kinds.length === 0) throw new InvalidFaultSpecError('fault needs one of latencyMs, status, garbage, reset');
-  return spec as FaultSpec;
+  return spec;
 }
 
 function checkNumber(spec: Record<string, unknown>, key: string, min: number, max: number): void {

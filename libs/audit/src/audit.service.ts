@@ -66,10 +66,10 @@ export class AuditService {
       const chainId = chainIdOf(input.tenantId);
       const sql = appendEventSql(companion);
       const params = [...this.eventParams(chainId, input), ...(companion?.params ?? [])];
-      let rows = (await manager.query(sql, params)) as AppendedRow[];
+      let rows = await manager.query<AppendedRow[]>(sql, params);
       if (rows.length === 0) {
         await manager.query(CREATE_HEAD_SQL, [chainId, GENESIS_HASH]);
-        rows = (await manager.query(sql, params)) as AppendedRow[];
+        rows = await manager.query<AppendedRow[]>(sql, params);
       }
       const [row] = rows;
       if (row === undefined) throw new Error(`audit chain head ${chainId} missing after creation`);

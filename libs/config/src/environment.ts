@@ -14,7 +14,9 @@ import {
 } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+  value === undefined || value === ''
+    ? undefined
+    : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 
 /**
  * Every environment variable the broker reads, validated once at start. A bad value stops

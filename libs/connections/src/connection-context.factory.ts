@@ -64,7 +64,7 @@ export async function findTargetWithTenantStatus(
   );
   if (rows.length === 0) return { found: 'no_tenant' };
   const { tenant_status: tenantStatus, ...row } = rows[0];
-  return { found: 'tenant', tenantStatus, row: row.id === null ? undefined : (row as ResolvedConnectionRow) };
+  return { found: 'tenant', tenantStatus, row: row.id === null ? undefined : row };
 }
 
 /**

@@ -53,7 +53,7 @@ describe('providers against the upstream simulators', () => {
       const fragment = new URLSearchParams(new URL(action.url).hash.slice(1));
       const redeem = () =>
         request(
-          `${sim.url}/api/2/idp/external-login/_sim?${new URLSearchParams({ ott: fragment.get('ott')!, targetURI: fragment.get('targetURI')! })}`,
+          `${sim.url}/api/2/idp/external-login/_sim?${new URLSearchParams({ ott: fragment.get('ott')!, targetURI: fragment.get('targetURI')! }).toString()}`,
         );
       const first = await redeem();
       await first.body.dump();

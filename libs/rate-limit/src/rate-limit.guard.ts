@@ -6,7 +6,6 @@ import {
   ThrottlerGuard,
   ThrottlerModuleOptions,
   ThrottlerRequest,
-  ThrottlerStorage,
 } from '@nestjs/throttler';
 import { BucketCharge, PostgresThrottlerStorage } from './postgres-throttler.storage';
 import { RateLimitedException } from './rate-limited.exception';
@@ -26,7 +25,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() private readonly buckets: PostgresThrottlerStorage,
     reflector: Reflector,
   ) {
-    super(options, buckets as ThrottlerStorage, reflector);
+    super(options, buckets, reflector);
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -52,6 +52,11 @@ export function problem(
 
 /** For middleware that answers before Nest's exception filter is in play. */
 export function sendProblem(req: Request, res: Response, status: number, code: string, detail: string): void {
-  const body = problem(status, code, detail, String((req as { id?: unknown }).id ?? ''));
+  const body = problem(status, code, detail, requestIdOf(req));
   res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+function requestIdOf(req: Request): string {
+  const id = (req as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
 }

@@ -23,10 +23,10 @@ export class AuditQueryService {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEventCursor);
     const { where, params } = auditEventFilterSql(query, tenant, after);
     params.push(query.limit + 1);
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<StoredChainedEvent[]>(
       `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT $${params.length}`,
       params,
-    )) as StoredChainedEvent[];
+    );
     return toPage(rows, query.limit, toAuditEventDto, (row) =>
       encodeCursor({ t: row.occurred_at.toISOString(), id: row.id }),
     );

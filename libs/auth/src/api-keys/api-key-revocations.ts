@@ -123,7 +123,7 @@ export class ApiKeyRevocations implements OnApplicationBootstrap, OnApplicationS
   private apply(payload: string | undefined): void {
     let revocation: Partial<{ key_id: unknown; tenant_id: unknown }>;
     try {
-      revocation = JSON.parse(payload ?? '');
+      revocation = JSON.parse(payload ?? '') as typeof revocation;
     } catch {
       this.cache.evictAll(); // unreadable: assume the worst
       return;

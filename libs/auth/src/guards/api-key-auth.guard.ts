@@ -35,6 +35,7 @@ export class ApiKeyAuthGuard implements CanActivate {
       // Passport attaches the request's success/fail callbacks to the object it is given: each
       // request needs its own, derived from the strategy the way passport does for named ones.
       const perRequest = Object.create(this.strategy) as ApiKeyStrategy;
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- passport's typings return any
       passport.authenticate(perRequest, { session: false }, callback)(request, http.getResponse(), reject);
     });
     return true;
@@ -46,7 +47,7 @@ export function principalOrThrow(
   principal: Principal | false | null | undefined,
   request: BrokerRequest,
 ): Principal {
-  if (error) throw error;
+  if (error) throw error as Error;
   if (principal) return principal;
   // passport-http-bearer fails without calling validate when there is no token, or a header it cannot split.
   const header = request.headers.authorization;

@@ -1,4 +1,4 @@
-import type { BrokerRequest } from '@app/common';
+import { routePathOf, type BrokerRequest } from '@app/common';
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthException, AuthExceptionCode } from '../auth.exception';
@@ -17,7 +17,7 @@ export class RolesGuard implements CanActivate {
     const policy = authPolicyOf(this.reflector, context);
     if (policy === undefined) {
       const request = context.switchToHttp().getRequest<BrokerRequest>();
-      this.logger.error(`route without @Auth() or @Public(): ${request.method} ${request.route?.path ?? request.path}`);
+      this.logger.error(`route without @Auth() or @Public(): ${request.method} ${routePathOf(request)}`);
       throw new AuthException(
         403,
         AuthExceptionCode.ROUTE_NOT_AUTHORIZED,

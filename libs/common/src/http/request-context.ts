@@ -36,3 +36,9 @@ export function requestContextOf(req: BrokerRequest): RequestContext {
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext =>
   requestContextOf(host.switchToHttp().getRequest<BrokerRequest>()),
 );
+
+/** The route template serving `req` (`/v1/tenants/:tenant_id`) for log lines, or the raw path. */
+export function routePathOf(req: BrokerRequest): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? path : req.path;
+}

@@ -120,7 +120,7 @@ export class EmbeddedPostgresServer {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;
-    child.stderr!.on('data', (chunk: Buffer) => this.remember(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => this.remember(chunk.toString('utf8')));
     child.once('exit', (code, signal) => {
       if (this.child === child)
         this.options.log(`embedded PostgreSQL exited unexpectedly (code ${code}, signal ${signal})`);
@@ -200,6 +200,7 @@ export class EmbeddedPostgresServer {
     } catch (error) {
       throw new Error(
         `a leftover PostgreSQL (pid ${pid}) holds ${this.layout.clusterDir} and could not be stopped: ${(error as Error).message}. Stop it by hand, then start again.`,
+        { cause: error },
       );
     }
     const deadline = Date.now() + STOP_TIMEOUT_MS;
@@ -231,8 +232,8 @@ export class EmbeddedPostgresServer {
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, { ...this.user.spawnIdentity, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
-      child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       child.once('error', reject);
       child.once('exit', (code) =>
         code === 0 ? resolve() : reject(new Error(`${file} exited with ${code}: ${output.trim()}`)),

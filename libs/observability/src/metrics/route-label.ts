@@ -6,7 +6,7 @@ type RoutedRequest = Pick<Request, 'baseUrl' | 'route'>;
 
 /** The template of the express route currently dispatching `req`, if any. */
 export function routeTemplateOf(req: RoutedRequest): string | undefined {
-  const path: unknown = req.route?.path;
+  const path = (req.route as { path?: unknown } | undefined)?.path;
   return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : undefined;
 }
 

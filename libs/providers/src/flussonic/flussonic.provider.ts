@@ -40,11 +40,11 @@ export class FlussonicProvider implements LoginLinkProvider {
   }
 
   prepare(connection: Pick<ConnectionContext, 'settings' | 'baseUrl'>, request: MintRequest): void {
-    this.autologinRequest(connection.settings as FlussonicSettings, request);
+    this.autologinRequest(connection.settings, request);
   }
 
   async mint(connection: ConnectionContext, request: MintRequest): Promise<BrowserAction> {
-    const body = this.autologinRequest(connection.settings as FlussonicSettings, request);
+    const body = this.autologinRequest(connection.settings, request);
     const token = await this.api.generateAutologinToken(connection, await this.credentials(connection), body);
     const action = `${connection.baseUrl}/vsaas/autologin`;
     // Watcher logs in only on a form POST (PROTOCOLS §2.3); the token is opaque and passed on as is.

@@ -55,6 +55,8 @@ export function countStale(manager: EntityManager, currentVersion: string): Prom
 }
 
 async function countWhere(manager: EntityManager, condition: string, version: string): Promise<number> {
-  const [row] = await manager.query(`SELECT count(*)::int AS n FROM connection_secrets WHERE ${condition}`, [version]);
+  const [row] = await manager.query<unknown[]>(`SELECT count(*)::int AS n FROM connection_secrets WHERE ${condition}`, [
+    version,
+  ]);
   return (row as { n: number }).n;
 }
