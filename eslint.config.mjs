@@ -35,6 +35,32 @@ export default tseslint.config(
     },
   },
   {
+    // A TenantScope is issued by the auth layer for requests, and derived from a database row by
+    // the stores that hand one to work without a principal (docs/architecture.md#tenant-scope).
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'scripts/**/*.ts', 'migrations/**/*.ts'],
+    ignores: [
+      'libs/auth/src/guards/tenant-selection.ts',
+      'libs/auth/src/api-keys/api-keys.store.ts',
+      'libs/tenants/src/tenants.store.ts',
+      'libs/links/src/store/login-links.store.ts',
+      '**/*.spec.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@app/common',
+              importNames: ['issueTenantScope', 'ALL_TENANTS'],
+              message: 'Only the auth layer and the stores listed in eslint.config.mjs issue tenant scopes.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks poke at untyped JSON answers on purpose.
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: {

@@ -19,8 +19,9 @@ import {
   auditEventFilterSql,
   EVENT_COLUMNS_SQL,
   EVENT_ORDER_SQL,
-} from '../libs/audit/src/query/audit-event-filter.sql';
-import { prepareExport } from '../libs/audit/src/export/audit-export.service';
+} from '../libs/audit/src/store/audit-event-filter.sql';
+import { prepareExport } from '../libs/audit/src/store/audit.store';
+import { ALL_TENANTS, issueTenantScope, type TenantSelection } from '@app/common';
 import { to as copyTo } from 'pg-copy-streams';
 
 const args = Object.fromEntries(
@@ -239,7 +240,7 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
     let rows = 0;
     for (let i = 0; i < SAMPLES + 20; i += 1) {
       const { filters, tenant } = make(i);
-      const { where, params } = auditEventFilterSql(filters, tenant);
+      const { where, params } = auditEventFilterSql(filters, selectionOf(tenant));
       const started = process.hrtime.bigint();
       const result = await pool.query(
         `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
@@ -256,7 +257,7 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
       String(rows).padStart(6),
     );
   }
-  const { where, params } = auditEventFilterSql({ login: loginOf(tenants[0], 1) }, tenants[0].id);
+  const { where, params } = auditEventFilterSql({ login: loginOf(tenants[0], 1) }, selectionOf(tenants[0].id));
   const plan = await pool.query(
     `EXPLAIN (ANALYZE, BUFFERS) SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
     params,
@@ -264,7 +265,11 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
   console.log('\nEXPLAIN tenant+login:\n' + plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n'));
 }
 
-/** The service's own export path (prepareExport + COPY), over every event. */
+function selectionOf(tenantId: string | undefined): TenantSelection {
+  return tenantId === undefined ? ALL_TENANTS : issueTenantScope(tenantId);
+}
+
+/** The store's own export path (prepareExport + COPY), over every event. */
 async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const client = await pool.connect();
   let bytes = 0;
@@ -282,7 +287,7 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const timer = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 50);
-  const sql = await prepareExport(client, { format }, undefined);
+  const sql = await prepareExport(client, {}, ALL_TENANTS, format);
   await pipeline(client.query(copyTo(sql)), sink);
   await client.query('COMMIT');
   clearInterval(timer);

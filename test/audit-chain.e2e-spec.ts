@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditService, AuditUnavailableException } from '@app/audit';
-import type { RequestContext } from '@app/common';
+import { type AuditChain, AuditService, AuditUnavailableException, BROKER_CHAIN } from '@app/audit';
+import { AuditStore } from '../libs/audit/src/store/audit.store';
+import { issueTenantScope, type RequestContext } from '@app/common';
 import { auditVerifyCli } from '../scripts/audit-verify';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -13,15 +14,19 @@ const ctx: RequestContext = {
   principal: { keyId: randomUUID(), role: 'portal', tenantId: null },
 };
 
+const chainOf = (tenantId: string | null): AuditChain =>
+  tenantId === null ? BROKER_CHAIN : issueTenantScope(tenantId);
+
 describe('audit chain (database level)', () => {
   let db: TestDatabase;
   let app: DataSource;
-  const audit = new AuditService();
+  let audit: AuditService;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     app = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 10 } });
     await app.initialize();
+    audit = new AuditService(new AuditStore(app));
   });
 
   afterAll(async () => {
@@ -34,7 +39,7 @@ describe('audit chain (database level)', () => {
       await audit.record(app.manager, {
         action: 'login_link.issued',
         outcome: 'success',
-        tenantId,
+        scope: chainOf(tenantId),
         ctx,
         subject: { login: `user${i}` },
         metadata: { i },
@@ -110,7 +115,7 @@ describe('audit chain (database level)', () => {
     await fill(tenantId, 2);
     await expect(
       app.transaction(async (manager) => {
-        await audit.record(manager, { action: 'tenant.updated', outcome: 'success', tenantId, ctx });
+        await audit.record(manager, { action: 'tenant.updated', outcome: 'success', scope: chainOf(tenantId), ctx });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
@@ -213,7 +218,7 @@ describe('audit chain (database level)', () => {
     await db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
     try {
       await expect(
-        audit.record(app.manager, { action: 'tenant.created', outcome: 'success', tenantId, ctx }),
+        audit.record(app.manager, { action: 'tenant.created', outcome: 'success', scope: chainOf(tenantId), ctx }),
       ).rejects.toBeInstanceOf(AuditUnavailableException);
     } finally {
       await db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditRecordInput, AuditService, eventHash, StoredChainedEvent, verifyChain } from '@app/audit';
-import type { RequestContext } from '@app/common';
+import { AuditRecordInput, AuditService, BROKER_CHAIN, eventHash, StoredChainedEvent, verifyChain } from '@app/audit';
+import { AuditStore } from '../libs/audit/src/store/audit.store';
+import { issueTenantScope, type RequestContext } from '@app/common';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
 /**
@@ -68,13 +69,14 @@ const storable = (value: string) => value.length <= 512 && !/\u0000|[\uD800-\uDF
 describe('audit hash computed in SQL = the Node verifier', () => {
   let db: TestDatabase;
   let app: DataSource;
-  const audit = new AuditService();
+  let audit: AuditService;
   const tenantId = randomUUID();
 
   beforeAll(async () => {
     db = await createTestDatabase();
     app = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 4 } });
     await app.initialize();
+    audit = new AuditService(new AuditStore(app));
   });
 
   afterAll(async () => {
@@ -105,7 +107,7 @@ describe('audit hash computed in SQL = the Node verifier', () => {
         const input: AuditRecordInput = {
           action: 'login_link.issued',
           outcome: e.outcome,
-          tenantId: e.broker ? null : tenantId,
+          scope: e.broker ? BROKER_CHAIN : issueTenantScope(tenantId),
           ctx,
           connectionId: e.connectionId,
           provider: e.provider,

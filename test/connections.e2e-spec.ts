@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { issueTenantScope } from '@app/common';
 import request from 'supertest';
 import { startFlussonicSimulator } from '@app/flussonic-simulator';
 import { ConnectionsService } from '@app/connections';
@@ -163,7 +164,7 @@ describe('connections API', () => {
     const other = await newTenant();
     const res = await request(t.url).get(`/v1/tenants/${other}/connections/${created.body.id}`).set(auth());
     expect(res.status).toBe(404);
-    await expect(t.app.get(ConnectionsService).resolveForLink(other, 'mine')).rejects.toMatchObject({
+    await expect(t.app.get(ConnectionsService).resolveForLink(issueTenantScope(other), 'mine')).rejects.toMatchObject({
       code: 'connection_not_found',
     });
   });
@@ -247,12 +248,11 @@ describe('connections API', () => {
     expect(res.status).toBe(200);
     expect(res.body.credential).toMatchObject({ kind: 'bearer_token', version: 2 });
     expect(JSON.stringify(res.body)).not.toContain('pasted-token-2');
-    const { connection, context } = await t.app.get(ConnectionsService).resolveForLink(tenantId, 'rotating');
-    expect(connection).toMatchObject({
-      id: created.body.id,
-      provider: 'acronis',
-      baseUrl: 'https://eu2-cloud.acronis.com',
-    });
+    const { connection, context } = await t.app
+      .get(ConnectionsService)
+      .resolveForLink(issueTenantScope(tenantId), 'rotating');
+    expect(connection).toMatchObject({ id: created.body.id, provider: 'acronis' });
+    expect(context.baseUrl).toBe('https://eu2-cloud.acronis.com');
     expect(context.credentialVersion).toBe(2);
     await expect(context.loadCredentials()).resolves.toEqual({ bearer_token: 'pasted-token-2' });
     const wrongShape = await request(t.url).put(url).set(auth()).send({ api_key: 'k' });
@@ -262,8 +262,8 @@ describe('connections API', () => {
   it('resolves a connection by name or id for login links', async () => {
     const created = await create({ name: 'by-ref', ...ACRONIS }).expect(201);
     const service = t.app.get(ConnectionsService);
-    const byId = await service.resolveForLink(tenantId, created.body.id.toUpperCase());
-    const byName = await service.resolveForLink(tenantId, 'by-ref');
+    const byId = await service.resolveForLink(issueTenantScope(tenantId), created.body.id.toUpperCase());
+    const byName = await service.resolveForLink(issueTenantScope(tenantId), 'by-ref');
     expect(byId.connection.id).toBe(created.body.id);
     expect(byName.connection.id).toBe(created.body.id);
     expect(byName.context).toMatchObject({
@@ -273,26 +273,19 @@ describe('connections API', () => {
       settings: ACRONIS.settings,
     });
     await expect(byName.context.loadCredentials()).resolves.toEqual(ACRONIS.credentials);
-    await expect(service.resolveForLink(tenantId, 'nope')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(tenantId), 'nope')).rejects.toMatchObject({
       status: 404,
       code: 'connection_not_found',
     });
   });
 
-  it('resolves a link target and checks the tenant is active in one query, answering as requireActive + resolveForLink did', async () => {
+  it('resolves a link target and checks the tenant is active in one query, in the order tenant, suspension, connection', async () => {
     const tenant = await newTenant();
     const created = await create({ name: 'active-ref', ...ACRONIS }, tenant).expect(201);
     const service = t.app.get(ConnectionsService);
-    const byId = await service.resolveForActiveTenant(tenant, created.body.id.toUpperCase());
-    const byName = await service.resolveForActiveTenant(tenant, 'active-ref');
-    expect(byId.connection).toEqual({
-      id: created.body.id,
-      tenantId: tenant,
-      name: 'active-ref',
-      provider: 'acronis',
-      baseUrl: 'https://eu2-cloud.acronis.com',
-      launchExpiresIn: null,
-    });
+    const byId = await service.resolveForLink(issueTenantScope(tenant), created.body.id.toUpperCase());
+    const byName = await service.resolveForLink(issueTenantScope(tenant), 'active-ref');
+    expect(byId.connection).toEqual({ id: created.body.id, provider: 'acronis', launchExpiresIn: null });
     expect(byName.connection.id).toBe(created.body.id);
     expect(byName.context).toMatchObject({
       tenantId: tenant,
@@ -301,30 +294,30 @@ describe('connections API', () => {
       settings: ACRONIS.settings,
     });
     await expect(byName.context.loadCredentials()).resolves.toEqual(ACRONIS.credentials);
-    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(tenant), 'nope')).rejects.toMatchObject({
       status: 404,
       code: 'connection_not_found',
     });
-    await expect(service.resolveForActiveTenant(tenantId, 'active-ref')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(tenantId), 'active-ref')).rejects.toMatchObject({
       status: 404,
       code: 'connection_not_found',
     });
-    await expect(service.resolveForActiveTenant(randomUUID(), 'active-ref')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(randomUUID()), 'active-ref')).rejects.toMatchObject({
       status: 404,
       code: 'tenant_not_found',
     });
 
     await request(t.url).patch(`/v1/tenants/${tenant}`).set(auth()).send({ status: 'suspended' }).expect(200);
-    await expect(service.resolveForActiveTenant(tenant, 'active-ref')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(tenant), 'active-ref')).rejects.toMatchObject({
       status: 403,
       code: 'tenant_suspended',
     });
-    await expect(service.resolveForActiveTenant(tenant, 'nope')).rejects.toMatchObject({
+    await expect(service.resolveForLink(issueTenantScope(tenant), 'nope')).rejects.toMatchObject({
       status: 403,
       code: 'tenant_suspended',
     });
     await request(t.url).patch(`/v1/tenants/${tenant}`).set(auth()).send({ status: 'active' }).expect(200);
-    expect((await service.resolveForActiveTenant(tenant, 'active-ref')).connection.id).toBe(created.body.id);
+    expect((await service.resolveForLink(issueTenantScope(tenant), 'active-ref')).connection.id).toBe(created.body.id);
   });
 
   it('checks a credential against the upstream (Flussonic simulator)', async () => {

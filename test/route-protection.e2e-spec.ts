@@ -48,12 +48,18 @@ function discoverRoutes(t: TestApp): RouteProtection[] {
   return routes.sort((a, b) => `${a.path} ${a.method}`.localeCompare(`${b.path} ${b.method}`));
 }
 
+function tenantScopeOf(policy: AuthPolicy): string {
+  const source = policy.tenant;
+  if (source === undefined) return '';
+  return ` tenant=${source.in}:${source.name ?? 'tenant_id'}${source.required ? '' : '?'}`;
+}
+
 function describeRoute(route: RouteProtection): string {
   const access = route.public
     ? 'PUBLIC'
     : route.policy === undefined
       ? 'NO POLICY (denied)'
-      : `roles=${[...route.policy.roles].sort().join(',')}${route.policy.tenantParam ? ` tenant_scope=:${route.policy.tenantParam}` : ''}`;
+      : `roles=${[...route.policy.roles].sort().join(',')}${tenantScopeOf(route.policy)}`;
   return `${route.method.padEnd(6)} ${route.path.padEnd(64)} ${access}`;
 }
 
@@ -79,7 +85,7 @@ describe('route protection', () => {
 
   it('names only tenant parameters that exist in the path', () => {
     const dangling = routes.filter(
-      (r) => r.policy?.tenantParam !== undefined && !r.path.includes(`:${r.policy.tenantParam}`),
+      (r) => r.policy?.tenant?.in === 'path' && !r.path.includes(`:${r.policy.tenant.name ?? 'tenant_id'}`),
     );
     expect(dangling.map(describeRoute)).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { issueTenantScope } from '@app/common';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -49,7 +50,7 @@ async function createConnections(
 async function expectAllDecrypt(t: TestApp, tenantId: string, secrets: Map<string, string>): Promise<void> {
   const connections = t.app.get(ConnectionsService);
   for (const [id, apiKey] of secrets) {
-    const { context } = await connections.resolveForLink(tenantId, id);
+    const { context } = await connections.resolveForLink(issueTenantScope(tenantId), id);
     await expect(context.loadCredentials()).resolves.toEqual({ api_key: apiKey, auth_mode: 'legacy' });
   }
 }
@@ -62,7 +63,7 @@ describe('vault: ciphertexts are bound to their row', () => {
   const open = (tenantId: string, id: string) =>
     t.app
       .get(ConnectionsService)
-      .resolveForLink(tenantId, id)
+      .resolveForLink(issueTenantScope(tenantId), id)
       .then(({ context }) => context.loadCredentials());
 
   beforeAll(async () => {
@@ -187,7 +188,9 @@ describe('vault: master key rotation', () => {
       while (running) {
         const id = ids[Math.floor(Math.random() * ids.length)];
         try {
-          const credentials = await (await connections.resolveForLink(tenantId, id)).context.loadCredentials();
+          const credentials = await (
+            await connections.resolveForLink(issueTenantScope(tenantId), id)
+          ).context.loadCredentials();
           if (credentials.api_key !== secrets.get(id)) failures.push(new Error(`wrong secret for ${id}`));
           reads++;
         } catch (error) {

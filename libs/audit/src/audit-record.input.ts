@@ -1,5 +1,6 @@
 import type { RequestContext } from '@app/common';
 import type { AuditAction, AuditOutcome } from './audit-action';
+import type { AuditChain } from './store/audit-chain';
 
 /** The upstream user a link was for: exactly the identifier the portal named. */
 export interface AuditSubject {
@@ -12,8 +13,8 @@ export interface AuditSubject {
 export interface AuditRecordInput {
   action: AuditAction;
   outcome: AuditOutcome;
-  /** null = the broker-wide chain (admin keys, vault rewrap). */
-  tenantId: string | null;
+  /** The tenant the event belongs to, or BROKER_CHAIN (admin keys, vault rewrap, unknown launch tokens). */
+  scope: AuditChain;
   ctx: RequestContext;
   connectionId?: string | null;
   provider?: string | null;

@@ -6,7 +6,7 @@ describe('AuditService helpers', () => {
     const token = 'T1RUAQAAAG8-AAAAAAAATxLwKLZ0RMaVZ3GEk4JUMw==';
     const expected = createHash('sha256').update(token).digest('hex').slice(0, 16);
     expect(AuditService.fingerprint(token)).toBe(expected);
-    expect(new AuditService().fingerprint(token)).toBe(expected);
+    expect(new AuditService({} as never).fingerprint(token)).toBe(expected);
     expect(AuditService.fingerprint(token)).not.toContain(token.slice(0, 8));
   });
 

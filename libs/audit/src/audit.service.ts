@@ -6,10 +6,11 @@ import type { RequestContext } from '@app/common';
 import type { AuditActorType } from './audit-action';
 import { AuditUnavailableException } from './audit.exception';
 import type { AuditRecordInput, RecordedAuditEvent } from './audit-record.input';
-import { appendEventSql, CompanionInsert, CREATE_HEAD_SQL } from './chain/append-event.sql';
 import { canonicalJson } from './chain/canonical-event';
-import { chainIdOf, GENESIS_HASH } from './chain/chained-event';
 import { cleanMetadata, cleanText } from './chain/event-normalise';
+import { tenantIdOf } from './store/audit-chain';
+import { AuditStore, type EventValues } from './store/audit.store';
+import type { CompanionWrite } from './store/companion-write';
 
 const SYSTEM_ACTOR = Symbol('audit.systemActor');
 type SystemContext = RequestContext & { [SYSTEM_ACTOR]: string | null };
@@ -17,6 +18,8 @@ type SystemContext = RequestContext & { [SYSTEM_ACTOR]: string | null };
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
+
+  constructor(private readonly store: AuditStore) {}
 
   /** The actor of background work (no API key, no request). */
   static systemContext(job: string | null = null): RequestContext {
@@ -44,36 +47,22 @@ export class AuditService {
   }
 
   /**
-   * Appends one event to its tenant's chain in one statement. Inside a transaction the event
-   * commits or rolls back with the caller's change; without one it commits on its own.
-   * Any failure throws AuditUnavailableException (503), which must propagate to roll back.
+   * Appends one event to its chain in one statement. Inside a transaction (`tx`) the event
+   * commits or rolls back with the caller's change; on the bare manager it commits on its own.
+   * A `companion` row (another store's write, see CompanionWrite) is written by the same
+   * statement, only if the event is. Any failure throws AuditUnavailableException (503), which
+   * must propagate to roll back.
    */
-  async record(manager: EntityManager, input: AuditRecordInput): Promise<RecordedAuditEvent> {
-    return this.recordWith(manager, input);
-  }
-
-  /**
-   * `record` plus a companion row written by the same statement, only if the event is: used in
-   * autocommit, the change and its event are one implicit transaction and the chain head is
-   * locked for a single statement and its commit.
-   */
-  async recordWith(
-    manager: EntityManager,
-    input: AuditRecordInput,
-    companion?: CompanionInsert,
-  ): Promise<RecordedAuditEvent> {
+  async record(tx: EntityManager, input: AuditRecordInput, companion?: CompanionWrite): Promise<RecordedAuditEvent> {
     try {
-      const chainId = chainIdOf(input.tenantId);
-      const sql = appendEventSql(companion);
-      const params = [...this.eventParams(chainId, input), ...(companion?.params ?? [])];
-      let rows = await manager.query<AppendedRow[]>(sql, params);
-      if (rows.length === 0) {
-        await manager.query(CREATE_HEAD_SQL, [chainId, GENESIS_HASH]);
-        rows = await manager.query<AppendedRow[]>(sql, params);
-      }
-      const [row] = rows;
-      if (row === undefined) throw new Error(`audit chain head ${chainId} missing after creation`);
-      return { id: row.id, tenantId: input.tenantId, seq: row.seq, occurredAt: row.occurred_at, hash: row.hash };
+      const row = await this.store.append(input.scope, randomUUID(), eventValues(input), tx, companion);
+      return {
+        id: row.id,
+        tenantId: tenantIdOf(input.scope),
+        seq: row.seq,
+        occurredAt: row.occurred_at,
+        hash: row.hash,
+      };
     } catch (error) {
       this.logger.error(
         { pg_code: pgErrorCode(error), action: input.action, request_id: input.ctx.requestId },
@@ -82,40 +71,31 @@ export class AuditService {
       throw new AuditUnavailableException(error);
     }
   }
-
-  /** $1..$20 of appendEventSql, cleaned as the stored row will hold them. */
-  private eventParams(chainId: string, input: AuditRecordInput): unknown[] {
-    const actor = actorOf(input.ctx);
-    return [
-      randomUUID(),
-      chainId,
-      input.tenantId,
-      input.action,
-      input.outcome,
-      actor.type,
-      cleanText(actor.id, 200),
-      actor.role,
-      cleanText(input.ctx.ip, 64),
-      cleanText(input.ctx.userAgent, 512),
-      cleanText(input.ctx.requestId || null, 200),
-      cleanText(input.connectionId, 200),
-      cleanText(input.provider, 64),
-      cleanText(input.subject?.login, 512),
-      cleanText(input.subject?.user_id, 512),
-      cleanText(input.subject?.external_id, 512),
-      cleanText(input.linkId, 200),
-      cleanText(input.tokenFingerprint, 64),
-      cleanText(input.errorCode, 128),
-      canonicalJson(cleanMetadata(input.metadata)),
-    ];
-  }
 }
 
-interface AppendedRow {
-  id: string;
-  seq: string;
-  occurred_at: Date;
-  hash: string;
+/** $3..$20 of appendEventSql, cleaned as the stored row will hold them. */
+function eventValues(input: AuditRecordInput): EventValues {
+  const actor = actorOf(input.ctx);
+  return [
+    tenantIdOf(input.scope),
+    input.action,
+    input.outcome,
+    actor.type,
+    cleanText(actor.id, 200),
+    actor.role,
+    cleanText(input.ctx.ip, 64),
+    cleanText(input.ctx.userAgent, 512),
+    cleanText(input.ctx.requestId || null, 200),
+    cleanText(input.connectionId, 200),
+    cleanText(input.provider, 64),
+    cleanText(input.subject?.login, 512),
+    cleanText(input.subject?.user_id, 512),
+    cleanText(input.subject?.external_id, 512),
+    cleanText(input.linkId, 200),
+    cleanText(input.tokenFingerprint, 64),
+    cleanText(input.errorCode, 128),
+    canonicalJson(cleanMetadata(input.metadata)),
+  ];
 }
 
 function actorOf(ctx: RequestContext): { type: AuditActorType; id: string | null; role: string | null } {

@@ -1,6 +1,8 @@
 export { AuditModule } from './audit.module';
 export { AuditService } from './audit.service';
-export type { CompanionInsert } from './chain/append-event.sql';
+export type { CompanionWrite, CompanionColumn } from './store/companion-write';
+export { BROKER_CHAIN, BROKER_CHAIN_ID, chainIdOf } from './store/audit-chain';
+export type { AuditChain, BrokerChain } from './store/audit-chain';
 export { AuditUnavailableException } from './audit.exception';
 export { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_ACTOR_TYPES } from './audit-action';
 export type { AuditAction, AuditOutcome, AuditActorType } from './audit-action';
@@ -21,10 +23,10 @@ export {
   AuditActorDto,
   AuditSubjectDto,
 } from './dto/audit-event.dto';
-export { verifyChain } from './chain/verify-chain';
+export { verifyChain } from './store/verify-chain';
 export { ChainVerifier } from './chain/chain-verifier';
 export type { ChainVerdict, ChainHead } from './chain/chain-verifier';
 export { eventHash, canonicalSerialisation, canonicalJson, CANONICAL_VERSION } from './chain/canonical-event';
-export { BROKER_CHAIN_ID, GENESIS_HASH, chainIdOf } from './chain/chained-event';
+export { GENESIS_HASH } from './chain/chained-event';
 export type { ChainedEvent, StoredChainedEvent } from './chain/chained-event';
-export { CSV_COLUMNS } from './export/audit-export.format';
+export { CSV_COLUMNS } from './store/audit-export.sql';

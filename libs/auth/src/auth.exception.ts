@@ -1,4 +1,4 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum AuthExceptionCode {
   /** ApiKeyAuthGuard: no `Authorization: Bearer` header. */
@@ -15,22 +15,19 @@ export enum AuthExceptionCode {
   FORBIDDEN_ROLE = 'forbidden_role',
   /** RolesGuard: the route has neither @Public() nor @Auth(): denied until someone declares who may call it. */
   ROUTE_NOT_AUTHORIZED = 'route_not_authorized',
-  /** @CurrentPrincipal(): a handler reads the principal but no authentication guard set it (a wiring bug). */
+  /** TenantScopeGuard: a key bound to no tenant calls a route that acts on one tenant without naming it. */
+  TENANT_ID_REQUIRED = 'tenant_id_required',
+  /** TenantScopeGuard: the tenant named in the path is not a UUID (as for any malformed path id). */
+  INVALID_TENANT_ID = 'invalid_id',
+  /** TenantScopeGuard: the tenant named in the body or query is not a UUID (as for any invalid field). */
+  INVALID_TENANT_FIELD = 'validation_failed',
+  /** @CurrentPrincipal()/@CurrentTenant(): a handler reads what no guard set (a wiring bug). */
   PRINCIPAL_MISSING = 'internal_error',
 }
 
 const CHALLENGE = 'Bearer realm="sso-broker"';
 
-export class AuthException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: AuthExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class AuthException extends BrokerException<AuthExceptionCode> {}
 
 /** Every 401 carries the RFC 6750 challenge; `invalid_token` once a key was presented. */
 export function unauthorized(code: AuthExceptionCode, detail: string): AuthException {

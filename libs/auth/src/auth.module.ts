@@ -9,6 +9,7 @@ import { ApiKeyRevocations } from './api-keys/api-key-revocations';
 import { ApiKeyAuthenticator } from './api-keys/api-key.authenticator';
 import { ApiKeysBootstrap } from './api-keys/api-keys.bootstrap';
 import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApiKeysStore } from './api-keys/api-keys.store';
 import { ApiKeyEntity } from './api-keys/entities/api-key.entity';
 import { LastUsedTracker } from './api-keys/last-used.tracker';
 import { ApiKeyAuthGuard } from './guards/api-key-auth.guard';
@@ -29,6 +30,7 @@ import { ApiKeyStrategy } from './passport/api-key.strategy';
         return cache;
       },
     },
+    ApiKeysStore,
     ApiKeyRevocations,
     ApiKeysService,
     ApiKeyAuthenticator,

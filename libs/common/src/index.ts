@@ -1,4 +1,5 @@
 export * from './errors';
 export * from './http';
 export * from './pagination';
+export * from './tenancy';
 export * from './validation';

@@ -1,4 +1,4 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum ConnectionsExceptionCode {
   /** ConnectionsService: no connection with this id (or name) in this tenant. */
@@ -11,16 +11,7 @@ export enum ConnectionsExceptionCode {
   EMPTY_PATCH = 'empty_patch',
 }
 
-export class ConnectionsException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: ConnectionsExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class ConnectionsException extends BrokerException<ConnectionsExceptionCode> {}
 
 export function connectionNotFound(): ConnectionsException {
   return new ConnectionsException(

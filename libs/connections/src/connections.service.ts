@@ -1,49 +1,31 @@
 import { AuditService } from '@app/audit';
-import { Page, PageQueryDto, RequestContext, toPage } from '@app/common';
+import { type Page, type PageQueryDto, type RequestContext, type TenantScope, toPage } from '@app/common';
 import { isUniqueViolation, pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
-import { CheckResult, ConnectionContext, ProviderRegistry } from '@app/providers';
-import { createdAtCursorOf, keysetByCreatedAt, tenantNotFound, TenantsService, tenantSuspended } from '@app/tenants';
-import { VaultService } from '@app/vault';
+import { type CheckResult, type ConnectionContext, type ParsedCredentials, ProviderRegistry } from '@app/providers';
+import { createdAtCursorOf, tenantNotFound, TenantsService, tenantSuspended } from '@app/tenants';
+import { ConnectionSecretsStore, type CredentialInfo, VaultService } from '@app/vault';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { parseBaseUrl } from './base-url';
-import {
-  connectionContext,
-  findTargetWithTenantStatus,
-  findWithSealedCredential,
-  ResolvedConnectionRow,
-} from './connection-context.factory';
-import {
-  CredentialInfo,
-  credentialInfoByConnection,
-  credentialInfoDto,
-  lockCredentialInfo,
-  writeSealedCredential,
-} from './connection-secrets.store';
+import { connectionContext } from './connection-context.factory';
 import {
   connectionNameTaken,
   connectionNotFound,
   ConnectionsException,
   ConnectionsExceptionCode,
 } from './connections.exception';
-import { ConnectionDto } from './dto/connection.dto';
-import { CreateConnectionDto } from './dto/create-connection.dto';
-import { UpdateConnectionDto } from './dto/update-connection.dto';
-import { ConnectionEntity } from './entities/connection.entity';
+import { ConnectionsStore } from './connections.store';
+import type { ConnectionDto } from './dto/connection.dto';
+import type { CreateConnectionDto } from './dto/create-connection.dto';
+import type { UpdateConnectionDto } from './dto/update-connection.dto';
+import type { ConnectionEntity } from './entities/connection.entity';
 
 const NAME_UNIQUE_CONSTRAINT = 'connections_tenant_id_name_key';
 
 export interface ResolvedConnection {
-  connection: {
-    id: string;
-    tenantId: string;
-    name: string;
-    provider: string;
-    baseUrl: string;
-    launchExpiresIn: number | null;
-  };
+  connection: { id: string; provider: string; launchExpiresIn: number | null };
   context: ConnectionContext;
 }
 
@@ -55,48 +37,40 @@ export interface ResolvedConnection {
 export class ConnectionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ConnectionsStore,
+    private readonly secrets: ConnectionSecretsStore,
     private readonly registry: ProviderRegistry,
     private readonly vault: VaultService,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
   ) {}
 
-  async create(tenantId: string, dto: CreateConnectionDto, ctx: RequestContext): Promise<ConnectionDto> {
+  async create(scope: TenantScope, dto: CreateConnectionDto, ctx: RequestContext): Promise<ConnectionDto> {
     const provider = this.registry.get(dto.provider);
     const baseUrl = parseBaseUrl(dto.base_url);
     const settings = provider.parseSettings(dto.settings ?? {});
     const credentials = provider.parseCredentials(dto.credentials);
     const id = randomUUID();
+    const launchExpiresIn = dto.launch_expires_in ?? null;
     return this.mapWriteErrors(dto.name, () =>
-      this.dataSource.transaction(async (manager) => {
-        const entity = manager.create(ConnectionEntity, {
-          id,
-          tenantId,
-          name: dto.name,
-          provider: provider.kind,
-          baseUrl,
-          settings,
-          launchExpiresIn: dto.launch_expires_in ?? null,
-        });
-        const saved = await manager.save(entity);
-        const credential = await writeSealedCredential(
-          manager,
-          this.vault,
-          { tenantId, connectionId: id },
-          credentials,
-          1,
+      this.dataSource.transaction(async (tx) => {
+        const saved = await this.store.insert(
+          scope,
+          { id, name: dto.name, provider: provider.kind, baseUrl, settings, launchExpiresIn },
+          tx,
         );
-        await this.audit.record(manager, {
+        const credential = await this.writeCredential(scope, id, credentials, 1, tx);
+        await this.audit.record(tx, {
           action: 'connection.created',
           outcome: 'success',
-          tenantId,
+          scope,
           ctx,
           connectionId: id,
           provider: provider.kind,
           metadata: {
             name: dto.name,
             base_url: baseUrl,
-            launch_expires_in: dto.launch_expires_in ?? null,
+            launch_expires_in: launchExpiresIn,
             credential_kind: credentials.kind,
             credential_version: 1,
           },
@@ -107,34 +81,32 @@ export class ConnectionsService {
   }
 
   /** Both reads share one snapshot, so every listed connection has its credential row. */
-  async list(tenantId: string, page: PageQueryDto): Promise<Page<ConnectionDto>> {
-    await this.tenants.get(tenantId);
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const query = manager
-        .createQueryBuilder(ConnectionEntity, 'conn')
-        .where('conn.tenant_id = :tenantId', { tenantId });
-      const rows = await keysetByCreatedAt(query, page).getMany();
-      const credentials = await credentialInfoByConnection(
-        manager,
+  async list(scope: TenantScope, page: PageQueryDto): Promise<Page<ConnectionDto>> {
+    await this.tenants.get(scope);
+    return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
+      const rows = await this.store.list(scope, page, tx);
+      const credentials = await this.secrets.infoByConnection(
+        scope,
         rows.map((row) => row.id),
+        tx,
       );
       return toPage(rows, page.limit, (row) => this.map(row, credentials.get(row.id)), createdAtCursorOf);
     });
   }
 
-  async get(tenantId: string, connectionId: string): Promise<ConnectionDto> {
-    await this.tenants.get(tenantId);
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const connection = await manager.findOneBy(ConnectionEntity, { tenantId, id: connectionId });
+  async get(scope: TenantScope, connectionId: string): Promise<ConnectionDto> {
+    await this.tenants.get(scope);
+    return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
+      const connection = await this.store.find(scope, connectionId, tx);
       if (connection === null) throw connectionNotFound();
-      const credentials = await credentialInfoByConnection(manager, [connection.id]);
+      const credentials = await this.secrets.infoByConnection(scope, [connection.id], tx);
       return this.map(connection, credentials.get(connection.id));
     });
   }
 
   /** name, base_url, settings (re-validated by the provider) and launch_expires_in; the provider kind never changes. */
   async update(
-    tenantId: string,
+    scope: TenantScope,
     connectionId: string,
     dto: UpdateConnectionDto,
     ctx: RequestContext,
@@ -152,10 +124,10 @@ export class ConnectionsService {
       );
     }
     const baseUrl = dto.base_url === undefined ? undefined : parseBaseUrl(dto.base_url);
-    await this.tenants.get(tenantId);
+    await this.tenants.get(scope);
     return this.mapWriteErrors(dto.name ?? '', () =>
-      this.dataSource.transaction(async (manager) => {
-        const current = await this.lockConnection(manager, tenantId, connectionId);
+      this.dataSource.transaction(async (tx) => {
+        const current = await this.lock(scope, connectionId, tx);
         const changed = Object.entries({
           name: dto.name,
           base_url: baseUrl,
@@ -169,12 +141,12 @@ export class ConnectionsService {
         if (dto.launch_expires_in !== undefined) current.launchExpiresIn = dto.launch_expires_in;
         if (dto.settings !== undefined)
           current.settings = this.registry.get(current.provider).parseSettings(dto.settings);
-        const saved = await manager.save(current);
-        const credential = (await credentialInfoByConnection(manager, [connectionId])).get(connectionId);
-        await this.audit.record(manager, {
+        const saved = await this.store.save(scope, current, tx);
+        const credential = (await this.secrets.infoByConnection(scope, [connectionId], tx)).get(connectionId);
+        await this.audit.record(tx, {
           action: 'connection.updated',
           outcome: 'success',
-          tenantId,
+          scope,
           ctx,
           connectionId,
           provider: current.provider,
@@ -186,22 +158,15 @@ export class ConnectionsService {
   }
 
   /** The secret row goes with the connection (ON DELETE CASCADE): its ciphertext is destroyed. */
-  async delete(tenantId: string, connectionId: string, ctx: RequestContext): Promise<void> {
-    await this.tenants.get(tenantId);
-    await this.dataSource.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .delete()
-        .from(ConnectionEntity)
-        .where('tenant_id = :tenantId AND id = :connectionId', { tenantId, connectionId })
-        .returning(['name', 'provider'])
-        .execute();
-      const [deleted] = result.raw as { name: string; provider: string }[];
+  async delete(scope: TenantScope, connectionId: string, ctx: RequestContext): Promise<void> {
+    await this.tenants.get(scope);
+    await this.dataSource.transaction(async (tx) => {
+      const deleted = await this.store.delete(scope, connectionId, tx);
       if (deleted === undefined) throw connectionNotFound();
-      await this.audit.record(manager, {
+      await this.audit.record(tx, {
         action: 'connection.deleted',
         outcome: 'success',
-        tenantId,
+        scope,
         ctx,
         connectionId,
         provider: deleted.provider,
@@ -212,28 +177,22 @@ export class ConnectionsService {
 
   /** Replaces the secret: a new version, sealed afresh with that version in its associated data. */
   async replaceCredentials(
-    tenantId: string,
+    scope: TenantScope,
     connectionId: string,
     raw: unknown,
     ctx: RequestContext,
   ): Promise<ConnectionDto> {
-    await this.tenants.get(tenantId);
-    return this.dataSource.transaction(async (manager) => {
-      const connection = await this.lockConnection(manager, tenantId, connectionId);
+    await this.tenants.get(scope);
+    return this.dataSource.transaction(async (tx) => {
+      const connection = await this.lock(scope, connectionId, tx);
       const credentials = this.registry.get(connection.provider).parseCredentials(raw);
-      const previous = await lockCredentialInfo(manager, connectionId);
+      const previous = await this.secrets.lockInfo(scope, connectionId, tx);
       const version = (previous?.version ?? 0) + 1;
-      const credential = await writeSealedCredential(
-        manager,
-        this.vault,
-        { tenantId, connectionId },
-        credentials,
-        version,
-      );
-      await this.audit.record(manager, {
+      const credential = await this.writeCredential(scope, connectionId, credentials, version, tx);
+      await this.audit.record(tx, {
         action: 'credential.rotated',
         outcome: 'success',
-        tenantId,
+        scope,
         ctx,
         connectionId,
         provider: connection.provider,
@@ -244,55 +203,52 @@ export class ConnectionsService {
   }
 
   /** Asks the provider to prove the stored credential works upstream. */
-  async check(tenantId: string, connectionId: string): Promise<CheckResult> {
-    await this.tenants.get(tenantId);
-    const { connection, context } = await this.resolveForLink(tenantId, connectionId);
+  async check(scope: TenantScope, connectionId: string): Promise<CheckResult> {
+    const { connection, context } = await this.resolveForLink(scope, connectionId, { requireActiveTenant: false });
     return this.registry.get(connection.provider).check(context);
   }
 
-  /** For login links: `ref` is the connection's id or name; unknown in this tenant → 404 connection_not_found. */
-  async resolveForLink(tenantId: string, ref: string): Promise<ResolvedConnection> {
-    const row = await findWithSealedCredential(this.dataSource.manager, tenantId, ref);
-    if (row === undefined) throw connectionNotFound();
-    return this.resolved(row);
-  }
-
   /**
-   * resolveForLink and TenantsService.requireActive in one query, with the same answers in the
-   * same order: unknown tenant → 404 tenant_not_found, suspended → 403 tenant_suspended, then
-   * unknown connection → 404 connection_not_found.
+   * A connection (`ref`: its id or name) with what a provider needs to mint, in one query, with
+   * these answers in this order: unknown tenant → 404 tenant_not_found, suspended (when
+   * `requireActiveTenant`) → 403 tenant_suspended, unknown connection → 404 connection_not_found.
    */
-  async resolveForActiveTenant(tenantId: string, ref: string): Promise<ResolvedConnection> {
-    const target = await findTargetWithTenantStatus(this.dataSource.manager, tenantId, ref);
+  async resolveForLink(
+    scope: TenantScope,
+    ref: string,
+    { requireActiveTenant } = { requireActiveTenant: true },
+  ): Promise<ResolvedConnection> {
+    const target = await this.store.findLinkTarget(scope, ref);
     if (target.found === 'no_tenant') throw tenantNotFound();
-    if (target.tenantStatus !== 'active') throw tenantSuspended();
+    if (requireActiveTenant && target.tenantStatus !== 'active') throw tenantSuspended();
     if (target.row === undefined) throw connectionNotFound();
-    return this.resolved(target.row);
-  }
-
-  private resolved(row: ResolvedConnectionRow): ResolvedConnection {
+    const row = target.row;
     return {
-      connection: {
-        id: row.id,
-        tenantId: row.tenant_id,
-        name: row.name,
-        provider: row.provider,
-        baseUrl: row.base_url,
-        launchExpiresIn: row.launch_expires_in,
-      },
+      connection: { id: row.id, provider: row.provider, launchExpiresIn: row.launch_expires_in },
       context: connectionContext(this.vault, row),
     };
   }
 
-  private async lockConnection(
-    manager: EntityManager,
-    tenantId: string,
+  /**
+   * Seals `credentials` as secret version `version` of the connection: the version is in the
+   * associated data, so a replaced credential's old blobs can never be replayed onto the row.
+   */
+  private writeCredential(
+    scope: TenantScope,
     connectionId: string,
-  ): Promise<ConnectionEntity> {
-    const connection = await manager.findOne(ConnectionEntity, {
-      where: { tenantId, id: connectionId },
-      lock: { mode: 'pessimistic_write' },
-    });
+    credentials: ParsedCredentials,
+    version: number,
+    tx: EntityManager,
+  ): Promise<CredentialInfo> {
+    const sealed = this.vault.seal(
+      { tenantId: scope.tenantId, connectionId, secretVersion: version },
+      credentials.value,
+    );
+    return this.secrets.write(scope, connectionId, { kind: credentials.kind, version, sealed }, tx);
+  }
+
+  private async lock(scope: TenantScope, connectionId: string, tx: EntityManager): Promise<ConnectionEntity> {
+    const connection = await this.store.lock(scope, connectionId, tx);
     if (connection === null) throw connectionNotFound();
     return connection;
   }
@@ -319,7 +275,11 @@ export class ConnectionsService {
       base_url: connection.baseUrl,
       settings: connection.settings,
       launch_expires_in: connection.launchExpiresIn,
-      credential: credentialInfoDto(credential),
+      credential: {
+        kind: credential.kind,
+        version: credential.version,
+        updated_at: credential.updatedAt.toISOString(),
+      },
       created_at: connection.createdAt.toISOString(),
       updated_at: connection.updatedAt.toISOString(),
     };

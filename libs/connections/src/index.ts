@@ -1,7 +1,6 @@
 export { ConnectionsModule } from './connections.module';
 export { ConnectionsService } from './connections.service';
 export type { ResolvedConnection } from './connections.service';
-export { ConnectionEntity } from './entities/connection.entity';
 export { CreateConnectionDto } from './dto/create-connection.dto';
 export { LAUNCH_EXPIRY_BOUNDS } from './dto/launch-expiry';
 export { UpdateConnectionDto } from './dto/update-connection.dto';

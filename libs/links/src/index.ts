@@ -6,6 +6,5 @@ export { CreateLoginLinkDto, LINK_DELIVERIES } from './dto/create-login-link.dto
 export { LoginLinkUserDto } from './dto/login-link-user.dto';
 export { LoginLinkDto, LoginLinkFormDto } from './dto/login-link.dto';
 export { LinksException, LinksExceptionCode } from './links.exception';
-export { LoginLinkEntity } from './entities/login-link.entity';
 export { ExpiredLinkRecordsJanitor } from './retention/expired-link-records.janitor';
 export type { PurgeResult } from './retention/expired-link-records.janitor';

@@ -1,10 +1,10 @@
 import { AuditService } from '@app/audit';
-import { BrokerException, RequestContext } from '@app/common';
+import { isBrokerException, RequestContext } from '@app/common';
 import { BrowserAction, MintRequest } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { LinkDelivery } from './entities/login-link.entity';
+import type { LinkDelivery } from './store/login-links.store';
 import { LinkTarget } from './link-target.resolver';
 import { LinksMetrics } from './links.metrics';
 
@@ -35,12 +35,12 @@ export class LinkMinter {
     try {
       return await target.provider.mint(target.context, request);
     } catch (error) {
-      if (!(error instanceof BrokerException)) throw error;
+      if (!isBrokerException(error)) throw error;
       this.metrics.count(target.providerKind, delivery, linkId === undefined ? 'failed' : 'redeem_failed');
       await this.audit.record(this.dataSource.manager, {
         action: 'login_link.failed',
         outcome: 'failure',
-        tenantId: target.tenantId,
+        scope: target.scope,
         ctx,
         connectionId: target.connectionId,
         provider: target.providerKind,

@@ -1,9 +1,10 @@
+import type { TenantScope } from '@app/common';
 import { ConnectionsService } from '@app/connections';
-import { ConnectionContext, LoginLinkProvider, ProviderRegistry } from '@app/providers';
+import { type ConnectionContext, type LoginLinkProvider, ProviderRegistry } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 
 export interface LinkTarget {
-  tenantId: string;
+  scope: TenantScope;
   connectionId: string;
   providerKind: string;
   provider: LoginLinkProvider;
@@ -24,10 +25,10 @@ export class LinkTargetResolver {
     private readonly registry: ProviderRegistry,
   ) {}
 
-  async resolve(tenantId: string, connectionRef: string): Promise<LinkTarget> {
-    const { connection, context } = await this.connections.resolveForActiveTenant(tenantId, connectionRef);
+  async resolve(scope: TenantScope, connectionRef: string): Promise<LinkTarget> {
+    const { connection, context } = await this.connections.resolveForLink(scope, connectionRef);
     return {
-      tenantId,
+      scope,
       connectionId: connection.id,
       providerKind: connection.provider,
       provider: this.registry.get(connection.provider),

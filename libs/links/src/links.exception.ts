@@ -1,8 +1,6 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum LinksExceptionCode {
-  /** LoginLinksService.issue: an admin key must name the tenant the link is for. */
-  TENANT_ID_REQUIRED = 'tenant_id_required',
   /** LoginLinksService.issue: the Idempotency-Key header is not 16–255 visible ASCII characters. */
   INVALID_IDEMPOTENCY_KEY = 'invalid_idempotency_key',
   /** IdempotencyStore.begin: the key was already used with a different request body. */
@@ -11,13 +9,4 @@ export enum LinksExceptionCode {
   IDEMPOTENCY_IN_PROGRESS = 'idempotency_in_progress',
 }
 
-export class LinksException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: LinksExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class LinksException extends BrokerException<LinksExceptionCode> {}

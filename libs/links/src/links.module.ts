@@ -1,9 +1,6 @@
 import { ConnectionsModule } from '@app/connections';
 import { ProvidersModule } from '@app/providers';
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoginLinkEntity } from './entities/login-link.entity';
-import { IdempotencyStore } from './idempotency/idempotency.store';
 import { LaunchAnswerService } from './launch/launch-answer.service';
 import { LaunchRedemptionService } from './launch/launch-redemption.service';
 import { LinkMinter } from './link-minter';
@@ -11,14 +8,17 @@ import { LinkTargetResolver } from './link-target.resolver';
 import { LinksMetrics } from './links.metrics';
 import { LoginLinksService } from './login-links.service';
 import { ExpiredLinkRecordsJanitor } from './retention/expired-link-records.janitor';
+import { IdempotencyStore } from './store/idempotency.store';
+import { LoginLinksStore } from './store/login-links.store';
 
 /** Needs the global AuditModule and ConfigModule. */
 @Module({
-  imports: [TypeOrmModule.forFeature([LoginLinkEntity]), ConnectionsModule, ProvidersModule],
+  imports: [ConnectionsModule, ProvidersModule],
   providers: [
+    LoginLinksStore,
+    IdempotencyStore,
     LinkTargetResolver,
     LinkMinter,
-    IdempotencyStore,
     LinksMetrics,
     LoginLinksService,
     LaunchRedemptionService,

@@ -1,22 +1,22 @@
-import { AuditRecordInput, AuditService, AuditUnavailableException, CompanionInsert } from '@app/audit';
-import { BrokerException, RequestContext } from '@app/common';
+import { AuditService, AuditUnavailableException, type AuditRecordInput } from '@app/audit';
+import { isBrokerException, type RequestContext, type TenantScope } from '@app/common';
 import type { Environment } from '@app/config';
-import { BrowserAction, MintRequest } from '@app/providers';
-import { tenantNotFound } from '@app/tenants';
+import type { BrowserAction, MintRequest } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CreateLoginLinkDto } from './dto/create-login-link.dto';
-import { LoginLinkDto } from './dto/login-link.dto';
-import { IdempotencyClaim, IdempotencyStore } from './idempotency/idempotency.store';
+import type { CreateLoginLinkDto } from './dto/create-login-link.dto';
+import type { LoginLinkDto } from './dto/login-link.dto';
 import { requestHash } from './idempotency/request-hash';
 import { newLaunchToken } from './launch/launch-token';
 import { LinkMinter } from './link-minter';
-import { LinkTarget, LinkTargetResolver } from './link-target.resolver';
+import { type LinkTarget, LinkTargetResolver } from './link-target.resolver';
 import { LinksException, LinksExceptionCode } from './links.exception';
 import { LinksMetrics } from './links.metrics';
+import { type IdempotencyClaim, IdempotencyStore } from './store/idempotency.store';
+import { LoginLinksStore } from './store/login-links.store';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{16,255}$/;
 
@@ -28,9 +28,14 @@ interface Issue {
   claim?: IdempotencyClaim;
 }
 
+interface LinkToken {
+  tokenHash: Buffer | null;
+  tokenFingerprint: string | null;
+}
+
 /**
- * POST /v1/login-links. BRIEF §3.1: the answer leaves only after the link record, its audit
- * event and (with an Idempotency-Key) the replayable answer are committed together.
+ * POST /v1/login-links. The answer leaves only after the link record, its audit event and (with
+ * an Idempotency-Key) the replayable answer are committed together (docs/invariants.md).
  */
 @Injectable()
 export class LoginLinksService {
@@ -38,15 +43,20 @@ export class LoginLinksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly targets: LinkTargetResolver,
     private readonly minter: LinkMinter,
+    private readonly links: LoginLinksStore,
     private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditService,
     private readonly metrics: LinksMetrics,
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
-  async issue(dto: CreateLoginLinkDto, ctx: RequestContext, idempotencyKey?: string): Promise<LoginLinkDto> {
-    const tenantId = this.tenantOf(dto, ctx);
-    if (idempotencyKey === undefined) return this.issueOnce(tenantId, dto, ctx);
+  async issue(
+    scope: TenantScope,
+    dto: CreateLoginLinkDto,
+    ctx: RequestContext,
+    idempotencyKey?: string,
+  ): Promise<LoginLinkDto> {
+    if (idempotencyKey === undefined) return this.issueOnce(scope, dto, ctx);
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new LinksException(
         400,
@@ -54,10 +64,14 @@ export class LoginLinksService {
         'Idempotency-Key must be 16 to 255 visible ASCII characters (a UUID works).',
       );
     }
-    const start = await this.idempotency.begin<LoginLinkDto>(tenantId, idempotencyKey, requestHash({ tenantId, dto }));
+    const start = await this.idempotency.begin<LoginLinkDto>(
+      scope,
+      idempotencyKey,
+      requestHash({ tenantId: scope.tenantId, dto }),
+    );
     if ('replay' in start) return start.replay;
     try {
-      return await this.issueOnce(tenantId, dto, ctx, start.claim);
+      return await this.issueOnce(scope, dto, ctx, start.claim);
     } catch (error) {
       await this.idempotency.release(start.claim);
       throw error;
@@ -65,12 +79,12 @@ export class LoginLinksService {
   }
 
   private async issueOnce(
-    tenantId: string,
+    scope: TenantScope,
     dto: CreateLoginLinkDto,
     ctx: RequestContext,
     claim?: IdempotencyClaim,
   ): Promise<LoginLinkDto> {
-    const target = await this.targets.resolve(tenantId, dto.connection);
+    const target = await this.targets.resolve(scope, dto.connection);
     const request: MintRequest = {
       subject: subjectOf(dto),
       targetUri: dto.target_uri,
@@ -106,16 +120,17 @@ export class LoginLinksService {
   }
 
   /**
-   * The link record and its audit event are one statement (BRIEF §3.1: no answer before both are
-   * committed; any failure: no link, 503). Without an Idempotency-Key it runs in autocommit, so the
-   * tenant's chain head is locked for that one statement; with one, the idempotent answer joins
-   * them in a transaction.
+   * The link record and its audit event are one statement (no answer before both are
+   * committed; any failure: no link, 503). Without an Idempotency-Key it runs in autocommit, so
+   * the tenant's chain head is locked for that one statement; with one, the idempotent answer
+   * joins them in a transaction.
    */
   private async commit(issue: Issue, answer: LoginLinkDto, token: LinkToken): Promise<void> {
+    const { scope } = issue.target;
     const event: AuditRecordInput = {
       action: 'login_link.issued',
       outcome: 'success',
-      tenantId: issue.target.tenantId,
+      scope,
       ctx: issue.ctx,
       connectionId: issue.target.connectionId,
       provider: issue.target.providerKind,
@@ -124,39 +139,29 @@ export class LoginLinksService {
       tokenFingerprint: token.tokenFingerprint,
       metadata: { delivery: answer.delivery, expires_at: answer.expires_at },
     };
-    const link = linkInsert(issue, answer, token);
+    const record = this.links.recordOf(scope, {
+      id: answer.id,
+      connectionId: issue.target.connectionId,
+      provider: issue.target.providerKind,
+      delivery: answer.delivery,
+      subject: issue.request.subject,
+      targetUri: issue.request.targetUri ?? null,
+      sessionLifetime: issue.request.sessionLifetime ?? null,
+      tokenHash: token.tokenHash,
+      tokenFingerprint: token.tokenFingerprint,
+      expiresAt: answer.expires_at,
+    });
     const claim = issue.claim;
     const write = claim
-      ? this.dataSource.transaction(async (manager) => {
-          await this.audit.recordWith(manager, event, link);
-          await this.idempotency.complete(manager, claim, answer);
+      ? this.dataSource.transaction(async (tx) => {
+          await this.audit.record(tx, event, record);
+          await this.idempotency.complete(claim, answer, tx);
         })
-      : this.audit.recordWith(this.dataSource.manager, event, link);
+      : this.audit.record(this.dataSource.manager, event, record);
     await write.catch((error: unknown) => {
-      throw error instanceof BrokerException ? error : new AuditUnavailableException(error);
+      throw isBrokerException(error) ? error : new AuditUnavailableException(error);
     });
     this.metrics.count(issue.target.providerKind, answer.delivery, 'issued');
-  }
-
-  /** A portal key is bound to its tenant; an admin key must say which tenant (BRIEF §5). */
-  private tenantOf(dto: CreateLoginLinkDto, ctx: RequestContext): string {
-    const principalTenant = ctx.principal?.tenantId ?? null;
-    if (principalTenant !== null) {
-      // Same answer as for an unknown tenant: a portal key must not learn that another tenant exists.
-      if (dto.tenant_id !== undefined && dto.tenant_id.toLowerCase() !== principalTenant) throw tenantNotFound();
-      return principalTenant;
-    }
-    if (dto.tenant_id === undefined) {
-      throw new LinksException(
-        400,
-        LinksExceptionCode.TENANT_ID_REQUIRED,
-        'An admin key must name tenant_id in the body.',
-        {
-          errors: [{ field: 'tenant_id', message: 'tenant_id is required for admin keys' }],
-        },
-      );
-    }
-    return dto.tenant_id.toLowerCase();
   }
 
   private answer(
@@ -168,7 +173,7 @@ export class LoginLinksService {
   ): LoginLinkDto {
     return {
       id,
-      tenant_id: target.tenantId,
+      tenant_id: target.scope.tenantId,
       connection_id: target.connectionId,
       provider: target.providerKind,
       delivery,
@@ -178,32 +183,6 @@ export class LoginLinksService {
       expires_at: expiresAt.toISOString(),
     };
   }
-}
-
-interface LinkToken {
-  tokenHash: Buffer | null;
-  tokenFingerprint: string | null;
-}
-
-/** The login_links row, written only if its login_link.issued event is (see CompanionInsert). */
-function linkInsert(issue: Issue, answer: LoginLinkDto, token: LinkToken): CompanionInsert {
-  return {
-    sql: `INSERT INTO login_links (id, tenant_id, connection_id, provider, delivery, subject, target_uri, session_lifetime, token_hash, token_fingerprint, expires_at)
-      SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::jsonb, $7::text, $8::integer, $9::bytea, $10::text, $11::timestamptz FROM appended`,
-    params: [
-      answer.id,
-      issue.target.tenantId,
-      issue.target.connectionId,
-      issue.target.providerKind,
-      answer.delivery,
-      JSON.stringify(issue.request.subject),
-      issue.request.targetUri ?? null,
-      issue.request.sessionLifetime ?? null,
-      token.tokenHash,
-      token.tokenFingerprint,
-      answer.expires_at,
-    ],
-  };
 }
 
 function subjectOf(dto: CreateLoginLinkDto): MintRequest['subject'] {

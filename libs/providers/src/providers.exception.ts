@@ -1,4 +1,4 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum ProviderExceptionCode {
   /** ProviderRegistry.get: the connection names a provider kind this broker does not implement. */
@@ -40,13 +40,4 @@ export const UPSTREAM_FAULT_CODES: ReadonlySet<string> = new Set([
   ProviderExceptionCode.UPSTREAM_UNREACHABLE,
 ]);
 
-export class ProviderException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: ProviderExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class ProviderException extends BrokerException<ProviderExceptionCode> {}

@@ -1,5 +1,6 @@
 export { TenantsModule } from './tenants.module';
 export { TenantsService } from './tenants.service';
+export { TenantsStore } from './tenants.store';
 export { TenantDeletions } from './tenant-deletions';
 export { TenantEntity, TENANT_STATUSES } from './entities/tenant.entity';
 export type { TenantStatus } from './entities/tenant.entity';

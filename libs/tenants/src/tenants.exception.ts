@@ -1,7 +1,7 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum TenantsExceptionCode {
-  /** TenantsService.get/update/delete/requireActive, and the tenant-scope guard for a foreign tenant. */
+  /** TenantsService.get/update/delete, ConnectionsService, and the tenant-scope guard for a foreign tenant. */
   TENANT_NOT_FOUND = 'tenant_not_found',
   /** TenantsService.create: another tenant already has this slug. */
   TENANT_SLUG_TAKEN = 'tenant_slug_taken',
@@ -9,20 +9,11 @@ export enum TenantsExceptionCode {
   TENANT_SLUG_REQUIRED = 'tenant_slug_required',
   /** TenantsService.update: the patch names no field to change. */
   EMPTY_PATCH = 'empty_patch',
-  /** TenantsService.requireActive: the tenant is suspended and may not act. */
+  /** LinkTargetResolver: the tenant is suspended and may not issue or redeem links. */
   TENANT_SUSPENDED = 'tenant_suspended',
 }
 
-export class TenantsException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: TenantsExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class TenantsException extends BrokerException<TenantsExceptionCode> {}
 
 export function tenantNotFound(): TenantsException {
   return new TenantsException(404, TenantsExceptionCode.TENANT_NOT_FOUND, 'No tenant with this id exists.');

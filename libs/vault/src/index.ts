@@ -1,5 +1,6 @@
 export * from './crypto';
-export { ConnectionSecretEntity } from './entities/connection-secret.entity';
+export { ConnectionSecretsStore } from './secrets/connection-secrets.store';
+export type { CredentialInfo } from './secrets/connection-secrets.store';
 export { MasterKeyCoverageError } from './vault.exception';
 export { VaultService } from './vault.service';
 export { VaultRewrapService, REWRAP_BATCH_SIZE } from './rewrap/vault-rewrap.service';

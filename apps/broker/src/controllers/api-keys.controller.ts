@@ -1,9 +1,10 @@
-import { Ctx, Page, RequestContext, UuidParamPipe } from '@app/common';
+import { Ctx, Page, RequestContext, type TenantSelection, UuidParamPipe } from '@app/common';
 import {
   ApiKeyDto,
   ApiKeyPageDto,
   ApiKeysService,
   Auth,
+  CurrentTenants,
   CreateApiKeyDto,
   CreatedApiKeyDto,
   ListApiKeysQueryDto,
@@ -26,7 +27,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
-  @Auth({ roles: ['admin'] })
+  @Auth({ roles: ['admin'], tenant: { in: 'body', required: false } })
   @ApiOperation({
     summary: 'Create an API key',
     description: 'The answer carries the key text; it is shown this once and never again.',
@@ -36,19 +37,23 @@ export class ApiKeysController {
     description: 'validation_failed, tenant_id_required (portal), tenant_id_not_allowed (admin), invalid_expiry.',
   })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
-  create(@Body() dto: CreateApiKeyDto, @Ctx() ctx: RequestContext): Promise<CreatedApiKeyDto> {
-    return this.apiKeys.create(dto, ctx);
+  create(
+    @CurrentTenants() binding: TenantSelection,
+    @Body() dto: CreateApiKeyDto,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(binding, dto, ctx);
   }
 
   @Get()
-  @Auth({ roles: ['admin'] })
+  @Auth({ roles: ['admin'], tenant: { in: 'query', required: false } })
   @ApiOperation({
     summary: 'List API keys, oldest first',
     description: 'Never shows a key text or hash; revoked keys are listed with revoked_at.',
   })
   @ApiOkResponse({ type: ApiKeyPageDto })
-  list(@Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
-    return this.apiKeys.list(query);
+  list(@CurrentTenants() tenants: TenantSelection, @Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
+    return this.apiKeys.list(tenants, query);
   }
 
   @Delete(':id')

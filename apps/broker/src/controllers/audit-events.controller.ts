@@ -8,8 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Page, Principal } from '@app/common';
-import { Auth, CurrentPrincipal } from '@app/auth';
+import { Page, type TenantSelection } from '@app/common';
+import { Auth, CurrentTenants } from '@app/auth';
 import {
   AuditChainVerdictDto,
   AuditEventDto,
@@ -22,6 +22,7 @@ import {
   VerifyAuditChainQueryDto,
 } from '@app/audit';
 
+const TENANT_IN_QUERY = { in: 'query', required: false } as const;
 const SCOPE_NOTE =
   'A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.';
 
@@ -35,7 +36,7 @@ export class AuditEventsController {
   ) {}
 
   @Get()
-  @Auth({ roles: ['admin', 'auditor'] })
+  @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
     summary: 'List audit events, newest first',
     description: `Keyset pagination with an opaque cursor. ${SCOPE_NOTE}`,
@@ -44,14 +45,14 @@ export class AuditEventsController {
   @ApiBadRequestResponse({ description: 'validation_failed, invalid_cursor' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   list(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentTenants() tenants: TenantSelection,
     @Query() query: ListAuditEventsQueryDto,
   ): Promise<Page<AuditEventDto>> {
-    return this.query.list(principal, query);
+    return this.query.list(tenants, query);
   }
 
   @Get('export')
-  @Auth({ roles: ['admin', 'auditor'] })
+  @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
     summary: 'Export audit events as CSV or NDJSON',
     description: `Every matching event, newest first, streamed from one database snapshot (no row cap). CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. ${SCOPE_NOTE}`,
@@ -60,11 +61,11 @@ export class AuditEventsController {
   @ApiOkResponse({ description: 'The file, as an attachment.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   async export(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentTenants() tenants: TenantSelection,
     @Query() query: ExportAuditEventsQueryDto,
     @Res() res: Response,
   ): Promise<void> {
-    const file = await this.exporter.open(principal, query);
+    const file = await this.exporter.open(tenants, query);
     res.status(200);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
@@ -73,7 +74,7 @@ export class AuditEventsController {
   }
 
   @Get('verify')
-  @Auth({ roles: ['admin', 'auditor'] })
+  @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
     summary: "Verify a tenant's hash chain",
     description: `Recomputes every hash and checks the sequence has no gap; names the first broken seq. Without tenant_id: the caller's tenant (tenant-bound auditor) or the broker-wide chain. ${SCOPE_NOTE}`,
@@ -81,9 +82,10 @@ export class AuditEventsController {
   @ApiOkResponse({ type: AuditChainVerdictDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   verify(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: VerifyAuditChainQueryDto,
+    @CurrentTenants() tenants: TenantSelection,
+    // Validated (and documented) even though the guard already resolved tenant_id from it.
+    @Query() _query: VerifyAuditChainQueryDto,
   ): Promise<AuditChainVerdictDto> {
-    return this.verifier.verify(principal, query.tenant_id);
+    return this.verifier.verify(tenants);
   }
 }

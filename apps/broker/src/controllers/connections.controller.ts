@@ -1,5 +1,5 @@
-import { Auth } from '@app/auth';
-import { Ctx, Page, PageQueryDto, RequestContext, UuidParamPipe } from '@app/common';
+import { Auth, CurrentTenant } from '@app/auth';
+import { Ctx, Page, PageQueryDto, RequestContext, type TenantScope, UuidParamPipe } from '@app/common';
 import {
   ConnectionCheckDto,
   ConnectionDto,
@@ -22,7 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
-const TENANT = 'tenant_id';
+const TENANT_IN_PATH = { in: 'path', required: true } as const;
 const BAD_INPUT =
   'validation_failed, unknown_provider (lists the known kinds), invalid_base_url, invalid_settings or invalid_credentials, with errors[{field, message}].';
 
@@ -32,7 +32,7 @@ export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 
   @Post()
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Create a connection',
     description: 'The credential is sealed in the vault and never shown again.',
@@ -41,35 +41,35 @@ export class ConnectionsController {
   @ApiBadRequestResponse({ description: BAD_INPUT })
   @ApiConflictResponse({ description: 'connection_name_taken' })
   create(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Body() dto: CreateConnectionDto,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionDto> {
-    return this.connections.create(tenantId, dto, ctx);
+    return this.connections.create(tenant, dto, ctx);
   }
 
   @Get()
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({ summary: "List a tenant's connections, oldest first" })
   @ApiOkResponse({ type: ConnectionPageDto })
-  list(@Param(TENANT, UuidParamPipe) tenantId: string, @Query() page: PageQueryDto): Promise<Page<ConnectionDto>> {
-    return this.connections.list(tenantId, page);
+  list(@CurrentTenant() tenant: TenantScope, @Query() page: PageQueryDto): Promise<Page<ConnectionDto>> {
+    return this.connections.list(tenant, page);
   }
 
   @Get(':connection_id')
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({ summary: 'Get a connection' })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
   get(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
   ): Promise<ConnectionDto> {
-    return this.connections.get(tenantId, connectionId);
+    return this.connections.get(tenant, connectionId);
   }
 
   @Patch(':connection_id')
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Rename a connection or change its base URL or settings',
     description: 'settings are replaced as a whole and re-validated; the provider kind cannot change.',
@@ -78,30 +78,30 @@ export class ConnectionsController {
   @ApiBadRequestResponse({ description: `${BAD_INPUT} empty_patch when nothing is given.` })
   @ApiConflictResponse({ description: 'connection_name_taken' })
   update(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
     @Body() dto: UpdateConnectionDto,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionDto> {
-    return this.connections.update(tenantId, connectionId, dto, ctx);
+    return this.connections.update(tenant, connectionId, dto, ctx);
   }
 
   @Delete(':connection_id')
   @HttpCode(204)
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({ summary: 'Delete a connection and destroy its credential' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
   delete(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
     @Ctx() ctx: RequestContext,
   ): Promise<void> {
-    return this.connections.delete(tenantId, connectionId, ctx);
+    return this.connections.delete(tenant, connectionId, ctx);
   }
 
   @Put(':connection_id/credentials')
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Replace the credential',
     description: "The body is the provider's credential object; the credential version increments.",
@@ -110,26 +110,26 @@ export class ConnectionsController {
   @ApiOkResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: 'invalid_credentials with errors[{field, message}].' })
   replaceCredentials(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
     @Body() credentials: Record<string, unknown>,
     @Ctx() ctx: RequestContext,
   ): Promise<ConnectionDto> {
-    return this.connections.replaceCredentials(tenantId, connectionId, credentials, ctx);
+    return this.connections.replaceCredentials(tenant, connectionId, credentials, ctx);
   }
 
   @Post(':connection_id/check')
   @HttpCode(200)
-  @Auth({ roles: ['admin'], tenantParam: TENANT })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Prove the credential works upstream',
     description: 'Upstream refusals answer 200 with ok: false and the error code.',
   })
   @ApiOkResponse({ type: ConnectionCheckDto })
   check(
-    @Param(TENANT, UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
   ): Promise<CheckResult> {
-    return this.connections.check(tenantId, connectionId);
+    return this.connections.check(tenant, connectionId);
   }
 }

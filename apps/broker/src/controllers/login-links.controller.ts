@@ -1,5 +1,5 @@
-import { Ctx, RequestContext } from '@app/common';
-import { Auth } from '@app/auth';
+import { Ctx, RequestContext, type TenantScope } from '@app/common';
+import { Auth, CurrentTenant } from '@app/auth';
 import { CreateLoginLinkDto, LoginLinkDto, LoginLinksService } from '@app/links';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import {
@@ -23,7 +23,7 @@ export class LoginLinksController {
 
   @Post()
   @HttpCode(201)
-  @Auth({ roles: ['portal', 'admin'] })
+  @Auth({ roles: ['portal', 'admin'], tenant: { in: 'body', required: true } })
   @ApiOperation({
     summary: 'Issue a login link for one upstream user',
     description:
@@ -50,10 +50,11 @@ export class LoginLinksController {
       'upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open',
   })
   issue(
+    @CurrentTenant() tenant: TenantScope,
     @Body() dto: CreateLoginLinkDto,
     @Ctx() ctx: RequestContext,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<LoginLinkDto> {
-    return this.links.issue(dto, ctx, idempotencyKey);
+    return this.links.issue(tenant, dto, ctx, idempotencyKey);
   }
 }

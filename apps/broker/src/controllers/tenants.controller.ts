@@ -1,7 +1,7 @@
-import { Ctx, Page, PageQueryDto, RequestContext, UuidParamPipe } from '@app/common';
-import { Auth } from '@app/auth';
+import { Ctx, Page, PageQueryDto, RequestContext, type TenantScope } from '@app/common';
+import { Auth, CurrentTenant } from '@app/auth';
 import { CreateTenantDto, TenantDto, TenantPageDto, TenantsService, UpdateTenantDto } from '@app/tenants';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,6 +12,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+
+const TENANT_IN_PATH = { in: 'path', required: true } as const;
 
 @ApiTags('tenants')
 @Controller('v1/tenants')
@@ -39,15 +41,15 @@ export class TenantsController {
   }
 
   @Get(':tenant_id')
-  @Auth({ roles: ['admin'], tenantParam: 'tenant_id' })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({ summary: 'Get a tenant' })
   @ApiOkResponse({ type: TenantDto })
-  get(@Param('tenant_id', UuidParamPipe) tenantId: string): Promise<TenantDto> {
-    return this.tenants.get(tenantId);
+  get(@CurrentTenant() tenant: TenantScope): Promise<TenantDto> {
+    return this.tenants.get(tenant);
   }
 
   @Patch(':tenant_id')
-  @Auth({ roles: ['admin'], tenantParam: 'tenant_id' })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Rename, suspend or reactivate a tenant',
     description: 'A suspended tenant gets no login links.',
@@ -55,23 +57,23 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantDto })
   @ApiBadRequestResponse({ description: 'validation_failed, or empty_patch when neither name nor status is given.' })
   update(
-    @Param('tenant_id', UuidParamPipe) tenantId: string,
+    @CurrentTenant() tenant: TenantScope,
     @Body() dto: UpdateTenantDto,
     @Ctx() ctx: RequestContext,
   ): Promise<TenantDto> {
-    return this.tenants.update(tenantId, dto, ctx);
+    return this.tenants.update(tenant, dto, ctx);
   }
 
   @Delete(':tenant_id')
   @HttpCode(204)
-  @Auth({ roles: ['admin'], tenantParam: 'tenant_id' })
+  @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Delete a tenant',
     description: 'Destroys its connections, credentials and API keys; its audit history is kept.',
   })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
-  delete(@Param('tenant_id', UuidParamPipe) tenantId: string, @Ctx() ctx: RequestContext): Promise<void> {
-    return this.tenants.delete(tenantId, ctx);
+  delete(@CurrentTenant() tenant: TenantScope, @Ctx() ctx: RequestContext): Promise<void> {
+    return this.tenants.delete(tenant, ctx);
   }
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { BrokerException, BrokerRequest } from '@app/common';
+import { isBrokerException, BrokerRequest } from '@app/common';
 import { RateLimitedException } from '@app/rate-limit';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { Problem, problem, PROBLEM_CONTENT_TYPE } from './problem';
@@ -33,7 +33,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private toProblem(exception: unknown, requestId: string): { body: Problem; headers: Record<string, string> } {
-    if (exception instanceof BrokerException) {
+    if (isBrokerException(exception)) {
       return {
         body: problem(exception.status, exception.code, exception.detail, requestId, exception.errors),
         headers: exception.headers ?? {},

@@ -1,8 +1,5 @@
 import type { AuditActorType, AuditOutcome } from '../audit-action';
 
-/** The broker-wide chain (events with no tenant) is stored under the nil UUID. */
-export const BROKER_CHAIN_ID = '00000000-0000-0000-0000-000000000000';
-
 /** prev_hash of the first event of every chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -34,8 +31,4 @@ export interface ChainedEvent {
 
 export interface StoredChainedEvent extends ChainedEvent {
   hash: string;
-}
-
-export function chainIdOf(tenantId: string | null): string {
-  return tenantId ?? BROKER_CHAIN_ID;
 }

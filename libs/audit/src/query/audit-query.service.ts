@@ -1,13 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor, isCursorInstant, isUuid, Page, Principal, toPage } from '@app/common';
-import type { StoredChainedEvent } from '../chain/chained-event';
+import {
+  decodeCursor,
+  encodeCursor,
+  isCursorInstant,
+  isUuid,
+  type Page,
+  type TenantSelection,
+  toPage,
+} from '@app/common';
 import type { AuditEventDto } from '../dto/audit-event.dto';
 import type { ListAuditEventsQueryDto } from '../dto/list-audit-events-query.dto';
-import { auditEventFilterSql, EVENT_COLUMNS_SQL, EVENT_ORDER_SQL, EventCursor } from './audit-event-filter.sql';
+import type { EventCursor } from '../store/audit-event-filter.sql';
+import { AuditStore } from '../store/audit.store';
 import { toAuditEventDto } from './audit-event.mapper';
-import { auditScopeOf } from './audit-scope';
 
 function isEventCursor(value: Record<string, unknown>): value is EventCursor & Record<string, string> {
   return isCursorInstant(value.t) && isUuid(value.id);
@@ -15,18 +20,12 @@ function isEventCursor(value: Record<string, unknown>): value is EventCursor & R
 
 @Injectable()
 export class AuditQueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly store: AuditStore) {}
 
-  /** Newest first, keyset-paginated; the cursor only positions within the caller's scope. */
-  async list(principal: Principal, query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
-    const tenant = auditScopeOf(principal, query.tenant_id);
+  /** Newest first, keyset-paginated; the cursor only positions within the caller's selection. */
+  async list(selection: TenantSelection, query: ListAuditEventsQueryDto): Promise<Page<AuditEventDto>> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, isEventCursor);
-    const { where, params } = auditEventFilterSql(query, tenant, after);
-    params.push(query.limit + 1);
-    const rows = await this.dataSource.query<StoredChainedEvent[]>(
-      `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.store.list(selection, query, after, query.limit + 1);
     return toPage(rows, query.limit, toAuditEventDto, (row) =>
       encodeCursor({ t: row.occurred_at.toISOString(), id: row.id }),
     );

@@ -1,29 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import type { Principal } from '@app/common';
-import { chainIdOf } from '../chain/chained-event';
-import { verifyChain } from '../chain/verify-chain';
-import { dedicatedClient } from '../dedicated-client';
+import { isAllTenants, type TenantSelection } from '@app/common';
 import type { AuditChainVerdictDto } from '../dto/audit-event.dto';
-import { auditScopeOf } from '../query/audit-scope';
+import { BROKER_CHAIN, tenantIdOf } from '../store/audit-chain';
+import { AuditStore } from '../store/audit.store';
 
 @Injectable()
 export class AuditVerifyService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly store: AuditStore) {}
 
-  /** Recomputes one chain from the database, streaming; see verifyChain. */
-  async verify(principal: Principal, requestedTenantId: string | undefined): Promise<AuditChainVerdictDto> {
-    const tenantId = auditScopeOf(principal, requestedTenantId) ?? null;
-    const client = await dedicatedClient(this.dataSource);
-    let failed: Error | undefined;
-    try {
-      return { tenant_id: tenantId, ...(await verifyChain(client, chainIdOf(tenantId))) };
-    } catch (error) {
-      failed = error instanceof Error ? error : new Error('verify failed');
-      throw error;
-    } finally {
-      client.release(failed);
-    }
+  /** One tenant's chain; a key bound to no tenant that names none verifies the broker-wide chain. */
+  async verify(selection: TenantSelection): Promise<AuditChainVerdictDto> {
+    const chain = isAllTenants(selection) ? BROKER_CHAIN : selection;
+    return { tenant_id: tenantIdOf(chain), ...(await this.store.verify(chain)) };
   }
 }

@@ -1,7 +1,7 @@
-import type { Repository } from 'typeorm';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyCache } from './api-key.cache';
 import { generateApiKey } from './api-key-secret';
+import type { ApiKeysStore } from './api-keys.store';
 import type { ApiKeyEntity } from './entities/api-key.entity';
 import type { LastUsedTracker } from './last-used.tracker';
 
@@ -18,7 +18,7 @@ function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000) {
     );
   const cache = new ApiKeyCache(ttlMs, 10, () => clock);
   const sut = new ApiKeyAuthenticator(
-    { findOneBy } as unknown as Repository<ApiKeyEntity>,
+    { findByHash: findOneBy } as unknown as ApiKeysStore,
     { touch: jest.fn() } as unknown as LastUsedTracker,
     cache,
   );

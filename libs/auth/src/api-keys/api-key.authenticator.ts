@@ -1,11 +1,9 @@
 import type { Principal } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AuthExceptionCode, unauthorized } from '../auth.exception';
 import { ApiKeyCache, CachedApiKey } from './api-key.cache';
 import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
-import { ApiKeyEntity } from './entities/api-key.entity';
+import { ApiKeysStore } from './api-keys.store';
 import { LastUsedTracker } from './last-used.tracker';
 
 /**
@@ -18,7 +16,7 @@ import { LastUsedTracker } from './last-used.tracker';
 @Injectable()
 export class ApiKeyAuthenticator {
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly keys: ApiKeysStore,
     private readonly lastUsed: LastUsedTracker,
     private readonly cache: ApiKeyCache,
   ) {}
@@ -42,7 +40,7 @@ export class ApiKeyAuthenticator {
 
   private async lookUp(keyHash: Buffer, cacheKey: string): Promise<CachedApiKey> {
     const generation = this.cache.currentGeneration();
-    const row = await this.keys.findOneBy({ keyHash });
+    const row = await this.keys.findByHash(keyHash);
     if (row === null) throw unauthorized(AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
     if (row.revokedAt !== null) throw unauthorized(AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
     const key: CachedApiKey = {

@@ -3,9 +3,8 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { countActiveAdminKeys, lockAdminKeys } from './admin-keys';
 import { ApiKeySecret, describeApiKey, generateApiKey, isWellFormedAdminKey } from './api-key-secret';
-import { ApiKeyEntity } from './entities/api-key.entity';
+import { ApiKeysStore } from './api-keys.store';
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap admin';
 
@@ -21,27 +20,26 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysStore,
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const configured = this.configuredKey();
-    const created = await this.dataSource.transaction(async (manager) => {
-      await lockAdminKeys(manager);
-      if ((await countActiveAdminKeys(manager)) > 0) return null;
+    const created = await this.dataSource.transaction(async (tx) => {
+      await this.keys.lockAdminKeys(tx);
+      if ((await this.keys.countActiveAdminKeys(tx)) > 0) return null;
       const secret = configured ?? generateApiKey('admin');
-      if (configured && (await manager.existsBy(ApiKeyEntity, { keyHash: configured.hash }))) {
+      if (configured && (await this.keys.existsByHash(configured.hash, tx))) {
         throw new ConfigurationError(
           'invalid configuration:\n  BROKER_BOOTSTRAP_ADMIN_KEY: this key was revoked or has expired; set a new key or unset the variable',
         );
       }
-      await manager.insert(ApiKeyEntity, {
-        name: BOOTSTRAP_KEY_NAME,
-        role: 'admin',
-        tenantId: null,
-        prefix: secret.prefix,
-        keyHash: secret.hash,
-      });
+      await this.keys.insert(
+        null,
+        { name: BOOTSTRAP_KEY_NAME, role: 'admin', prefix: secret.prefix, keyHash: secret.hash, expiresAt: null },
+        tx,
+      );
       return secret;
     });
     if (created === null) return;

@@ -1,4 +1,4 @@
-import { BrokerException, BrokerExceptionOptions } from '@app/common';
+import { BrokerException } from '@app/common';
 
 export enum ApiKeysExceptionCode {
   /** ApiKeysService.revoke: no key with this id. */
@@ -13,13 +13,4 @@ export enum ApiKeysExceptionCode {
   LAST_ADMIN_KEY = 'last_admin_key',
 }
 
-export class ApiKeysException extends BrokerException {
-  constructor(
-    status: number,
-    override readonly code: ApiKeysExceptionCode,
-    detail: string,
-    options?: BrokerExceptionOptions,
-  ) {
-    super(status, code, detail, options);
-  }
-}
+export class ApiKeysException extends BrokerException<ApiKeysExceptionCode> {}

@@ -1,54 +1,55 @@
-import { ApiKeyRole, Page, RequestContext, toPage } from '@app/common';
-import { AuditService } from '@app/audit';
+import { AuditService, BROKER_CHAIN } from '@app/audit';
+import {
+  type ApiKeyRole,
+  isAllTenants,
+  type Page,
+  type RequestContext,
+  type TenantScope,
+  type TenantSelection,
+  toPage,
+} from '@app/common';
 import { pgConstraint, pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
-import { createdAtCursorOf, keysetByCreatedAt, tenantNotFound } from '@app/tenants';
+import { createdAtCursorOf, tenantNotFound } from '@app/tenants';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
-import { countActiveAdminKeys, lockAdminKeys } from './admin-keys';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKeyRevocations } from './api-key-revocations';
 import { generateApiKey } from './api-key-secret';
 import { ApiKeysException, ApiKeysExceptionCode } from './api-keys.exception';
-import { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
-import { CreateApiKeyDto } from './dto/create-api-key.dto';
-import { ListApiKeysQueryDto } from './dto/list-api-keys-query.dto';
-import { ApiKeyEntity } from './entities/api-key.entity';
+import { ApiKeysStore } from './api-keys.store';
+import type { ApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto';
+import type { ListApiKeysQueryDto } from './dto/list-api-keys-query.dto';
+import type { ApiKeyEntity } from './entities/api-key.entity';
 
-/**
- * Each change runs in its own transaction so that the audit record of the change (a later
- * issue) is written with the same `manager` and commits or rolls back with it.
- */
+/** Each change and its audit event share one transaction: no event, no change. */
 @Injectable()
 export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly store: ApiKeysStore,
     private readonly audit: AuditService,
     private readonly cache: ApiKeyCache,
     private readonly revocations: ApiKeyRevocations,
   ) {}
 
-  async create(dto: CreateApiKeyDto, ctx: RequestContext): Promise<CreatedApiKeyDto> {
-    const tenantId = checkTenantBinding(dto.role, dto.tenant_id);
+  /** `binding`: the tenant named in the body (the new key is bound to it), or all tenants when none is. */
+  async create(binding: TenantSelection, dto: CreateApiKeyDto, ctx: RequestContext): Promise<CreatedApiKeyDto> {
+    const scope = checkTenantBinding(dto.role, isAllTenants(binding) ? null : binding);
     const expiresAt = futureExpiry(dto.expires_at);
     const secret = generateApiKey(dto.role);
     try {
-      const key = await this.dataSource.transaction(async (manager) => {
-        const created = await manager.save(
-          manager.create(ApiKeyEntity, {
-            name: dto.name,
-            role: dto.role,
-            tenantId,
-            prefix: secret.prefix,
-            keyHash: secret.hash,
-            expiresAt,
-          }),
+      const key = await this.dataSource.transaction(async (tx) => {
+        const created = await this.store.insert(
+          scope,
+          { name: dto.name, role: dto.role, prefix: secret.prefix, keyHash: secret.hash, expiresAt },
+          tx,
         );
-        await this.audit.record(manager, {
+        await this.audit.record(tx, {
           action: 'api_key.created',
           outcome: 'success',
-          tenantId,
+          scope: scope ?? BROKER_CHAIN,
           ctx,
           metadata: {
             key_id: created.id,
@@ -70,10 +71,8 @@ export class ApiKeysService {
     }
   }
 
-  async list(query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
-    const qb = this.keys.createQueryBuilder('key');
-    if (query.tenant_id !== undefined) qb.where('key.tenant_id = :tenantId', { tenantId: query.tenant_id });
-    const rows = await keysetByCreatedAt(qb, query).getMany();
+  async list(selection: TenantSelection, query: ListApiKeysQueryDto): Promise<Page<ApiKeyDto>> {
+    const rows = await this.store.list(selection, query);
     return toPage(rows, query.limit, (row) => this.map(row), createdAtCursorOf);
   }
 
@@ -84,26 +83,26 @@ export class ApiKeysService {
    * that commits with the revocation (ApiKeyRevocations).
    */
   async revoke(keyId: string, ctx: RequestContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockAdminKeys(manager);
-      const key = await manager.findOneBy(ApiKeyEntity, { id: keyId });
+    await this.dataSource.transaction(async (tx) => {
+      await this.store.lockAdminKeys(tx);
+      const key = await this.store.findById(keyId, tx);
       if (key === null) {
         throw new ApiKeysException(404, ApiKeysExceptionCode.API_KEY_NOT_FOUND, 'No API key with this id exists.');
       }
       if (key.revokedAt !== null) return;
-      if (key.role === 'admin' && (await countActiveAdminKeys(manager, key.id)) === 0) {
+      if (key.role === 'admin' && (await this.store.countActiveAdminKeys(tx, key.id)) === 0) {
         throw new ApiKeysException(
           409,
           ApiKeysExceptionCode.LAST_ADMIN_KEY,
           'This is the last active admin key; create another admin key before revoking it.',
         );
       }
-      await manager.update(ApiKeyEntity, { id: key.id }, { revokedAt: () => 'now()' });
-      await this.revocations.announceKey(manager, key.id);
-      await this.audit.record(manager, {
+      await this.store.markRevoked(key.id, tx);
+      await this.revocations.announceKey(tx, key.id);
+      await this.audit.record(tx, {
         action: 'api_key.revoked',
         outcome: 'success',
-        tenantId: key.tenantId,
+        scope: key.scope ?? BROKER_CHAIN,
         ctx,
         metadata: { key_id: key.id, name: key.name, role: key.role, prefix: key.prefix },
       });
@@ -126,8 +125,8 @@ export class ApiKeysService {
   }
 }
 
-function checkTenantBinding(role: ApiKeyRole, tenantId: string | undefined): string | null {
-  if (role === 'portal' && tenantId === undefined) {
+function checkTenantBinding(role: ApiKeyRole, scope: TenantScope | null): TenantScope | null {
+  if (role === 'portal' && scope === null) {
     throw new ApiKeysException(
       400,
       ApiKeysExceptionCode.TENANT_ID_REQUIRED,
@@ -137,17 +136,15 @@ function checkTenantBinding(role: ApiKeyRole, tenantId: string | undefined): str
       },
     );
   }
-  if (role === 'admin' && tenantId !== undefined) {
+  if (role === 'admin' && scope !== null) {
     throw new ApiKeysException(
       400,
       ApiKeysExceptionCode.TENANT_ID_NOT_ALLOWED,
       'An admin key spans all tenants and takes no tenant_id.',
-      {
-        errors: [{ field: 'tenant_id', message: 'tenant_id is not allowed for admin keys' }],
-      },
+      { errors: [{ field: 'tenant_id', message: 'tenant_id is not allowed for admin keys' }] },
     );
   }
-  return tenantId ?? null;
+  return scope;
 }
 
 function futureExpiry(expiresAt: string | undefined): Date | null {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ApiKeysStore } from './api-keys.store';
 import { LastUsedTracker } from './last-used.tracker';
 
 const KEY_A = '11111111-1111-4111-8111-111111111111';
@@ -6,7 +7,7 @@ const KEY_B = '22222222-2222-4222-8222-222222222222';
 
 function newTracker() {
   const query = jest.fn().mockResolvedValue([]);
-  const sut = new LastUsedTracker({ query } as unknown as DataSource);
+  const sut = new LastUsedTracker(new ApiKeysStore({ query } as unknown as DataSource));
   return { sut, query };
 }
 

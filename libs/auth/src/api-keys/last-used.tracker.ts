@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { ApiKeysStore } from './api-keys.store';
 
 /** last_used_at is informational: a minute of staleness is fine, a write per request is not. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -18,7 +17,7 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
   private pending = new Map<string, Date>();
   private timer?: NodeJS.Timeout;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly store: ApiKeysStore) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -49,14 +48,7 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown 
     }
   }
 
-  private async write(rows: Array<[string, Date]>): Promise<void> {
-    const values = rows.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::timestamptz)`).join(', ');
-    await this.dataSource.query(
-      `UPDATE api_keys AS k SET last_used_at = v.used_at
-         FROM (VALUES ${values}) AS v (id, used_at)
-        WHERE k.id = v.id
-          AND (k.last_used_at IS NULL OR k.last_used_at < v.used_at - make_interval(secs => $${2 * rows.length + 1}))`,
-      [...rows.flatMap(([keyId, usedAt]) => [keyId, usedAt.toISOString()]), LAST_USED_RESOLUTION_MS / 1000],
-    );
+  private write(rows: Array<[string, Date]>): Promise<void> {
+    return this.store.recordLastUsed(rows, LAST_USED_RESOLUTION_MS / 1000);
   }
 }

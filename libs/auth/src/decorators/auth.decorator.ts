@@ -1,13 +1,30 @@
 import type { ApiKeyRole } from '@app/common';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { API_KEY_SECURITY, AUTH_POLICY_KEY } from '../auth.constants';
+
+/**
+ * Where a route names the tenant it acts on. `required`: a key bound to no tenant (admin) must
+ * name one (a tenant-bound key always acts on its own); otherwise naming none means every tenant.
+ */
+export interface TenantSource {
+  in: 'path' | 'body' | 'query';
+  /** Defaults to `tenant_id`. */
+  name?: string;
+  required: boolean;
+}
 
 export interface AuthPolicy {
   /** Roles allowed on the route. */
   roles: readonly ApiKeyRole[];
-  /** Path parameter naming a tenant: a tenant-bound key may only name its own tenant. */
-  tenantParam?: string;
+  /** The tenant the route acts on; the handler reads it with @CurrentTenant() / @CurrentTenants(). */
+  tenant?: TenantSource;
 }
 
 /** Declares who may call a route; the same metadata drives the guards and the OpenAPI document. */
@@ -21,10 +38,17 @@ export function Auth(policy: AuthPolicy) {
     }),
     ApiForbiddenResponse({ description: `forbidden_role: the key's role is not one of ${policy.roles.join(', ')}.` }),
   ];
-  if (policy.tenantParam !== undefined) {
+  if (policy.tenant !== undefined) {
     decorators.push(
       ApiNotFoundResponse({ description: "tenant_not_found: no such tenant, or one outside the key's tenant." }),
     );
+    if (policy.tenant.in !== 'path') {
+      decorators.push(
+        ApiBadRequestResponse({
+          description: `validation_failed: ${policy.tenant.name ?? 'tenant_id'} is not a UUID${policy.tenant.required ? '; tenant_id_required: an admin key must name the tenant' : ''}.`,
+        }),
+      );
+    }
   }
   return applyDecorators(...decorators);
 }

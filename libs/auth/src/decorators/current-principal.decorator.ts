@@ -1,15 +1,18 @@
-import { routePathOf, type BrokerRequest, Principal } from '@app/common';
+import { routePathOf, type BrokerRequest, type Principal } from '@app/common';
 import { createParamDecorator, ExecutionContext, Logger } from '@nestjs/common';
 import { AuthException, AuthExceptionCode } from '../auth.exception';
 
 const logger = new Logger('CurrentPrincipal');
 
+/** A handler reads what a guard should have set, and none did: a wiring bug, answered as a 500. */
+export function guardMissing(request: BrokerRequest, what: string): AuthException {
+  logger.error(`guard missing: no ${what} on ${request.method} ${routePathOf(request)}`);
+  return new AuthException(500, AuthExceptionCode.PRINCIPAL_MISSING, 'An unexpected error occurred.');
+}
+
 export function principalOf(context: ExecutionContext): Principal {
   const request = context.switchToHttp().getRequest<BrokerRequest>();
-  if (request.principal === undefined) {
-    logger.error(`guard missing: no principal on ${request.method} ${routePathOf(request)}`);
-    throw new AuthException(500, AuthExceptionCode.PRINCIPAL_MISSING, 'An unexpected error occurred.');
-  }
+  if (request.principal === undefined) throw guardMissing(request, 'principal');
   return request.principal;
 }
 

@@ -12,7 +12,9 @@ import type { ApiKeyStrategy } from '../passport/api-key.strategy';
 class FixtureController {
   @Public() @Get() open() {}
   @Auth({ roles: ['admin'] }) @Get() adminOnly() {}
-  @Auth({ roles: ['admin', 'portal'], tenantParam: 'tenant_id' }) @Get() tenantScoped() {}
+  @Auth({ roles: ['admin', 'portal'], tenant: { in: 'path', required: true } }) @Get() tenantScoped() {}
+  @Auth({ roles: ['admin', 'auditor'], tenant: { in: 'query', required: false } }) @Get() tenantsOptional() {}
+  @Auth({ roles: ['admin', 'portal'], tenant: { in: 'body', required: true } }) @Get() tenantInBody() {}
   @Get() forgotten() {}
 }
 
@@ -31,10 +33,16 @@ const auditor: Principal = { keyId: 'k3', role: 'auditor', tenantId: null };
 
 function contextFor(
   handler: Handler,
-  request: { principal?: Principal; params?: Record<string, string>; headers?: Record<string, string> },
+  request: {
+    principal?: Principal;
+    params?: Record<string, string>;
+    query?: Record<string, unknown>;
+    body?: unknown;
+    headers?: Record<string, string>;
+  },
   controller: object = FixtureController,
 ): ExecutionContext {
-  const req = { method: 'GET', path: '/x', params: {}, headers: {}, ...request };
+  const req = { method: 'GET', path: '/x', params: {}, query: {}, headers: {}, ...request };
   const target =
     controller === FixtureController
       ? FixtureController.prototype[handler]
@@ -94,33 +102,70 @@ describe('RolesGuard', () => {
 
 describe('TenantScopeGuard', () => {
   const sut = new TenantScopeGuard(new Reflector());
+  const auditorA: Principal = { keyId: 'k4', role: 'auditor', tenantId: tenantA };
+  const selectionAfter = (handler: Handler, request: Parameters<typeof contextFor>[1]) => {
+    const ctx = contextFor(handler, request);
+    const outcome = codeOf(() => sut.canActivate(ctx));
+    return outcome === 'allowed'
+      ? ctx.switchToHttp().getRequest<{ tenantSelection: unknown }>().tenantSelection
+      : outcome;
+  };
 
-  it('lets a tenant-bound key name its own tenant, in any letter case', () => {
+  it('scopes a tenant-bound key to its own tenant, named in any letter case, in path, query or body', () => {
     expect(
-      codeOf(() =>
-        sut.canActivate(
-          contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantA.toUpperCase() } }),
-        ),
-      ),
-    ).toBe('allowed');
-  });
-
-  it('answers 404 tenant_not_found when a tenant-bound key names another tenant', () => {
-    expect(
-      codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: portalA, params: { tenant_id: tenantB } }))),
+      selectionAfter('tenantScoped', { principal: portalA, params: { tenant_id: tenantA.toUpperCase() } }),
     ).toEqual({
-      status: 404,
-      code: 'tenant_not_found',
+      tenantId: tenantA,
+    });
+    expect(
+      selectionAfter('tenantsOptional', { principal: auditorA, query: { tenant_id: tenantA.toUpperCase() } }),
+    ).toEqual({
+      tenantId: tenantA,
+    });
+    expect(selectionAfter('tenantInBody', { principal: portalA, body: { tenant_id: tenantA } })).toEqual({
+      tenantId: tenantA,
     });
   });
 
-  it('lets keys that span all tenants name any tenant', () => {
-    expect(
-      codeOf(() => sut.canActivate(contextFor('tenantScoped', { principal: admin, params: { tenant_id: tenantB } }))),
-    ).toBe('allowed');
+  it('scopes a tenant-bound key that names no tenant to its own', () => {
+    expect(selectionAfter('tenantsOptional', { principal: auditorA, query: {} })).toEqual({ tenantId: tenantA });
+    expect(selectionAfter('tenantInBody', { principal: portalA, body: {} })).toEqual({ tenantId: tenantA });
   });
 
-  it('ignores routes without a tenant parameter', () => {
+  it('answers 404 tenant_not_found, as for an unknown tenant, when a tenant-bound key names another one anywhere', () => {
+    const notFound = { status: 404, code: 'tenant_not_found' };
+    expect(selectionAfter('tenantScoped', { principal: portalA, params: { tenant_id: tenantB } })).toEqual(notFound);
+    expect(selectionAfter('tenantsOptional', { principal: auditorA, query: { tenant_id: tenantB } })).toEqual(notFound);
+    expect(selectionAfter('tenantInBody', { principal: portalA, body: { tenant_id: tenantB } })).toEqual(notFound);
+    expect(selectionAfter('tenantInBody', { principal: portalA, body: { tenant_id: ['x'] } })).toEqual(notFound);
+    expect(selectionAfter('tenantsOptional', { principal: auditorA, query: { tenant_id: 'not-a-uuid' } })).toEqual(
+      notFound,
+    );
+  });
+
+  it('lets keys that span all tenants name any tenant, and answers 400 invalid_id for a malformed one', () => {
+    expect(selectionAfter('tenantScoped', { principal: admin, params: { tenant_id: tenantB.toUpperCase() } })).toEqual({
+      tenantId: tenantB,
+    });
+    expect(selectionAfter('tenantScoped', { principal: admin, params: { tenant_id: 'x' } })).toEqual({
+      status: 400,
+      code: 'invalid_id',
+    });
+    expect(selectionAfter('tenantInBody', { principal: admin, body: { tenant_id: 'x' } })).toEqual({
+      status: 400,
+      code: 'validation_failed',
+    });
+  });
+
+  it('gives a key spanning all tenants every tenant when it names none, unless the route requires one', () => {
+    expect(selectionAfter('tenantsOptional', { principal: auditor, query: {} })).toEqual({ allTenants: true });
+    expect(selectionAfter('tenantInBody', { principal: admin, body: {} })).toEqual({
+      status: 400,
+      code: 'tenant_id_required',
+    });
+  });
+
+  it('ignores routes without a tenant source', () => {
     expect(codeOf(() => sut.canActivate(contextFor('adminOnly', { principal: portalA })))).toBe('allowed');
   });
 });

@@ -1,13 +1,13 @@
 import type { BrokerRequest } from '@app/common';
-import { tenantNotFound } from '@app/tenants';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { principalOf } from '../decorators/current-principal.decorator';
 import { authPolicyOf, isPublicRoute } from './route-metadata';
+import { namedTenantOf, resolveTenantSelection } from './tenant-selection';
 
 /**
- * Global, after the roles guard. A tenant-bound key naming another tenant in the path gets the
- * same 404 as an unknown tenant: a 403 would confirm that the other tenant exists.
+ * Global, after the roles guard: the one place a request's tenant is decided, the same way for
+ * every route, whether the route names it in its path, body or query (docs/architecture.md#tenant-scope).
  */
 @Injectable()
 export class TenantScopeGuard implements CanActivate {
@@ -15,12 +15,10 @@ export class TenantScopeGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (isPublicRoute(this.reflector, context)) return true;
-    const tenantParam = authPolicyOf(this.reflector, context)?.tenantParam;
-    if (tenantParam === undefined) return true;
-    const { tenantId } = principalOf(context);
-    if (tenantId === null) return true;
-    const named = context.switchToHttp().getRequest<BrokerRequest>().params[tenantParam];
-    if (typeof named !== 'string' || named.toLowerCase() !== tenantId) throw tenantNotFound();
+    const source = authPolicyOf(this.reflector, context)?.tenant;
+    if (source === undefined) return true;
+    const request = context.switchToHttp().getRequest<BrokerRequest>();
+    request.tenantSelection = resolveTenantSelection(principalOf(context), source, namedTenantOf(request, source));
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import type { TenantSelection } from '../tenancy';
 
 export const API_KEY_ROLES = ['admin', 'portal', 'auditor'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -20,7 +21,12 @@ export interface RequestContext {
   principal: Principal | null;
 }
 
-export type BrokerRequest = Request & { id?: string | number; principal?: Principal };
+export type BrokerRequest = Request & {
+  id?: string | number;
+  principal?: Principal;
+  /** Set by the tenant-scope guard on routes whose @Auth() names a tenant source. */
+  tenantSelection?: TenantSelection;
+};
 
 export function requestContextOf(req: BrokerRequest): RequestContext {
   const userAgent = req.headers['user-agent'];

@@ -1,4 +1,4 @@
-import { BrokerException, RequestContext } from '@app/common';
+import { isBrokerException, RequestContext } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { autoSubmitPage, failurePage, gonePage, redirectAnswer } from './launch-pages';
 import { LaunchRedemptionService } from './launch-redemption.service';
@@ -23,7 +23,7 @@ export class LaunchAnswerService {
       const { action } = redemption;
       return action.method === 'POST' && action.form ? autoSubmitPage(action.form) : redirectAnswer(action.url);
     } catch (error) {
-      if (error instanceof BrokerException)
+      if (isBrokerException(error))
         return withHeaders(failurePage(error.status, error.code, ctx.requestId), error.headers);
       this.logger.error({ err: error, request_id: ctx.requestId }, 'launch link redemption failed');
       return failurePage(500, 'internal_error', ctx.requestId);

@@ -2,31 +2,13 @@ import type { Environment } from '@app/config';
 import { getOrCreateCounter } from '@app/observability';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { IdempotencyStore } from '../store/idempotency.store';
+import { LoginLinksStore } from '../store/login-links.store';
 
 /** Rows per statement: short transactions, short row locks, bounded WAL bursts. */
 const BATCH_SIZE = 1000;
 /** Rows per table per run at most; a backlog larger than this is worked off over several runs. */
 const MAX_BATCHES_PER_RUN = 100;
-
-// SKIP LOCKED: instances purging at the same moment share the work instead of waiting on each other.
-const PURGE_LINKS_SQL = `
-  WITH doomed AS (
-    SELECT id FROM login_links WHERE expires_at < now() - make_interval(hours => $1::int)
-    ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
-  ), deleted AS (
-    DELETE FROM login_links l USING doomed WHERE l.id = doomed.id RETURNING 1
-  ) SELECT count(*)::int AS n FROM deleted`;
-
-const PURGE_REPLAYS_SQL = `
-  WITH doomed AS (
-    SELECT tenant_id, key_hash FROM login_link_idempotency WHERE expires_at < now()
-    ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
-  ), deleted AS (
-    DELETE FROM login_link_idempotency r USING doomed
-    WHERE r.tenant_id = doomed.tenant_id AND r.key_hash = doomed.key_hash RETURNING 1
-  ) SELECT count(*)::int AS n FROM deleted`;
 
 export interface PurgeResult {
   login_links: number;
@@ -51,7 +33,8 @@ export class ExpiredLinkRecordsJanitor implements OnApplicationBootstrap, OnAppl
   private running?: Promise<PurgeResult>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly links: LoginLinksStore,
+    private readonly idempotency: IdempotencyStore,
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
@@ -81,18 +64,22 @@ export class ExpiredLinkRecordsJanitor implements OnApplicationBootstrap, OnAppl
   private async purgeAll(): Promise<PurgeResult> {
     const retentionHours = this.config.getOrThrow('LINK_RECORD_RETENTION_HOURS', { infer: true });
     const result = {
-      login_links: await this.purgeTable('login_links', PURGE_LINKS_SQL, [retentionHours, BATCH_SIZE]),
-      idempotency_replays: await this.purgeTable('login_link_idempotency', PURGE_REPLAYS_SQL, [BATCH_SIZE]),
+      login_links: await this.purgeTable('login_links', () =>
+        this.links.purgeExpiredOfAllTenants(retentionHours, BATCH_SIZE),
+      ),
+      idempotency_replays: await this.purgeTable('login_link_idempotency', () =>
+        this.idempotency.purgeExpiredOfAllTenants(BATCH_SIZE),
+      ),
     };
     if (result.login_links + result.idempotency_replays > 0)
       this.logger.log(`purged expired link records: ${JSON.stringify(result)}`);
     return result;
   }
 
-  private async purgeTable(table: string, sql: string, params: unknown[]): Promise<number> {
+  private async purgeTable(table: string, purgeBatch: () => Promise<number>): Promise<number> {
     let total = 0;
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-      const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(sql, params);
+      const n = await purgeBatch();
       total += n;
       this.purged.inc({ table }, n);
       if (n < BATCH_SIZE) break;

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { MasterKeyRing } from '../crypto/master-key-ring';
+import { ConnectionSecretsStore } from '../secrets/connection-secrets.store';
 import { MasterKeyCoverageError } from '../vault.exception';
 
 /**
@@ -14,11 +13,11 @@ export class MasterKeyCoverageCheck implements OnApplicationBootstrap {
 
   constructor(
     private readonly ring: MasterKeyRing,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly secrets: ConnectionSecretsStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const stored = await this.storedVersions();
+    const stored = await this.secrets.masterKeyVersionsInUse();
     const missing = stored.filter((version) => !this.ring.has(version));
     if (missing.length > 0) throw new MasterKeyCoverageError(missing, this.ring.versions);
     const stale = stored.filter((version) => version !== this.ring.current.version);
@@ -26,12 +25,5 @@ export class MasterKeyCoverageCheck implements OnApplicationBootstrap {
       `master keys configured: ${this.ring.versions.join(', ')} (current ${this.ring.current.version})` +
         (stale.length > 0 ? `; secrets still sealed under ${stale.join(', ')}: run POST /v1/vault/rewrap` : ''),
     );
-  }
-
-  private async storedVersions(): Promise<string[]> {
-    const rows: { version: string }[] = await this.dataSource.query(
-      'SELECT DISTINCT master_key_version AS version FROM connection_secrets ORDER BY 1',
-    );
-    return rows.map((row) => row.version);
   }
 }

@@ -1,10 +1,10 @@
-import { AuditService } from '@app/audit';
-import { BrokerException, RequestContext } from '@app/common';
+import { AuditService, BROKER_CHAIN } from '@app/audit';
+import { isBrokerException, RequestContext } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ConnectionSecretsStore, type StaleSecretRow } from '../secrets/connection-secrets.store';
 import { VaultService } from '../vault.service';
-import { countCurrent, countStale, lockStaleBatch, StaleSecretRow, storeRewrapped } from './rewrap-batch';
 
 export const REWRAP_BATCH_SIZE = 500;
 const BEFORE_ANY_UUID = '00000000-0000-0000-0000-000000000000';
@@ -32,20 +32,21 @@ export class VaultRewrapService {
   constructor(
     private readonly vault: VaultService,
     private readonly audit: AuditService,
+    private readonly secrets: ConnectionSecretsStore,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async rewrapAll(ctx: RequestContext, batchSize = REWRAP_BATCH_SIZE): Promise<RewrapResult> {
     const current = this.vault.currentMasterKeyVersion;
-    const alreadyCurrent = await countCurrent(this.dataSource.manager, current);
+    const alreadyCurrent = (await this.secrets.countByMasterKeyVersion(current)).current;
     let rewrapped = 0;
     let failed = 0;
     let cursor = BEFORE_ANY_UUID;
     for (;;) {
-      const batch = await this.dataSource.transaction(async (manager) => {
-        const rows = await lockStaleBatch(manager, current, cursor, batchSize);
+      const batch = await this.dataSource.transaction(async (tx) => {
+        const rows = await this.secrets.lockStaleBatchOfAllTenants(current, cursor, batchSize, tx);
         const done = rows.flatMap((row) => this.rewrapRow(row));
-        await storeRewrapped(manager, current, done);
+        await this.secrets.storeRewrapped(current, done, tx);
         return { size: rows.length, done: done.length, last: rows.at(-1)?.connection_id };
       });
       rewrapped += batch.done;
@@ -53,14 +54,14 @@ export class VaultRewrapService {
       if (batch.last === undefined || batch.size < batchSize) break;
       cursor = batch.last;
     }
-    const remaining = await countStale(this.dataSource.manager, current);
+    const remaining = (await this.secrets.countByMasterKeyVersion(current)).stale;
     const result = { rewrapped, already_current: alreadyCurrent, failed, remaining, current_version: current };
     this.logger.log(`rewrap finished: ${JSON.stringify(result)}`);
-    await this.dataSource.transaction((manager) =>
-      this.audit.record(manager, {
+    await this.dataSource.transaction((tx) =>
+      this.audit.record(tx, {
         action: 'vault.rewrapped',
         outcome: failed === 0 ? 'success' : 'failure',
-        tenantId: null,
+        scope: BROKER_CHAIN,
         ctx,
         ...(failed === 0 ? {} : { errorCode: 'vault_rewrap_incomplete' }),
         metadata: { ...result },
@@ -79,7 +80,7 @@ export class VaultRewrapService {
     try {
       return [{ connectionId: row.connection_id, wrappedKey: this.vault.rewrap(binding, sealed).wrappedKey }];
     } catch (error) {
-      if (!(error instanceof BrokerException)) throw error;
+      if (!isBrokerException(error)) throw error;
       this.logger.warn(`rewrap skipped connection ${row.connection_id} (${row.master_key_version}): ${error.code}`);
       return [];
     }

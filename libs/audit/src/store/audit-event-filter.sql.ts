@@ -1,5 +1,5 @@
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
-import type { AuditTenantScope } from './audit-scope';
+import { isAllTenants, type TenantSelection } from '@app/common';
 
 export interface EventCursor {
   t: string;
@@ -27,14 +27,14 @@ export function settingName(index: number): string {
 export const settingPlaceholder: Placeholder = (index, type) => `current_setting('${settingName(index)}')::${type}`;
 
 /**
- * The WHERE clause of the list and the export. The tenant condition comes from the scope (the
- * caller's key), never from the cursor. Every filter is an equality or a range on an indexed
+ * The WHERE clause of the list and the export. The tenant condition comes from the selection the
+ * tenant-scope guard resolved, never from the cursor. Every filter is an equality or a range on an indexed
  * column, and every index ends with (occurred_at DESC, id DESC), so the keyset condition
  * continues an index range scan.
  */
 export function auditEventFilterSql(
   filters: AuditEventFiltersDto,
-  tenant: AuditTenantScope,
+  selection: TenantSelection,
   after?: EventCursor,
   placeholder: Placeholder = bindPlaceholder,
 ): FilterSql {
@@ -44,7 +44,7 @@ export function auditEventFilterSql(
     params.push(value);
     conditions.push(sql(placeholder(params.length, type)));
   };
-  if (tenant !== undefined) add((p) => `tenant_id = ${p}`, tenant, 'uuid');
+  if (!isAllTenants(selection)) add((p) => `tenant_id = ${p}`, selection.tenantId, 'uuid');
   if (filters.action !== undefined) add((p) => `action = ${p}`, filters.action, 'text');
   if (filters.actor_id !== undefined) add((p) => `actor_id = ${p}`, filters.actor_id, 'text');
   if (filters.login !== undefined) add((p) => `subject_login = ${p}`, filters.login, 'text');

@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../dto/export-audit-events-query.dto';
-import { EVENT_ORDER_SQL } from '../query/audit-event-filter.sql';
+import { EVENT_ORDER_SQL } from './audit-event-filter.sql';
 
 /**
  * Exports are produced by PostgreSQL itself (`COPY (SELECT …) TO STDOUT`) and streamed to the

@@ -1,11 +1,12 @@
+import type { TenantScope } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { idempotencyKeyHash, openAnswer, sealAnswer } from '../idempotency/answer-seal';
 import { LinksException, LinksExceptionCode } from '../links.exception';
-import { idempotencyKeyHash, openAnswer, sealAnswer } from './answer-seal';
 
 export interface IdempotencyClaim {
-  tenantId: string;
+  scope: TenantScope;
   key: string;
   keyHash: Buffer;
 }
@@ -22,8 +23,18 @@ interface StoredRecord {
 const CLAIM_SECONDS = 150;
 const RETENTION_HOURS = 24;
 
+// SKIP LOCKED: instances purging at the same moment share the work instead of waiting on each other.
+const PURGE_SQL = `
+  WITH doomed AS (
+    SELECT tenant_id, key_hash FROM login_link_idempotency WHERE expires_at < now()
+    ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+  ), deleted AS (
+    DELETE FROM login_link_idempotency r USING doomed
+    WHERE r.tenant_id = doomed.tenant_id AND r.key_hash = doomed.key_hash RETURNING 1
+  ) SELECT count(*)::int AS n FROM deleted`;
+
 /**
- * Idempotency-Key records. The primary key decides races: of concurrent requests with one key,
+ * The only code that reads or writes `login_link_idempotency`: Idempotency-Key records. The primary key decides races: of concurrent requests with one key,
  * exactly one inserts the pending record and mints; the others see it and get 409. A claim whose
  * request crashed is taken over once it times out; an upstream failure releases it so the portal
  * can retry with the same key.
@@ -32,7 +43,8 @@ const RETENTION_HOURS = 24;
 export class IdempotencyStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async begin<T>(tenantId: string, key: string, request: Buffer): Promise<IdempotencyStart<T>> {
+  async begin<T>(scope: TenantScope, key: string, request: Buffer): Promise<IdempotencyStart<T>> {
+    const { tenantId } = scope;
     const keyHash = idempotencyKeyHash(key);
     const claimed: unknown[] = await this.dataSource.query(
       `INSERT INTO login_link_idempotency AS r (tenant_id, key_hash, request_hash, locked_until, expires_at)
@@ -45,7 +57,7 @@ export class IdempotencyStore {
        RETURNING 1`,
       [tenantId, keyHash, request, CLAIM_SECONDS, RETENTION_HOURS],
     );
-    if (claimed.length === 1) return { claim: { tenantId, key, keyHash } };
+    if (claimed.length === 1) return { claim: { scope, key, keyHash } };
 
     const [stored] = await this.dataSource.query<StoredRecord[]>(
       `SELECT request_hash, state, sealed_answer FROM login_link_idempotency WHERE tenant_id = $1 AND key_hash = $2`,
@@ -70,18 +82,24 @@ export class IdempotencyStore {
   }
 
   /** Inside the transaction that commits the link, so the record and the answer commit together. */
-  async complete(manager: EntityManager, claim: IdempotencyClaim, answer: unknown): Promise<void> {
-    await manager.query(
+  async complete(claim: IdempotencyClaim, answer: unknown, tx: EntityManager): Promise<void> {
+    await tx.query(
       `UPDATE login_link_idempotency SET state = 'done', sealed_answer = $3
        WHERE tenant_id = $1 AND key_hash = $2 AND state = 'pending'`,
-      [claim.tenantId, claim.keyHash, sealAnswer(claim.key, claim.tenantId, answer)],
+      [claim.scope.tenantId, claim.keyHash, sealAnswer(claim.key, claim.scope.tenantId, answer)],
     );
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {
     await this.dataSource.query(
       `DELETE FROM login_link_idempotency WHERE tenant_id = $1 AND key_hash = $2 AND state = 'pending'`,
-      [claim.tenantId, claim.keyHash],
+      [claim.scope.tenantId, claim.keyHash],
     );
+  }
+
+  /** Every tenant: one batch of replays whose window ended; how many went. */
+  async purgeExpiredOfAllTenants(batchSize: number): Promise<number> {
+    const [{ n }] = await this.dataSource.query<Array<{ n: number }>>(PURGE_SQL, [batchSize]);
+    return n;
   }
 }

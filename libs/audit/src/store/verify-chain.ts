@@ -1,8 +1,8 @@
 import type { ClientBase } from 'pg';
 import QueryStream from 'pg-query-stream';
-import { ChainVerifier, ChainVerdict } from './chain-verifier';
-import { EVENT_COLUMNS_SQL } from '../query/audit-event-filter.sql';
-import type { StoredChainedEvent } from './chained-event';
+import { ChainVerifier, type ChainVerdict } from '../chain/chain-verifier';
+import { EVENT_COLUMNS_SQL } from './audit-event-filter.sql';
+import type { StoredChainedEvent } from '../chain/chained-event';
 
 /**
  * Streams one chain in seq order from a server-side cursor through the verifier. Shared by the

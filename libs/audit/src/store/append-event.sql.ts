@@ -1,17 +1,7 @@
-import { CANONICAL_VERSION } from './canonical-event';
+import { CANONICAL_VERSION } from '../chain/canonical-event';
+import { companionSql, type CompanionWrite } from './companion-write';
 
-/** A row written in the same statement as an event (e.g. the link the event records). */
-export interface CompanionInsert {
-  /**
-   * `INSERT INTO ... SELECT ... FROM appended`: selecting from the `appended` CTE makes the row
-   * exist exactly when the event does. Parameters are numbered from $1 within this SQL (no `$n`
-   * inside string literals); every parameter needs an explicit cast (`$1::uuid`).
-   */
-  sql: string;
-  params: unknown[];
-}
-
-/** Parameters of the event itself; a companion's parameters follow them. */
+/** Parameters of the event itself ($1..$20); a companion's parameters follow them. */
 export const EVENT_PARAM_COUNT = 20;
 
 /** JSON text of a text value as JSON.stringify writes a string (PostgreSQL's escape_json agrees), or null. */
@@ -30,10 +20,8 @@ const json = (expr: string) => `coalesce(to_json((${expr})::text)::text, 'null')
  * $14..$16 subject login/user id/external id, $17 link id, $18 token fingerprint,
  * $19 error code, $20 metadata (canonical JSON text).
  */
-export function appendEventSql(companion?: CompanionInsert): string {
-  const companionCte = companion
-    ? `, companion AS (${companion.sql.replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + EVENT_PARAM_COUNT}`)})`
-    : '';
+export function appendEventSql(companion?: CompanionWrite): string {
+  const companionCte = companion ? `, companion AS (${companionSql(companion, EVENT_PARAM_COUNT)})` : '';
   return `
   WITH head AS (
     SELECT h.last_seq + 1 AS seq, h.last_hash::text AS prev_hash,

@@ -1,0 +1,42 @@
+import { companionParams, companionSql, type CompanionWrite } from './companion-write';
+
+describe('companion writes', () => {
+  it('numbers an insert after the event parameters, with a cast per column, from the appended CTE', () => {
+    const write: CompanionWrite = {
+      kind: 'insert',
+      table: 'login_links',
+      columns: [
+        ['id', 'uuid', 'a'],
+        ['subject', 'jsonb', '{}'],
+      ],
+    };
+    expect(companionSql(write, 20)).toBe(
+      'INSERT INTO login_links (id, subject) SELECT $21::uuid, $22::jsonb FROM appended',
+    );
+    expect(companionParams(write)).toEqual(['a', '{}']);
+  });
+
+  it('numbers an update SET before WHERE, and gives the parameters in that order', () => {
+    const write: CompanionWrite = {
+      kind: 'update',
+      table: 'login_links',
+      set: [['token_fingerprint', 'text', 'f']],
+      where: [
+        ['id', 'uuid', 'i'],
+        ['tenant_id', 'uuid', 't'],
+      ],
+    };
+    expect(companionSql(write, 20)).toBe(
+      'UPDATE login_links SET token_fingerprint = $21::text FROM appended WHERE login_links.id = $22::uuid AND login_links.tenant_id = $23::uuid',
+    );
+    expect(companionParams(write)).toEqual(['f', 'i', 't']);
+  });
+
+  it('refuses anything but a plain identifier for a table, column or type', () => {
+    const write = (table: string): CompanionWrite => ({ kind: 'insert', table, columns: [['id', 'uuid', 1]] });
+    expect(() => companionSql(write('login_links; DROP TABLE x'), 0)).toThrow('not a plain SQL identifier');
+    expect(() => companionSql({ kind: 'insert', table: 't', columns: [['id', 'uuid) --', 1]] }, 0)).toThrow(
+      'not a plain SQL identifier',
+    );
+  });
+});

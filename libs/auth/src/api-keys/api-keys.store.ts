@@ -1,0 +1,102 @@
+import {
+  type ApiKeyRole,
+  isAllTenants,
+  issueTenantScope,
+  type PageQueryDto,
+  type TenantScope,
+  type TenantSelection,
+} from '@app/common';
+import { keysetByCreatedAt } from '@app/tenants';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+
+export interface NewApiKey {
+  name: string;
+  role: ApiKeyRole;
+  prefix: string;
+  keyHash: Buffer;
+  expiresAt: Date | null;
+}
+
+/** A stored key with the scope of the tenant it is bound to (null: bound to none). */
+export type ScopedApiKey = ApiKeyEntity & { scope: TenantScope | null };
+
+/**
+ * The only code that reads or writes `api_keys`. A key is bound to one tenant or to none
+ * (admin, global auditor), so its methods take the tenant a key is bound to, or a selection for
+ * lists; lookups by hash and by id come before any tenant is known, so they return the key's
+ * scope. Entity CRUD through TypeORM; set-wide statements (the admin-key lock and count, the
+ * batched last-used update) as raw SQL (docs/architecture.md#raw-sql-or-typeorm).
+ */
+@Injectable()
+export class ApiKeysStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  insert(binding: TenantScope | null, key: NewApiKey, tx: EntityManager): Promise<ApiKeyEntity> {
+    return tx.save(tx.create(ApiKeyEntity, { ...key, tenantId: binding?.tenantId ?? null }));
+  }
+
+  list(selection: TenantSelection, page: PageQueryDto): Promise<ApiKeyEntity[]> {
+    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'key');
+    if (!isAllTenants(selection)) query.where('key.tenant_id = :tenantId', { tenantId: selection.tenantId });
+    return keysetByCreatedAt(query, page).getMany();
+  }
+
+  async findById(keyId: string, tx: EntityManager): Promise<ScopedApiKey | null> {
+    return withScope(await tx.findOneBy(ApiKeyEntity, { id: keyId }));
+  }
+
+  /** The key a presented secret hashes to, whatever its state (the authenticator decides). */
+  findByHash(keyHash: Buffer): Promise<ApiKeyEntity | null> {
+    return this.dataSource.manager.findOneBy(ApiKeyEntity, { keyHash });
+  }
+
+  existsByHash(keyHash: Buffer, tx: EntityManager): Promise<boolean> {
+    return tx.existsBy(ApiKeyEntity, { keyHash });
+  }
+
+  async markRevoked(keyId: string, tx: EntityManager): Promise<void> {
+    await tx.update(ApiKeyEntity, { id: keyId }, { revokedAt: () => 'now()' });
+  }
+
+  /**
+   * Serialises every change to the set of admin keys (bootstrap, revocation) across all broker
+   * instances, for the rest of the caller's transaction. One lock for both keeps the rule
+   * "there is always an active admin key" free of races and of row-lock deadlocks.
+   */
+  async lockAdminKeys(tx: EntityManager): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['sso-broker:admin-keys']);
+  }
+
+  async countActiveAdminKeys(tx: EntityManager, exceptId?: string): Promise<number> {
+    const rows = await tx.query<Array<{ count: string }>>(
+      `SELECT count(*) AS count FROM api_keys
+        WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+          AND ($1::uuid IS NULL OR id <> $1::uuid)`,
+      [exceptId ?? null],
+    );
+    return Number(rows[0].count);
+  }
+
+  /**
+   * One batched UPDATE for many keys; it skips rows another instance refreshed less than
+   * `resolutionSeconds` before the recorded use, so the write rate stays about one per key per minute.
+   */
+  async recordLastUsed(uses: Array<[keyId: string, usedAt: Date]>, resolutionSeconds: number): Promise<void> {
+    const values = uses.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::timestamptz)`).join(', ');
+    await this.dataSource.query(
+      `UPDATE api_keys AS k SET last_used_at = v.used_at
+         FROM (VALUES ${values}) AS v (id, used_at)
+        WHERE k.id = v.id
+          AND (k.last_used_at IS NULL OR k.last_used_at < v.used_at - make_interval(secs => $${2 * uses.length + 1}))`,
+      [...uses.flatMap(([keyId, usedAt]) => [keyId, usedAt.toISOString()]), resolutionSeconds],
+    );
+  }
+}
+
+function withScope(key: ApiKeyEntity | null): ScopedApiKey | null {
+  if (key === null) return null;
+  return Object.assign(key, { scope: key.tenantId === null ? null : issueTenantScope(key.tenantId) });
+}

@@ -1,0 +1,105 @@
+import { isUuid, type PageQueryDto, type TenantScope } from '@app/common';
+import { keysetByCreatedAt } from '@app/tenants';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ConnectionEntity } from './entities/connection.entity';
+
+/** A connection with its sealed credential, read together so the version and blob always match. */
+export interface ConnectionWithSecretRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  provider: string;
+  base_url: string;
+  settings: Record<string, unknown>;
+  launch_expires_in: number | null;
+  secret_version: number;
+  master_key_version: string;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
+}
+
+export type LinkTargetLookup =
+  { found: 'no_tenant' } | { found: 'tenant'; tenantStatus: string; row: ConnectionWithSecretRow | undefined };
+
+/**
+ * The only code that reads or writes `connections`, and the one read that joins a connection to
+ * its tenant and its sealed credential (owned by @app/tenants and @app/vault). Entity CRUD
+ * through TypeORM; the hot-path join as one raw statement (docs/architecture.md#raw-sql-or-typeorm).
+ */
+@Injectable()
+export class ConnectionsStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(
+    scope: TenantScope,
+    connection: Omit<ConnectionEntity, 'tenantId' | 'createdAt' | 'updatedAt'>,
+    tx: EntityManager,
+  ): Promise<ConnectionEntity> {
+    return tx.save(tx.create(ConnectionEntity, { ...connection, tenantId: scope.tenantId }));
+  }
+
+  list(scope: TenantScope, page: PageQueryDto, tx: EntityManager): Promise<ConnectionEntity[]> {
+    const query = tx
+      .createQueryBuilder(ConnectionEntity, 'conn')
+      .where('conn.tenant_id = :tenantId', { tenantId: scope.tenantId });
+    return keysetByCreatedAt(query, page).getMany();
+  }
+
+  find(scope: TenantScope, connectionId: string, tx: EntityManager): Promise<ConnectionEntity | null> {
+    return tx.findOneBy(ConnectionEntity, { tenantId: scope.tenantId, id: connectionId });
+  }
+
+  lock(scope: TenantScope, connectionId: string, tx: EntityManager): Promise<ConnectionEntity | null> {
+    return tx.findOne(ConnectionEntity, {
+      where: { tenantId: scope.tenantId, id: connectionId },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  /** Saves a connection read through `lock` in the same transaction (so it is this tenant's). */
+  save(scope: TenantScope, connection: ConnectionEntity, tx: EntityManager): Promise<ConnectionEntity> {
+    if (connection.tenantId !== scope.tenantId) throw new Error('connection saved outside its tenant scope');
+    return tx.save(connection);
+  }
+
+  /** The deleted connection's name and provider, or undefined when the tenant has no such connection. */
+  async delete(
+    scope: TenantScope,
+    connectionId: string,
+    tx: EntityManager,
+  ): Promise<{ name: string; provider: string } | undefined> {
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(ConnectionEntity)
+      .where('tenant_id = :tenantId AND id = :connectionId', { tenantId: scope.tenantId, connectionId })
+      .returning(['name', 'provider'])
+      .execute();
+    return (result.raw as { name: string; provider: string }[])[0];
+  }
+
+  /**
+   * The tenant's status, the connection (by id when UUID-shaped, names never are; else by name)
+   * and its sealed credential in one round trip: the tenant row drives the query, so "no such
+   * tenant", "no such connection" and the connection itself are told apart.
+   */
+  async findLinkTarget(scope: TenantScope, ref: string): Promise<LinkTargetLookup> {
+    const byId = isUuid(ref);
+    const rows = await this.dataSource.query<
+      Array<{ tenant_status: string } & ({ id: null } | ConnectionWithSecretRow)>
+    >(
+      `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
+              s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
+         FROM tenants t
+         LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
+                ON c.tenant_id = t.id AND ${byId ? 'c.id' : 'c.name'} = $2
+        WHERE t.id = $1`,
+      [scope.tenantId, byId ? ref.toLowerCase() : ref],
+    );
+    if (rows.length === 0) return { found: 'no_tenant' };
+    const { tenant_status: tenantStatus, ...row } = rows[0];
+    return { found: 'tenant', tenantStatus, row: row.id === null ? undefined : row };
+  }
+}
