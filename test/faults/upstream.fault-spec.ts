@@ -46,7 +46,7 @@ describe('upstream faults under load', () => {
     for (const fault of FAULTS) {
       fixture.simulator.faults.set({ ...fault.spec, path: '/api/2/idp/ott' });
       const load = startLinkLoad(t.url, fixture.portalKey, fixture.body, 10);
-      await sleep(PHASE_MS);
+      await sleep(PHASE_MS); // the length of the load phase, not a wait for something to happen
       await load.stop();
       fixture.simulator.faults.clear();
       const maxMs = Math.max(...load.stats.latenciesMs);
