@@ -6,8 +6,11 @@ import { freePort } from '@app/database';
 import request from 'supertest';
 import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
+import { pollUntil } from './utils/poll-until';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
+// Real delays: the grace period and a slow upstream are the behaviour under test, in another process
+// on the real clock. The test itself never sleeps; it waits for the events it depends on.
 const GRACE_MS = 3000;
 const SLOW_UPSTREAM_MS = 4000; // beyond the grace period, within the 5 s upstream deadline
 
@@ -70,15 +73,22 @@ describe('graceful shutdown', () => {
     expect((await issue()).status).toBe(201); // warms the token cache
     expect((await request(url).get('/health/ready')).status).toBe(200);
 
+    const faultsBefore = acronis.counters.faultsApplied;
     acronis.faults.set({ latencyMs: SLOW_UPSTREAM_MS, path: '/api/2/idp/ott', times: 1 });
     const inFlight = issue();
     inFlight.then(
       () => undefined,
       () => undefined,
     ); // supertest sends on then()
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // In flight once the upstream holds it: the simulator has taken the slow fault for it.
+    const taken = await pollUntil(
+      () => acronis.counters.faultsApplied,
+      (n) => n > faultsBefore,
+    );
+    expect(taken).toBe(faultsBefore + 1);
     const exited = broker.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Logged in the same synchronous step that marks the instance draining.
+    await broker.waitForOutput('readiness 503');
 
     const ready = await request(url).get('/health/ready');
     expect([ready.status, ready.body.error]).toEqual([

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { ConnectionsService } from '@app/connections';
 import { VaultRewrapService, VaultService } from '@app/vault';
 import { createTestApp, newAdminKeyText, newMasterKeyEntry, TestApp } from './utils/create-app';
+import { pollUntil } from './utils/poll-until';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
 const SYSTEM_CTX = { requestId: 'vault-e2e', ip: null, userAgent: null, principal: null };
@@ -200,7 +201,13 @@ describe('vault: master key rotation', () => {
     };
     const readers = Array.from({ length: 8 }, reader);
     const result = await rotated.app.get(VaultRewrapService).rewrapAll(SYSTEM_CTX, 25);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Keep reading until the readers have also read the rewrapped rows (a number of reads, not a time).
+    const readsAtRewrapEnd = reads;
+    await pollUntil(
+      () => reads,
+      (n) => n >= readsAtRewrapEnd + 50,
+      { intervalMs: 5 },
+    );
     running = false;
     await Promise.all(readers);
     expect(failures).toEqual([]);

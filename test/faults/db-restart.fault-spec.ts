@@ -37,6 +37,7 @@ describe('PostgreSQL restarted under load', () => {
   it('recovers by itself; links received == login_link.issued events; no 500', async () => {
     const fixture = await acronisTenant(t);
     const load = startLinkLoad(t.url, fixture.portalKey, fixture.body, 10);
+    // The phases are durations of load (before, during and after the outage), not waits for events.
     await sleep(3000);
     const beforeOutage = load.stats.linkIds.length;
     await pg.stop();

@@ -27,7 +27,7 @@ describe(`soak (${SOAK_SECONDS} s) with 5% upstream failures`, () => {
       const samples: { rssMb: number; answers: number; errors: number }[] = [];
       const started = Date.now();
       while (Date.now() - started < SOAK_SECONDS * 1000) {
-        await sleep(SAMPLE_MS);
+        await sleep(SAMPLE_MS); // the sampling period of a soak measured over wall-clock time
         const answers = Object.values(load.stats.statuses).reduce((a, b) => a + b, 0);
         // RSS after a full collection: what the process retains, not how lazily V8 collects.
         global.gc?.();

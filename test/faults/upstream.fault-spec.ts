@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createTestApp, TestApp } from '../utils/create-app';
+import { pollUntil } from '../utils/poll-until';
 import { acronisTenant, UNLIMITED } from './fault-fixtures';
 import { openFileDescriptors, openSockets, sleep, startLinkLoad } from './load-client';
 
@@ -45,7 +46,7 @@ describe('upstream faults under load', () => {
     for (const fault of FAULTS) {
       fixture.simulator.faults.set({ ...fault.spec, path: '/api/2/idp/ott' });
       const load = startLinkLoad(t.url, fixture.portalKey, fixture.body, 10);
-      await sleep(PHASE_MS);
+      await sleep(PHASE_MS); // the length of the load phase, not a wait for something to happen
       await load.stop();
       fixture.simulator.faults.clear();
       const maxMs = Math.max(...load.stats.latenciesMs);
@@ -61,20 +62,30 @@ describe('upstream faults under load', () => {
       }).toEqual({ fault: fault.name, unexpected: [] });
       expect(maxMs).toBeLessThanOrEqual(BOUND_MS);
       expect(load.stats.transportErrors).toBe(0);
-      // Recovery: once the upstream is healthy again (and the breaker's cooldown passed), links flow.
-      await sleep(600);
+      // Recovery: once the upstream is healthy again (and the breaker's 500 ms cooldown passed), links
+      // flow: wait for the first one, with room for a loaded machine.
       const after = startLinkLoad(t.url, fixture.portalKey, fixture.body, 2);
-      await sleep(500);
+      await pollUntil(
+        () => after.stats.statuses['201'] ?? 0,
+        (issued) => issued > 0,
+        { intervalMs: 50 },
+      );
       await after.stop();
       expect(after.stats.statuses['201'] ?? 0).toBeGreaterThan(0);
     }
-    await sleep(1000);
+    // Connections closed by the load clients take a moment to go: wait until they are within the
+    // bound (a leak stays above it), then measure.
+    const legitimatelyOpen = 2 * 10 + 10 + 10;
+    await pollUntil(
+      () => ({ fds: openFileDescriptors(), sockets: openSockets() }),
+      (now) => now.fds - baseline.fds <= legitimatelyOpen && now.sockets - baseline.sockets <= legitimatelyOpen,
+      { timeoutMs: 5000, intervalMs: 100 },
+    );
     const end = { fds: openFileDescriptors(), sockets: openSockets(), heapMb: heapMb() };
     process.stdout.write(`upstream faults: ${JSON.stringify({ figures, baseline, end })}\n`);
     // Thousands of requests went through; a per-request leak would add hundreds of descriptors.
     // What may legitimately stay open: keep-alive sockets of the 10 load clients (both ends, in
     // this process), the broker's upstream pool to the simulator, and the database pool (10).
-    const legitimatelyOpen = 2 * 10 + 10 + 10;
     expect(end.fds - baseline.fds).toBeLessThanOrEqual(legitimatelyOpen);
     expect(end.sockets - baseline.sockets).toBeLessThanOrEqual(legitimatelyOpen);
     expect(end.heapMb - baseline.heapMb).toBeLessThan(32);

@@ -7,6 +7,8 @@ export interface BrokerProcess {
   child: ChildProcess;
   url: string;
   output(): string;
+  /** Resolves once the output contains `text` (rejects if the process exits first or after `timeoutMs`). */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** ms from spawn to /health/ready answering 200 */
   readyAfterMs: number;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -20,10 +22,38 @@ export async function startBrokerProcess(env: Record<string, string>, timeoutMs 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const outputWaiters = new Set<() => void>();
+  const onOutput = (c: Buffer) => {
+    output += c.toString();
+    for (const check of outputWaiters) check();
+  };
+  child.stdout.on('data', onOutput);
+  child.stderr.on('data', onOutput);
   const url = `http://127.0.0.1:${env.PORT}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitForOutput = (text: string, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const settle = (error?: Error) => {
+        outputWaiters.delete(check);
+        clearTimeout(timer);
+        child.off('close', onExit);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (output.includes(text)) settle();
+      };
+      const onExit = () => {
+        if (!output.includes(text)) settle(new Error(`broker exited before printing "${text}":\n${output}`));
+      };
+      const timer = setTimeout(
+        () => settle(new Error(`broker did not print "${text}" within ${timeoutMs} ms:\n${output}`)),
+        timeoutMs,
+      );
+      outputWaiters.add(check);
+      child.once('close', onExit); // after the output is drained, unlike 'exit'
+      check();
+    });
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}:\n${output}`);
     const ready = await fetch(`${url}/health/ready`).then(
@@ -35,6 +65,7 @@ export async function startBrokerProcess(env: Record<string, string>, timeoutMs 
         child,
         url,
         output: () => output,
+        waitForOutput,
         readyAfterMs: Date.now() - started,
         stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
           child.kill(signal);

@@ -61,6 +61,7 @@ describe('fault injection', () => {
   });
 
   it('adds latency and then serves normally', async () => {
+    // The injected latency is the behaviour under test: a real delay, so only a lower bound is checked.
     faults.set({ latencyMs: 150 });
     const started = performance.now();
     const res = await get('/ok');

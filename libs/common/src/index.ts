@@ -1,3 +1,4 @@
+export * from './clock';
 export * from './errors';
 export * from './http';
 export * from './pagination';

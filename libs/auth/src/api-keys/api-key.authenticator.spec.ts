@@ -1,3 +1,4 @@
+import { ManualClock } from '@app/common';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyCache } from './api-key.cache';
 import { generateApiKey } from './api-key-secret';
@@ -7,8 +8,7 @@ import type { LastUsedTracker } from './last-used.tracker';
 
 const KEY_ID = '11111111-1111-4111-8111-111111111111';
 
-function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000) {
-  let clock = Date.now();
+function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000, clock = new ManualClock()) {
   const findOneBy = jest
     .fn()
     .mockResolvedValue(
@@ -16,13 +16,14 @@ function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000) {
         ? null
         : { id: KEY_ID, role: 'admin', tenantId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, ...row },
     );
-  const cache = new ApiKeyCache(ttlMs, 10, () => clock);
+  const cache = new ApiKeyCache(ttlMs, 10, clock);
   const sut = new ApiKeyAuthenticator(
     { findByHash: findOneBy } as unknown as ApiKeysStore,
     { touch: jest.fn() } as unknown as LastUsedTracker,
     cache,
+    clock,
   );
-  return { sut, findOneBy, cache, advance: (ms: number) => (clock += ms) };
+  return { sut, findOneBy, cache, advance: (ms: number) => clock.advance(ms) };
 }
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -52,9 +53,12 @@ describe('ApiKeyAuthenticator', () => {
   });
 
   it('re-checks expiry on a cache hit', async () => {
-    const { sut, findOneBy } = setUp({ expiresAt: new Date(Date.now() + 300) });
+    const clock = new ManualClock();
+    const { sut, findOneBy, advance } = setUp({ expiresAt: new Date(clock.now() + 300) }, 1000, clock);
     expect(await codeOf(sut.authenticate(key))).toBe('ok');
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    advance(299);
+    expect(await codeOf(sut.authenticate(key))).toBe('ok');
+    advance(1); // expired, while the cache entry (1000 ms TTL) is still fresh
     expect(await codeOf(sut.authenticate(key))).toBe('expired_api_key');
     expect(findOneBy).toHaveBeenCalledTimes(1);
   });

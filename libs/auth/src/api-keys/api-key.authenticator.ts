@@ -1,5 +1,5 @@
-import type { Principal } from '@app/common';
-import { Injectable } from '@nestjs/common';
+import { CLOCK, type Clock, type Principal, systemClock } from '@app/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuthExceptionCode, unauthorized } from '../auth.exception';
 import { ApiKeyCache, CachedApiKey } from './api-key.cache';
 import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
@@ -19,6 +19,7 @@ export class ApiKeyAuthenticator {
     private readonly keys: ApiKeysStore,
     private readonly lastUsed: LastUsedTracker,
     private readonly cache: ApiKeyCache,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async authenticate(presentedKey: string): Promise<Principal> {
@@ -31,7 +32,7 @@ export class ApiKeyAuthenticator {
     const keyHash = hashApiKey(presentedKey);
     const cacheKey = keyHash.toString('base64');
     const key = this.cache.get(cacheKey) ?? (await this.lookUp(keyHash, cacheKey));
-    const now = new Date();
+    const now = new Date(this.clock.now());
     if (key.expiresAt !== null && key.expiresAt <= now)
       throw unauthorized(AuthExceptionCode.EXPIRED_API_KEY, 'The API key has expired.');
     this.lastUsed.touch(key.keyId, key.lastUsedAt, now);

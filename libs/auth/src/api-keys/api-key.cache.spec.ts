@@ -1,3 +1,4 @@
+import { ManualClock } from '@app/common';
 import { ApiKeyCache, CachedApiKey } from './api-key.cache';
 
 const TENANT_A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -7,9 +8,9 @@ function keyOf(keyId: string, tenantId: string | null = null): CachedApiKey {
 }
 
 function newCache(ttlMs = 1000, maxEntries = 10) {
-  let clock = 1_000_000;
-  const cache = new ApiKeyCache(ttlMs, maxEntries, () => clock);
-  return { cache, advance: (ms: number) => (clock += ms) };
+  const clock = new ManualClock(1_000_000);
+  const cache = new ApiKeyCache(ttlMs, maxEntries, clock);
+  return { cache, advance: (ms: number) => clock.advance(ms) };
 }
 
 describe('ApiKeyCache', () => {

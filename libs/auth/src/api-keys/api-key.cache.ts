@@ -1,4 +1,4 @@
-import type { ApiKeyRole } from '@app/common';
+import { type ApiKeyRole, type Clock, systemClock } from '@app/common';
 
 export interface CachedApiKey {
   keyId: string;
@@ -31,7 +31,7 @@ export class ApiKeyCache {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = API_KEY_CACHE_MAX_ENTRIES,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get size(): number {
@@ -46,7 +46,7 @@ export class ApiKeyCache {
   get(keyHash: string): CachedApiKey | undefined {
     const entry = this.entries.get(keyHash);
     if (entry === undefined) return undefined;
-    if (entry.freshUntil <= this.now()) {
+    if (entry.freshUntil <= this.clock.now()) {
       this.entries.delete(keyHash);
       return undefined;
     }
@@ -61,7 +61,7 @@ export class ApiKeyCache {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(keyHash, { key, freshUntil: this.now() + this.ttlMs });
+    this.entries.set(keyHash, { key, freshUntil: this.clock.now() + this.ttlMs });
   }
 
   evictKey(keyId: string): void {

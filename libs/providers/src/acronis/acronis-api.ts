@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Clock, systemClock } from '@app/common';
 import { ProviderException, ProviderExceptionCode } from '../providers.exception';
 import { IdentifierField } from '../subject-identifier';
 import {
@@ -26,7 +27,10 @@ export const ACCESS_TOKEN_REJECTED = Symbol('ACCESS_TOKEN_REJECTED');
 
 /** The Acronis Account Management API v2 calls the broker makes (PROTOCOLS §1.1, §1.4, §1.7). */
 export class AcronisApi {
-  constructor(private readonly http: UpstreamHttpClient) {}
+  constructor(
+    private readonly http: UpstreamHttpClient,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   issueAccessToken(target: AcronisTarget, credentials: AcronisClientCredentialsDto): Promise<IssuedAccessToken> {
     const basic = Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString('base64');
@@ -38,7 +42,7 @@ export class AcronisApi {
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: 'grant_type=client_credentials',
       },
-      readAccessToken,
+      (response) => readAccessToken(response, this.clock.now()),
     );
   }
 
@@ -82,7 +86,7 @@ export class AcronisApi {
   }
 }
 
-function readAccessToken(response: UpstreamResponse): IssuedAccessToken {
+function readAccessToken(response: UpstreamResponse, now: number): IssuedAccessToken {
   if ([400, 401, 403].includes(response.status)) {
     throw new ProviderException(
       502,
@@ -93,13 +97,12 @@ function readAccessToken(response: UpstreamResponse): IssuedAccessToken {
   if (response.status !== 200) throw commonFailure(response);
   const body = parseJson(response.text);
   if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') throw garbage(VENDOR);
-  return { accessToken: body.access_token, source: 'client_credentials', expiresAt: expiresAt(body) };
+  return { accessToken: body.access_token, source: 'client_credentials', expiresAt: expiresAt(body, now) };
 }
 
-function expiresAt(body: Record<string, unknown>): number | undefined {
+function expiresAt(body: Record<string, unknown>, now: number): number | undefined {
   if (typeof body.expires_on === 'number' && Number.isFinite(body.expires_on)) return body.expires_on * 1000;
-  if (typeof body.expires_in === 'number' && Number.isFinite(body.expires_in))
-    return Date.now() + body.expires_in * 1000;
+  if (typeof body.expires_in === 'number' && Number.isFinite(body.expires_in)) return now + body.expires_in * 1000;
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { AcronisTokenCache, IssuedAccessToken } from './acronis-token.cache';
 
 describe('AcronisTokenCache', () => {
   let now = 1_000_000;
-  const sut = () => new AcronisTokenCache(10, () => now);
+  const sut = () => new AcronisTokenCache(10, { now: () => now });
   const token = (accessToken: string, lifetimeMs?: number): IssuedAccessToken => ({
     accessToken,
     source: 'client_credentials',

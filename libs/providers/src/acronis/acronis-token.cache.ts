@@ -1,3 +1,4 @@
+import { Clock, systemClock } from '@app/common';
 import { BoundedMap } from '../bounded-map';
 
 export type AccessTokenSource = 'client_credentials' | 'bearer_token';
@@ -25,14 +26,14 @@ export class AcronisTokenCache {
 
   constructor(
     maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.tokens = new BoundedMap(maxEntries);
   }
 
   async get(key: string, fetch: () => Promise<IssuedAccessToken>): Promise<IssuedAccessToken> {
     const cached = this.tokens.get(key);
-    if (cached && cached.refreshAt > this.now()) return cached;
+    if (cached && cached.refreshAt > this.clock.now()) return cached;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
     const fetching = fetch()
@@ -52,9 +53,9 @@ export class AcronisTokenCache {
 
   private store(key: string, issued: IssuedAccessToken): void {
     if (issued.expiresAt === undefined) return;
-    const lifetimeMs = issued.expiresAt - this.now();
+    const lifetimeMs = issued.expiresAt - this.clock.now();
     // Short-lived tokens would otherwise never be cached; half their lifetime keeps them useful.
     const refreshAt = issued.expiresAt - Math.min(SAFETY_MARGIN_MS, lifetimeMs / 2);
-    if (refreshAt > this.now()) this.tokens.set(key, { ...issued, refreshAt });
+    if (refreshAt > this.clock.now()) this.tokens.set(key, { ...issued, refreshAt });
   }
 }

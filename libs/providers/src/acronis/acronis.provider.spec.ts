@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import { ManualClock } from '@app/common';
 import { ConnectionContext } from '../login-link-provider.interface';
 import { ProviderException } from '../providers.exception';
 import { closedPortUrl, LocalServer, RecordedRequest, sendJson, startLocalServer } from '../testing/local-http-server';
@@ -17,6 +18,7 @@ const DEADLINE_MS = 1500;
 describe('AcronisProvider', () => {
   let server: LocalServer;
   let http: UpstreamHttpClient;
+  let clock: ManualClock;
   let sut: AcronisProvider;
   let validTokens: Set<string>;
   let tokenLifetimeSeconds: number;
@@ -62,7 +64,8 @@ describe('AcronisProvider', () => {
       return sendJson(response, 200, { ott: VENDOR_OTT });
     });
     http = new UpstreamHttpClient({ ...DEFAULT_UPSTREAM_HTTP_OPTIONS, timeoutMs: DEADLINE_MS, breakerFailures: 100 });
-    sut = new AcronisProvider(http);
+    clock = new ManualClock();
+    sut = new AcronisProvider(http, clock);
   });
 
   afterEach(async () => {
@@ -79,7 +82,7 @@ describe('AcronisProvider', () => {
           `&targetURI=${encodeURIComponent(`${server.url}/mc/`)}`,
       );
       expect(action.upstreamToken).toBe(VENDOR_OTT);
-      expect(action.upstreamExpiresAt.getTime() - Date.now()).toBeGreaterThan(29_000);
+      expect(action.upstreamExpiresAt.getTime()).toBe(clock.now() + 30_000);
       const ottRequest = server.requests.find((r) => r.path === '/api/2/idp/ott');
       expect(JSON.parse(ottRequest!.body)).toEqual({ purpose: 'user_login', login: 'alice' });
       expect(ottRequest!.headers['content-type']).toBe('application/json');
@@ -106,7 +109,10 @@ describe('AcronisProvider', () => {
     it('refreshes an expired token once', async () => {
       tokenLifetimeSeconds = 1;
       await mint();
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      clock.advance(499); // a 1 s token is kept for half its lifetime
+      await mint();
+      expect(calls('/api/2/idp/token')).toBe(1);
+      clock.advance(1);
       await mint();
       await mint();
       expect(calls('/api/2/idp/token')).toBe(2);

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { CLOCK, Clock, systemClock } from '@app/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   BrowserAction,
   CheckResult,
@@ -30,10 +31,14 @@ export class AcronisProvider implements LoginLinkProvider {
   readonly settingsSchema = AcronisSettingsDto;
   readonly credentialSchemas = { client_credentials: AcronisClientCredentialsDto, bearer_token: AcronisBearerTokenDto };
   private readonly api: AcronisApi;
-  private readonly tokens = new AcronisTokenCache();
+  private readonly tokens: AcronisTokenCache;
 
-  constructor(http: UpstreamHttpClient) {
-    this.api = new AcronisApi(http);
+  constructor(
+    http: UpstreamHttpClient,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {
+    this.api = new AcronisApi(http, clock);
+    this.tokens = new AcronisTokenCache(undefined, clock);
   }
 
   parseSettings(raw: unknown): Record<string, unknown> {
@@ -74,7 +79,7 @@ export class AcronisProvider implements LoginLinkProvider {
       method: 'GET',
       url: externalLoginUrl(connection.baseUrl, ott, targetUri),
       upstreamToken: ott,
-      upstreamExpiresAt: new Date(Date.now() + OTT_LIFETIME_MS),
+      upstreamExpiresAt: new Date(this.clock.now() + OTT_LIFETIME_MS),
     };
   }
 
@@ -115,7 +120,7 @@ export class AcronisProvider implements LoginLinkProvider {
       return {
         accessToken: credentials.value.bearer_token,
         source: 'bearer_token',
-        expiresAt: Date.now() + PASTED_TOKEN_CACHE_MS,
+        expiresAt: this.clock.now() + PASTED_TOKEN_CACHE_MS,
       };
     });
   }

@@ -1,3 +1,4 @@
+import { Clock, systemClock } from '@app/common';
 import { BoundedMap } from '../bounded-map';
 import { ProviderException, ProviderExceptionCode } from '../providers.exception';
 
@@ -17,14 +18,14 @@ export class CircuitBreaker {
   constructor(
     private readonly failureThreshold: number,
     private readonly cooldownMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Throws 503 upstream_circuit_open while open; lets one probe through when half-open. */
   acquire(key: string): void {
     const state = this.states.get(key);
     if (state?.openedAt === undefined) return;
-    const remainingMs = state.openedAt + this.cooldownMs - this.now();
+    const remainingMs = state.openedAt + this.cooldownMs - this.clock.now();
     if (remainingMs <= 0 && !state.probeInFlight) {
       state.probeInFlight = true;
       return;
@@ -46,7 +47,7 @@ export class CircuitBreaker {
     const state = this.states.get(key) ?? { consecutiveFailures: 0, probeInFlight: false };
     state.consecutiveFailures += 1;
     if (state.probeInFlight || state.consecutiveFailures >= this.failureThreshold) {
-      state.openedAt = this.now();
+      state.openedAt = this.clock.now();
     }
     state.probeInFlight = false;
     this.states.set(key, state);

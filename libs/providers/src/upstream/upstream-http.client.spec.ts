@@ -1,3 +1,4 @@
+import { ManualClock } from '@app/common';
 import { register } from 'prom-client';
 import { ProviderException } from '../providers.exception';
 import { closedPortUrl, LocalServer, startLocalServer } from '../testing/local-http-server';
@@ -20,18 +21,25 @@ const failOn5xx = (response: UpstreamResponse) => {
 
 describe('UpstreamHttpClient', () => {
   let sut: UpstreamHttpClient;
+  let clock: ManualClock;
   let server: LocalServer;
   let status = 200;
   let delayMs = 0;
   let bodySize = 10;
+  /** While set, the server holds every answer until the test settles it. */
+  let hold: Promise<void> | undefined;
 
   beforeEach(async () => {
     status = 200;
     delayMs = 0;
     bodySize = 10;
-    sut = new UpstreamHttpClient(options);
+    hold = undefined;
+    clock = new ManualClock();
+    sut = new UpstreamHttpClient(options, clock);
     server = await startLocalServer(async (_request, response) => {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await hold;
+      // A real late answer: the client's real deadline (undici, AbortSignal) is what is under test.
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       response.writeHead(status, { 'content-type': 'text/plain' });
       response.end('x'.repeat(bodySize));
     });
@@ -52,13 +60,14 @@ describe('UpstreamHttpClient', () => {
   });
 
   it('times out within the total deadline, body included', async () => {
-    delayMs = 2000;
+    delayMs = 4000;
     const started = Date.now();
     const error = await caught(get());
     expect(error.status).toBe(504);
     expect(error.code).toBe('upstream_timeout');
-    // Cut by the deadline, not by the upstream's late answer (slack for a loaded CI machine).
-    expect(Date.now() - started).toBeLessThan(delayMs - 500);
+    // Cut by the 300 ms deadline, not by the upstream's late answer: the bound only needs to sit
+    // between the two, so it leaves seconds of slack for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(delayMs - 1000);
   });
 
   it('maps connection refused to 502 upstream_unreachable', async () => {
@@ -93,19 +102,23 @@ describe('UpstreamHttpClient', () => {
   it('lets one probe through when half-open and closes on success', async () => {
     status = 500;
     for (let i = 0; i < options.breakerFailures; i++) await caught(get());
-    await new Promise((resolve) => setTimeout(resolve, options.breakerCooldownMs + 20));
+    clock.advance(options.breakerCooldownMs - 1);
+    await expect(get()).rejects.toMatchObject({ code: 'upstream_circuit_open' }); // still cooling down
+    clock.advance(1);
     status = 200;
-    delayMs = 100;
-    const [probe, concurrent] = await Promise.allSettled([get(), get()]);
-    expect(probe).toEqual({ status: 'fulfilled', value: 'xxxxxxxxxx' });
-    expect(concurrent).toMatchObject({ status: 'rejected', reason: { code: 'upstream_circuit_open' } });
+    let release!: () => void;
+    hold = new Promise((resolve) => (release = resolve));
+    const probe = get(); // answered only once released: still in flight below
+    await expect(get()).rejects.toMatchObject({ code: 'upstream_circuit_open' });
+    release();
+    await expect(probe).resolves.toBe('xxxxxxxxxx');
     await expect(get()).resolves.toBe('xxxxxxxxxx');
   });
 
   it('re-opens when the half-open probe fails', async () => {
     status = 500;
     for (let i = 0; i < options.breakerFailures; i++) await caught(get());
-    await new Promise((resolve) => setTimeout(resolve, options.breakerCooldownMs + 20));
+    clock.advance(options.breakerCooldownMs);
     await expect(get()).rejects.toMatchObject({ code: 'upstream_error' });
     await expect(get()).rejects.toMatchObject({ code: 'upstream_circuit_open' });
   });

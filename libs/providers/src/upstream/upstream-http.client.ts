@@ -1,4 +1,5 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { CLOCK, Clock, systemClock } from '@app/common';
+import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Agent, request as undiciRequest } from 'undici';
 import { ProviderException, ProviderExceptionCode, UPSTREAM_FAULT_CODES } from '../providers.exception';
 import { CircuitBreaker } from './circuit-breaker';
@@ -35,14 +36,17 @@ export class UpstreamHttpClient implements OnModuleDestroy {
   private readonly breaker: CircuitBreaker;
   private readonly metrics = new UpstreamMetrics();
 
-  constructor(@Inject(UPSTREAM_HTTP_OPTIONS) private readonly options: UpstreamHttpOptions) {
+  constructor(
+    @Inject(UPSTREAM_HTTP_OPTIONS) private readonly options: UpstreamHttpOptions,
+    @Optional() @Inject(CLOCK) clock: Clock = systemClock,
+  ) {
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    this.breaker = new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs);
+    this.breaker = new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs, clock);
   }
 
   /**
