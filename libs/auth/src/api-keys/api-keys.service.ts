@@ -16,8 +16,8 @@ import { ListApiKeysQueryDto } from './dto/list-api-keys-query.dto';
 import { ApiKeyEntity } from './entities/api-key.entity';
 
 /**
- * Each change runs in its own transaction so that the audit record of the change (a later
- * issue) is written with the same `manager` and commits or rolls back with it.
+ * Each change runs in its own transaction so that its audit event (`api_key.created`,
+ * `api_key.revoked`) is written with the same `manager` and commits or rolls back with it.
  */
 @Injectable()
 export class ApiKeysService {
