@@ -3,8 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * created_at is timestamptz(3): millisecond precision matches a JavaScript Date exactly, so keyset
  * cursors built from it round-trip without skipping or repeating rows.
- * The audit table of a later issue keeps its own copy of tenant ids and has no foreign key here:
- * deleting a tenant must keep its audit history.
+ * The audit table (`audit_events`, migration 1763985000000-AuditEvents) keeps its own copy of
+ * tenant ids and has no foreign key to `tenants`: deleting a tenant must keep its audit history.
  */
 export class TenantsAndApiKeys1763900000000 implements MigrationInterface {
   name = 'TenantsAndApiKeys1763900000000';

@@ -19,7 +19,7 @@ function kindOf(route: RouteEntry, param: string): IdKind | undefined {
   return undefined;
 }
 
-/** Routes answering without an API key, on purpose (BRIEF §5). */
+/** Routes answering without an API key, on purpose (docs/api.md#public-routes). */
 const PUBLIC_ROUTES = new Set(['GET /l/:opaque', 'GET /health/live', 'GET /health/ready', 'GET /metrics']);
 const TENANT_BOUND: Role[] = ['portal_a', 'auditor_a'];
 const ROLES: Role[] = ['admin', 'portal_a', 'auditor_a', 'global_auditor', 'no_key'];

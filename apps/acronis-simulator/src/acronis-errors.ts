@@ -19,14 +19,14 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 };
 
 export interface ErrorSchemeOptions {
-  /** A platform code (1000+) when one applies, else the HTTP status (PROTOCOLS §1.8). */
+  /** A platform code (1000+) when one applies, else the HTTP status (docs/providers/acronis.md#error-shapes). */
   code?: number;
   info?: string;
   context?: Record<string, unknown>;
   headers?: Record<string, string>;
 }
 
-/** The common `errorScheme` envelope of every endpoint except /idp/token (PROTOCOLS §1.8). */
+/** The common `errorScheme` envelope of every endpoint except /idp/token (docs/providers/acronis.md#error-shapes). */
 export function sendErrorScheme(
   res: ServerResponse,
   status: number,
@@ -43,7 +43,7 @@ export function sendErrorScheme(
   sendJson(res, status, { error }, options.headers);
 }
 
-/** The OAuth `tokenError` shape used only by /idp/token (PROTOCOLS §1.1). */
+/** The OAuth `tokenError` shape used only by /idp/token (docs/providers/acronis.md#token-errors). */
 export function sendTokenError(res: ServerResponse, status: 400 | 401 | 403, error: string, description: string): void {
   const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Basic realm="idp"' } : {};
   sendJson(res, status, { error, error_description: description }, { 'Cache-Control': 'no-store', ...headers });

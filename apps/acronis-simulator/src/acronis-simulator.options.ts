@@ -35,7 +35,7 @@ export interface AcronisSimulatorOptions {
   staticBearerTokens?: StaticBearerToken[];
   tokenTtlSeconds?: number;
   ottTtlSeconds?: number;
-  /** Status for an unknown or disabled OTT target; the vendor does not document it (PROTOCOLS §1.4). */
+  /** Status for an unknown or disabled OTT target; undocumented (docs/providers/acronis.md#ott-errors). */
   unknownUserStatus?: 400 | 404;
   now?: () => number;
 }

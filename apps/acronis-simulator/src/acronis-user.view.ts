@@ -2,7 +2,10 @@ import type { AcronisUserConfig } from './acronis-simulator.options';
 
 const CREATED_AT = new Date().toISOString();
 
-/** The `user` object of the Account Management API (PROTOCOLS §1.5), limited to what clients read. */
+/**
+ * The `user` object of the Account Management API, limited to what clients read
+ * (docs/providers/acronis.md#exchanging-an-ott-for-a-session).
+ */
 export function userView(user: AcronisUserConfig): Record<string, unknown> {
   return {
     id: user.id,

@@ -5,7 +5,10 @@ import { sendErrorScheme } from './acronis-errors';
 import { ACRONIS_SESSION_COOKIE } from './ott-login.handler';
 import { userView } from './acronis-user.view';
 
-/** `GET /api/2/users/check_login?username=`: 204 free, 409 taken; never reveals the id (PROTOCOLS §1.7). */
+/**
+ * `GET /api/2/users/check_login?username=`: 204 free, 409 taken; never reveals the id
+ * (docs/providers/acronis.md#user-lookups).
+ */
 export function checkLogin(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   if (!requireBearer(ctx, req, res)) return;
   const username = url.searchParams.get('username');
@@ -40,7 +43,10 @@ export function userById(
   sendJson(res, 200, userView(user));
 }
 
-/** `GET /api/2/clients/{client_id}`: how callers learn their tenant (PROTOCOLS §1.2). */
+/**
+ * `GET /api/2/clients/{client_id}`: how callers learn their tenant
+ * (docs/providers/acronis.md#token-scope-and-secret-reset).
+ */
 export function clientById(
   ctx: AcronisContext,
   req: IncomingMessage,

@@ -1,6 +1,7 @@
 /**
- * Mirrors the vendor's page (PROTOCOLS §1.6): ott and targetURI from the fragment (legacy form) or
- * the query (newer form), POST to ott/login with `X-Acronis-API: 1`, then `location.replace`.
+ * Mirrors the vendor's page (docs/providers/acronis.md#external-login-url): ott and targetURI from
+ * the fragment (legacy form) or the query (newer form), POST to ott/login with `X-Acronis-API: 1`,
+ * then `location.replace`.
  * On failure the real page stays on "Please wait…"; `data-outcome` lets browser tests see why.
  */
 export const EXTERNAL_LOGIN_HTML = `<!DOCTYPE html>

@@ -25,7 +25,7 @@ function signingKey(): Promise<SigningKey> {
   return processKey;
 }
 
-/** Issues RS256 JWTs with a `kid` header, like the real `/idp/token` (PROTOCOLS §1.1). */
+/** Issues RS256 JWTs with a `kid` header, like the real `/idp/token` (docs/providers/acronis.md#access-token). */
 export class JwtSigner {
   private constructor(private readonly key: SigningKey) {}
 

@@ -6,11 +6,15 @@ import type { AcronisUserConfig } from './acronis-simulator.options';
 import { sendErrorScheme } from './acronis-errors';
 import { userView } from './acronis-user.view';
 
-// INFERRED: the real IdP cookie name, domain and lifetime are undocumented (PROTOCOLS §1.5).
+// INFERRED: the real IdP cookie name, domain and lifetime are undocumented
+// (docs/providers/acronis.md#exchanging-an-ott-for-a-session).
 export const ACRONIS_SESSION_COOKIE = 'acronis_sim_session';
 const SESSION_TTL_SECONDS = 7200;
 
-/** `POST /api/2/idp/ott/login`: consumes the OTT once and opens a cookie session (PROTOCOLS §1.5). */
+/**
+ * `POST /api/2/idp/ott/login`: consumes the OTT once and opens a cookie session
+ * (docs/providers/acronis.md#exchanging-an-ott-for-a-session).
+ */
 export async function loginWithOtt(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = parseJson(await readBody(req));
   if (!isPlainObject(body) || typeof body.ott !== 'string' || body.ott.length === 0) {

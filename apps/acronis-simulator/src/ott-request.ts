@@ -6,7 +6,10 @@ const IDENTIFIERS = ['login', 'user_id', 'external_id'] as const;
 
 export type OttRequestResult = { selector: UserSelector } | { problem: string };
 
-/** Validates an `idpOttPost` body: no extra fields, purpose user_login, exactly one identifier (PROTOCOLS §1.4). */
+/**
+ * Validates an `idpOttPost` body: no extra fields, purpose user_login, exactly one identifier
+ * (docs/providers/acronis.md#one-time-token-ott).
+ */
 export function parseOttRequest(body: unknown): OttRequestResult {
   if (!isPlainObject(body)) return { problem: 'The request body must be a JSON object.' };
   const unknown = Object.keys(body).filter((key) => !ALLOWED_FIELDS.has(key));

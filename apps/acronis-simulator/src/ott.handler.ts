@@ -5,11 +5,12 @@ import { AcronisContext, requireBearer } from './acronis-context';
 import { sendErrorScheme } from './acronis-errors';
 import { parseOttRequest } from './ott-request';
 
-// Both vendor samples decode to 31 bytes: the "OTT\x01" magic and 27 opaque bytes (PROTOCOLS §1.4).
+// Both vendor samples decode to 31 bytes: the "OTT\x01" magic and 27 opaque bytes
+// (docs/providers/acronis.md#test-vectors).
 const OTT_MAGIC = Buffer.from('OTT\x01', 'latin1');
 const OTT_RANDOM_BYTES = 27;
 
-/** `POST /api/2/idp/ott` (PROTOCOLS §1.4, §1.10 step 5). */
+/** `POST /api/2/idp/ott` (docs/providers/acronis.md#one-time-token-ott). */
 export async function mintOtt(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   const grant = requireBearer(ctx, req, res);

@@ -9,7 +9,7 @@ interface ClientCredentials {
   clientSecret: string;
 }
 
-/** `POST /api/2/idp/token`, client_credentials grant only (PROTOCOLS §1.1). */
+/** `POST /api/2/idp/token`, client_credentials grant only (docs/providers/acronis.md#access-token). */
 export async function issueToken(ctx: AcronisContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   if (mediaType(req) !== 'application/x-www-form-urlencoded') {
@@ -67,7 +67,7 @@ function basicCredentials(req: IncomingMessage): ClientCredentials | undefined {
   return { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) };
 }
 
-/** `client_secret_post`: the credentials as form fields (PROTOCOLS §1.1). */
+/** `client_secret_post`: the credentials as form fields (docs/providers/acronis.md#access-token). */
 function postedCredentials(form: URLSearchParams): ClientCredentials | undefined {
   const clientId = form.get('client_id');
   const clientSecret = form.get('client_secret');

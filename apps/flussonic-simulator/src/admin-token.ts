@@ -3,8 +3,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export type AdminTokenVerdict = 'valid' | 'WrongApikey' | 'ApikeyExpired';
 
 /**
- * Legacy admin token `salt:utc:md5(salt:utc:api_key)` (PROTOCOLS §2.1). Parsed from the right, as
- * the salt is "any random string". A bad signature wins over a stale stamp.
+ * Legacy admin token `salt:utc:md5(salt:utc:api_key)` (docs/providers/flussonic.md#admin-token).
+ * Parsed from the right, as the salt is "any random string". A bad signature wins over a stale stamp.
  */
 export function verifyAdminToken(
   token: string,

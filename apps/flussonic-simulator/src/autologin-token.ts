@@ -2,8 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * `<login>:<valid_till>:<4 hex salt>:<40 hex sha1>`: the shape of the vendor's only sample
- * (PROTOCOLS §2.2). What the SHA-1 covers is undocumented; here it is login, valid_till, salt and
- * a server secret. Parsed from the right, since logins may contain ':'.
+ * (docs/providers/flussonic.md#autologin-token-format). What the SHA-1 covers is undocumented;
+ * here it is login, valid_till, salt and a server secret. Parsed from the right, since logins may
+ * contain ':'.
  */
 export function mintAutologinToken(login: string, validTill: number, secret: string): string {
   const salt = randomBytes(2).toString('hex');

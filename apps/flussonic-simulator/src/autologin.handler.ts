@@ -5,12 +5,13 @@ import { verifyAutologinToken } from './autologin-token';
 import { activeUser, FlussonicContext } from './flussonic-context';
 import { sendFlussonicError } from './flussonic-errors';
 
-// INFERRED: cookie name, landing path and the default session length are undocumented (PROTOCOLS §2.3).
+// INFERRED: cookie name, landing path and the default session length are undocumented
+// (docs/providers/flussonic.md#browser-login-form).
 export const VSAAS_SESSION_COOKIE = 'vsaas_session';
 export const WATCHER_UI_PATH = '/vsaas/';
 const DEFAULT_SESSION_SECONDS = 86_400;
 
-/** `POST /vsaas/autologin` with form field `autologin_token` (PROTOCOLS §2.3, §2.6 step 4). */
+/** `POST /vsaas/autologin` with form field `autologin_token` (docs/providers/flussonic.md#browser-login-form). */
 export async function autologin(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const token = new URLSearchParams(await readBody(req)).get('autologin_token');
   const now = ctx.clock.now();

@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../simulator-kit/src';
 
-/** Status names from the Watcher v2 reference (PROTOCOLS §2.2); the body shape is INFERRED (§2.6 step 5). */
+/**
+ * Status names from the Watcher v2 reference; the body shape is INFERRED
+ * (docs/providers/flussonic.md#error-statuses).
+ */
 export type FlussonicErrorName =
   | 'BadRequest'
   | 'ValidationError'

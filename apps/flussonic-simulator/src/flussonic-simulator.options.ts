@@ -10,11 +10,11 @@ export interface FlussonicSimulatorOptions {
   /** The system API key from Watcher's settings page. */
   apiKey: string;
   users?: FlussonicUserConfig[];
-  /** Allowed |now - utc| of a legacy admin token; the vendor publishes none (PROTOCOLS §2.1). */
+  /** Allowed |now - utc| of a legacy admin token; none published (docs/providers/flussonic.md#admin-token). */
   windowSeconds?: number;
-  /** Status for an unknown or disabled login (PROTOCOLS §2.2: undocumented). */
+  /** Status for an unknown or disabled login; undocumented (docs/providers/flussonic.md#error-statuses). */
   unknownUserStatus?: 403 | 404;
-  /** Whether /vsaas/autologin consumes the token (PROTOCOLS §2.2: undocumented). */
+  /** Whether /vsaas/autologin consumes the token (docs/providers/flussonic.md#token-lifetimes-and-reuse). */
   singleUseTokens?: boolean;
   /** `valid_till` when the request omits it, as seconds from now. */
   defaultValidTillSeconds?: number;

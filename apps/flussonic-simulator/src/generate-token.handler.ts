@@ -6,7 +6,7 @@ import { activeUser, FlussonicContext } from './flussonic-context';
 import { sendFlussonicError } from './flussonic-errors';
 import { hasSystemKey } from './system-key';
 
-/** `POST /vsaas/api/generate-autologin-token`: legacy hashed admin token (PROTOCOLS §2.1, §2.6 step 3). */
+/** `POST /vsaas/api/generate-autologin-token`: legacy hashed admin token (docs/providers/flussonic.md#admin-token). */
 export async function generateWithAdminToken(
   ctx: FlussonicContext,
   req: IncomingMessage,
@@ -22,7 +22,7 @@ export async function generateWithAdminToken(
   mint(ctx, body, res);
 }
 
-/** `POST /vsaas/api/v2/auth/generate-autologin-token`: plain system key (PROTOCOLS §2.2, §2.6 step 2). */
+/** `POST /vsaas/api/v2/auth/generate-autologin-token`: plain system key (docs/providers/flussonic.md#v2-system-key). */
 export async function generateWithSystemKey(
   ctx: FlussonicContext,
   req: IncomingMessage,

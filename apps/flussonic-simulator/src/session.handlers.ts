@@ -6,7 +6,10 @@ import type { FlussonicUserConfig } from './flussonic-simulator.options';
 import { sendFlussonicError } from './flussonic-errors';
 import { hasSystemKey } from './system-key';
 
-/** The session's user, from the cookie set by autologin or the `X-Vsaas-Session` header (PROTOCOLS §2.4). */
+/**
+ * The session's user, from the cookie set by autologin or the `X-Vsaas-Session` header
+ * (docs/providers/flussonic.md#sessions-and-user-lookups).
+ */
 function sessionUser(ctx: FlussonicContext, req: IncomingMessage): FlussonicUserConfig | undefined {
   const header = req.headers['x-vsaas-session'];
   const sessionId = typeof header === 'string' ? header : parseCookies(req).get(VSAAS_SESSION_COOKIE);
@@ -33,7 +36,10 @@ export function watcherHome(ctx: FlussonicContext, req: IncomingMessage, res: Se
   );
 }
 
-/** `GET /vsaas/api/v2/users?search=&limit=&offset=` with the system key (PROTOCOLS §2.4). */
+/**
+ * `GET /vsaas/api/v2/users?search=&limit=&offset=` with the system key
+ * (docs/providers/flussonic.md#sessions-and-user-lookups).
+ */
 export function listUsers(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse, url: URL): void {
   if (!hasSystemKey(req, ctx.settings.apiKey)) return sendFlussonicError(res, 403, 'WrongApikey');
   const search = url.searchParams.get('search') ?? '';

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { API_KEY_SECURITY } from '@app/auth';
 import { documentProblems } from './openapi-problems';
 
-/** Swagger UI at /docs and the OpenAPI document at /openapi.json (BRIEF §5, operations). */
+/** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('sso-broker')

@@ -14,7 +14,8 @@ const SCRAPE_EXAMPLE = [
   'db_pool_total_connections 3',
 ].join('\n');
 
-// Intentionally public (BRIEF §5): scrapers carry no API key; labels hold route templates, never ids or tokens.
+// Intentionally public (docs/api.md#operations): scrapers carry no API key; labels hold route templates, never ids
+// or tokens.
 @ApiTags('operations')
 @Public()
 @SkipRateLimit()

@@ -1,7 +1,7 @@
 import type { FieldError } from '@app/common';
 import type { Request, Response } from 'express';
 
-/** RFC 9457 problem details, the body of every error answer (BRIEF §5). */
+/** RFC 9457 problem details, the body of every error answer (docs/api.md#errors). */
 export interface Problem {
   type: string;
   title: string;

@@ -14,7 +14,7 @@ const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000];
 type Revocation = { key_id: string } | { tenant_id: string };
 
 /**
- * Makes a revocation effective at once on every instance (BRIEF §5), not only within
+ * Makes a revocation effective at once on every instance (docs/api.md#api-keys), not only within
  * API_KEY_CACHE_TTL_MS: revoking a key, or deleting a tenant with its keys, sends a PostgreSQL
  * NOTIFY; every instance LISTENs on one dedicated connection and evicts the key from its cache.
  * A key's NOTIFY is sent inside the revoking transaction, so it is delivered exactly when the

@@ -1,4 +1,4 @@
-/** Every list answer of the public API (BRIEF §5). */
+/** Every list answer of the public API (docs/api.md#lists-and-pagination). */
 export interface Page<T> {
   data: T[];
   next_cursor: string | null;

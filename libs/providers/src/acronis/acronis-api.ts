@@ -25,7 +25,10 @@ export interface AcronisTarget {
 /** A 401 on an authenticated call: the caller decides whether a token refresh is worth one retry. */
 export const ACCESS_TOKEN_REJECTED = Symbol('ACCESS_TOKEN_REJECTED');
 
-/** The Acronis Account Management API v2 calls the broker makes (PROTOCOLS §1.1, §1.4, §1.7). */
+/**
+ * The Acronis Account Management API v2 calls the broker makes: docs/providers/acronis.md#access-token,
+ * docs/providers/acronis.md#one-time-token-ott and docs/providers/acronis.md#user-lookups.
+ */
 export class AcronisApi {
   constructor(
     private readonly http: UpstreamHttpClient,
@@ -130,9 +133,10 @@ function readOtt(response: UpstreamResponse): string | typeof ACCESS_TOKEN_REJEC
 }
 
 /**
- * The Acronis spec does not name the unknown-user answer of /idp/ott (PROTOCOLS §1.4, INFERRED 400 or
- * 404). A 400 only becomes "user not found" when the upstream's own message says so; any other 400
- * is reported as a rejected request with the upstream's (sanitized) reason, so nothing hinges on a guess.
+ * The Acronis spec does not name the unknown-user answer of /idp/ott (INFERRED 400 or 404,
+ * docs/providers/acronis.md#ott-errors). A 400 only becomes "user not found" when the upstream's own
+ * message says so; any other 400 is reported as a rejected request with the upstream's (sanitized)
+ * reason, so nothing hinges on a guess.
  */
 function saysUnknownUser(response: UpstreamResponse): boolean {
   return /not\s*found|unknown|no such|does not exist|doesn't exist/i.test(upstreamSays(response));

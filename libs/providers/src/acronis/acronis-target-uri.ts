@@ -5,7 +5,7 @@ import { AcronisSettings } from './dto/acronis-settings.dto';
 /**
  * The page the browser lands on after login: the requested URI only if it is on the allow-list
  * (exact match after URL normalisation: no open redirect), else the configured default, else the
- * management console `{base}/mc/` (PROTOCOLS §1.6).
+ * management console `{base}/mc/` (docs/providers/acronis.md#external-login-url).
  */
 export function resolveTargetUri(settings: AcronisSettings, baseUrl: string, requested?: string): string {
   if (requested === undefined) return settings.default_target_uri ?? `${baseUrl}/mc/`;

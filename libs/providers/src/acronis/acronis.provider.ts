@@ -20,7 +20,7 @@ import { AcronisTokenCache, IssuedAccessToken } from './acronis-token.cache';
 import { AcronisBearerTokenDto, AcronisClientCredentialsDto } from './dto/acronis-credentials.dto';
 import { AcronisSettings, AcronisSettingsDto } from './dto/acronis-settings.dto';
 
-/** Documented OTT lifetime (BRIEF §1: valid for 30 seconds, usable once). */
+/** Documented OTT lifetime: 30 seconds, usable once (docs/providers/acronis.md#ott-lifetime-and-single-use). */
 const OTT_LIFETIME_MS = 30_000;
 /** A pasted bearer token is kept in memory this long so mints need not decrypt it each time. */
 const PASTED_TOKEN_CACHE_MS = 15 * 60_000;
@@ -63,7 +63,8 @@ export class AcronisProvider implements LoginLinkProvider {
     if (ott === ACCESS_TOKEN_REJECTED) {
       this.tokens.invalidate(key, token.accessToken);
       if (token.source === 'bearer_token') throw bearerRejected();
-      // Tokens die early when the API client's secret is reset (PROTOCOLS §1.2): refresh once, retry once.
+      // Tokens die early when the API client's secret is reset: refresh once, retry once
+      // (docs/providers/acronis.md#token-scope-and-secret-reset).
       token = await this.accessToken(connection, key);
       ott = await this.api.issueOtt(connection, token.accessToken, identifier);
       if (ott === ACCESS_TOKEN_REJECTED) {

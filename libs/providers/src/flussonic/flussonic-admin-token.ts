@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Legacy Watcher admin token `salt:utc:md5(salt:utc:api_key)` (PROTOCOLS §2.1). A fresh salt and the
- * current time on every call: the token is bound to its time and must never be reused.
+ * Legacy Watcher admin token `salt:utc:md5(salt:utc:api_key)` (docs/providers/flussonic.md#admin-token).
+ * A fresh salt and the current time on every call: the token is bound to its time and must never be
+ * reused.
  */
 export function legacyAdminToken(
   apiKey: string,

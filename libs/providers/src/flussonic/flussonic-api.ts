@@ -14,7 +14,10 @@ import { FlussonicCredentials } from './dto/flussonic-credentials.dto';
 import { legacyAdminToken } from './flussonic-admin-token';
 
 const VENDOR = 'Flussonic';
-/** 403 names meaning the key itself was refused (F-V2REF); any other 403 concerns the user. */
+/**
+ * 403 names meaning the key itself was refused (docs/providers/flussonic.md#error-statuses); any other 403
+ * concerns the user.
+ */
 const KEY_REJECTED_ERRORS = new Set(['WrongApikey', 'ApikeyExpired']);
 
 export interface FlussonicTarget {
@@ -28,7 +31,10 @@ export interface AutologinRequest {
   lifetime?: number;
 }
 
-/** Watcher calls (PROTOCOLS §2.2, §2.4); no retries, the legacy stamp is rebuilt per call. */
+/**
+ * Watcher calls (docs/providers/flussonic.md#generating-an-autologin-token and
+ * docs/providers/flussonic.md#sessions-and-user-lookups); no retries, the legacy stamp is rebuilt per call.
+ */
 export class FlussonicApi {
   constructor(private readonly http: UpstreamHttpClient) {}
 

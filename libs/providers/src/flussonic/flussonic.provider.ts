@@ -47,7 +47,8 @@ export class FlussonicProvider implements LoginLinkProvider {
     const body = this.autologinRequest(connection.settings, request);
     const token = await this.api.generateAutologinToken(connection, await this.credentials(connection), body);
     const action = `${connection.baseUrl}/vsaas/autologin`;
-    // Watcher logs in only on a form POST (PROTOCOLS §2.3); the token is opaque and passed on as is.
+    // Watcher logs in only on a form POST (docs/providers/flussonic.md#browser-login-form); the token is opaque and
+    // passed on as is.
     return {
       method: 'POST',
       url: action,

@@ -15,7 +15,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads the error name and message from the upstream shapes seen in PROTOCOLS:
+ * Reads the error name and message from the upstream shapes (docs/providers/acronis.md#error-shapes,
+ * docs/providers/flussonic.md#error-statuses):
  * `{error, error_description}` (Acronis token), `{error: {code, message}}` (Acronis errorScheme),
  * `{success: false, error}` (Flussonic, INFERRED) and `{code, errors}`. Anything else yields {}.
  */

@@ -47,7 +47,7 @@ export class ApiKeyPageDto {
   next_cursor: string | null;
 }
 
-/** The creation answer (BRIEF §5 fields): the only place the key text ever appears. */
+/** The creation answer (docs/api.md#api-keys): the only place the key text ever appears. */
 export class CreatedApiKeyDto extends PickType(ApiKeyDto, [
   'id',
   'prefix',

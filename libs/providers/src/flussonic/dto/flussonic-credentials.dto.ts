@@ -9,7 +9,10 @@ export class FlussonicCredentialsDto {
   @MaxLength(512)
   api_key: string;
 
-  /** legacy: salted md5 admin token to /vsaas/api (the seed); v2: the plain key to /vsaas/api/v2. */
+  /**
+   * legacy: salted md5 admin token to /vsaas/api (docs/providers/flussonic.md#admin-token);
+   * v2: the plain key to /vsaas/api/v2 (docs/providers/flussonic.md#v2-system-key).
+   */
   @IsOptional()
   @IsIn(FLUSSONIC_AUTH_MODES)
   auth_mode?: FlussonicAuthMode;
