@@ -1,4 +1,4 @@
-/** Every action the broker records (BRIEF §5). Adding one here is an API change: document it. */
+/** Every action the broker records (docs/api.md#audit-actions). Adding one here is an API change: document it. */
 export const AUDIT_ACTIONS = [
   'tenant.created',
   'tenant.updated',

@@ -2,7 +2,7 @@ import { BrokerException } from '@app/common';
 
 /**
  * The audit event could not be written, so the change it describes was rolled back (fail
- * closed, BRIEF §3.1). The cause (a database error) is logged, never sent to the client.
+ * closed, docs/invariants.md#1-no-link-without-a-committed-audit-event). The cause (a database error) is logged, never sent to the client.
  */
 export class AuditUnavailableException extends BrokerException {
   constructor(cause?: unknown) {

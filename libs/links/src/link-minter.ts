@@ -20,7 +20,7 @@ export interface MintAttempt {
 /**
  * Calls the upstream outside any transaction (a slow upstream must not hold a database
  * connection or lock). A refusal or fault is recorded as `login_link.failed` before the
- * provider's error propagates (BRIEF §3.6).
+ * provider's error propagates (docs/invariants.md#6-upstream-faults-are-clear-bounded-and-audited).
  */
 @Injectable()
 export class LinkMinter {

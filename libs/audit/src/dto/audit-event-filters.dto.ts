@@ -3,7 +3,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../audit-action';
 import type { AuditAction, AuditOutcome } from '../audit-action';
 
-/** The filters shared by the list and the export (BRIEF §5). */
+/** The filters shared by the list and the export (docs/api.md#audit-routes). */
 export class AuditEventFiltersDto {
   @ApiPropertyOptional({
     format: 'uuid',

@@ -1,7 +1,7 @@
 import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventDto, AuditSubjectDto } from '../dto/audit-event.dto';
 
-/** The public shape of a stored row (BRIEF §5). */
+/** The public shape of a stored row (docs/api.md#audit-events). */
 export function toAuditEventDto(row: StoredChainedEvent): AuditEventDto {
   const subject: AuditSubjectDto = {};
   if (row.subject_login !== null) subject.login = row.subject_login;
