@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerToken, ExpiringStore, SimClock } from '../../simulator-kit/src';
+import { bearerToken, ExpiringStore, SimClock } from '@app/simulator-kit';
 import { AcronisDirectory } from './acronis-directory';
 import { sendErrorScheme } from './acronis-errors';
 import type { AcronisCounters } from './acronis-simulator.options';

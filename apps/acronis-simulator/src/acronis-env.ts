@@ -1,4 +1,4 @@
-import { envInt, envJson } from '../../simulator-kit/src';
+import { envInt, envJson } from '@app/simulator-kit';
 import { ACRONIS_DEMO_DATA } from './acronis-demo.fixtures';
 import type { AcronisSimulator } from './acronis-simulator';
 import { ACRONIS_DEFAULTS, AcronisSimulatorOptions } from './acronis-simulator.options';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../../simulator-kit/src';
+import { sendJson } from '@app/simulator-kit';
 
 const DOMAIN = 'PlatformAccountServer';
 

@@ -1,4 +1,4 @@
-import { sendJson, SimRouter } from '../../simulator-kit/src';
+import { sendJson, SimRouter } from '@app/simulator-kit';
 import type { AcronisContext } from './acronis-context';
 import { checkLogin, clientById, currentUser, tenantById, userById } from './directory.handlers';
 import { externalLoginPage, externalLoginWithoutScript } from './external-login.handler';

@@ -1,4 +1,4 @@
-import { ExpiringStore, FaultController, SimClock, startSimServer } from '../../simulator-kit/src';
+import { ExpiringStore, FaultController, SimClock, startSimServer } from '@app/simulator-kit';
 import type { AcronisContext, TokenGrant } from './acronis-context';
 import { AcronisDirectory } from './acronis-directory';
 import { acronisResponder } from './acronis-errors';

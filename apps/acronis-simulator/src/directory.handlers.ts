@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookies, sendEmpty, sendJson } from '../../simulator-kit/src';
+import { parseCookies, sendEmpty, sendJson } from '@app/simulator-kit';
 import { AcronisContext, requireBearer } from './acronis-context';
 import { sendErrorScheme } from './acronis-errors';
 import { ACRONIS_SESSION_COOKIE } from './ott-login.handler';

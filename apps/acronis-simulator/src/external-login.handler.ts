@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendText } from '../../simulator-kit/src';
+import { sendText } from '@app/simulator-kit';
 import type { AcronisContext } from './acronis-context';
 import { sendErrorScheme } from './acronis-errors';
 import { EXTERNAL_LOGIN_HTML } from './external-login.page';

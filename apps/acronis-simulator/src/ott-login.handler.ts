@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { isPlainObject, parseJson, readBody, sendJson } from '../../simulator-kit/src';
+import { isPlainObject, parseJson, readBody, sendJson } from '@app/simulator-kit';
 import type { AcronisContext } from './acronis-context';
 import type { AcronisUserConfig } from './acronis-simulator.options';
 import { sendErrorScheme } from './acronis-errors';

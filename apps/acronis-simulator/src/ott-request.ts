@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../simulator-kit/src';
+import { isPlainObject } from '@app/simulator-kit';
 import type { UserSelector } from './acronis-directory';
 
 const ALLOWED_FIELDS = new Set(['purpose', 'login', 'user_id', 'external_id', 'audit_data']);

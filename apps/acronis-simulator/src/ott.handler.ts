@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mediaType, parseJson, readBody, sendJson } from '../../simulator-kit/src';
+import { mediaType, parseJson, readBody, sendJson } from '@app/simulator-kit';
 import { AcronisContext, requireBearer } from './acronis-context';
 import { sendErrorScheme } from './acronis-errors';
 import { parseOttRequest } from './ott-request';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { mediaType, readBody, sendJson } from '../../simulator-kit/src';
+import { mediaType, readBody, sendJson } from '@app/simulator-kit';
 import type { AcronisContext } from './acronis-context';
 import { sendTokenError } from './acronis-errors';
 

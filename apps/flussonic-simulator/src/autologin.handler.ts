@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readBody } from '../../simulator-kit/src';
+import { readBody } from '@app/simulator-kit';
 import { verifyAutologinToken } from './autologin-token';
 import { activeUser, FlussonicContext } from './flussonic-context';
 import { sendFlussonicError } from './flussonic-errors';

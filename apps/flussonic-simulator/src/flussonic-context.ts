@@ -1,4 +1,4 @@
-import { ExpiringStore, SimClock } from '../../simulator-kit/src';
+import { ExpiringStore, SimClock } from '@app/simulator-kit';
 import type { FlussonicCounters, FlussonicUserConfig } from './flussonic-simulator.options';
 
 export interface AutologinGrant {

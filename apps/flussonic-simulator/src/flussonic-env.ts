@@ -1,4 +1,4 @@
-import { envInt, envJson, envList } from '../../simulator-kit/src';
+import { envInt, envJson, envList } from '@app/simulator-kit';
 import type { FlussonicSimulator } from './flussonic-simulator';
 import { FLUSSONIC_DEFAULTS, FlussonicSimulatorOptions, FlussonicUserConfig } from './flussonic-simulator.options';
 

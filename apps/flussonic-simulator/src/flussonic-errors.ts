@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../../simulator-kit/src';
+import { sendJson } from '@app/simulator-kit';
 
 /**
  * Status names from the Watcher v2 reference; the body shape is INFERRED

@@ -1,4 +1,4 @@
-import { SimRouter } from '../../simulator-kit/src';
+import { SimRouter } from '@app/simulator-kit';
 import { autologin } from './autologin.handler';
 import type { FlussonicContext } from './flussonic-context';
 import { generateWithAdminToken, generateWithSystemKey } from './generate-token.handler';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ExpiringStore, FaultController, SimClock, startSimServer } from '../../simulator-kit/src';
+import { ExpiringStore, FaultController, SimClock, startSimServer } from '@app/simulator-kit';
 import type { AutologinGrant, FlussonicContext } from './flussonic-context';
 import { flussonicResponder } from './flussonic-errors';
 import { flussonicRouter } from './flussonic-routes';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isPlainObject, parseJson, readBody, sendJson } from '../../simulator-kit/src';
+import { isPlainObject, parseJson, readBody, sendJson } from '@app/simulator-kit';
 import { verifyAdminToken } from './admin-token';
 import { mintAutologinToken } from './autologin-token';
 import { activeUser, FlussonicContext } from './flussonic-context';

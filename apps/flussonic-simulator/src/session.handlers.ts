@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookies, sendJson, sendText } from '../../simulator-kit/src';
+import { parseCookies, sendJson, sendText } from '@app/simulator-kit';
 import { VSAAS_SESSION_COOKIE } from './autologin.handler';
 import { activeUser, FlussonicContext } from './flussonic-context';
 import type { FlussonicUserConfig } from './flussonic-simulator.options';
