@@ -34,7 +34,7 @@ function contextFor(
   request: { principal?: Principal; params?: Record<string, string>; headers?: Record<string, string> },
   controller: object = FixtureController,
 ): ExecutionContext {
-  const req = { method: 'GET', path: '/x', params: {}, headers: {}, ...request };
+  const req = { method: 'GET', url: '/x', params: {}, headers: {}, ...request };
   const target =
     controller === FixtureController
       ? FixtureController.prototype[handler]

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 export const API_KEY_ROLES = ['admin', 'portal', 'auditor'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
@@ -20,7 +20,8 @@ export interface RequestContext {
   principal: Principal | null;
 }
 
-export type BrokerRequest = Request & { id?: string | number; principal?: Principal };
+/** A Fastify request, with the caller once the API-key guard has run. */
+export type BrokerRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & { principal?: Principal };
 
 export function requestContextOf(req: BrokerRequest): RequestContext {
   const userAgent = req.headers['user-agent'];
@@ -39,6 +40,5 @@ export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): Re
 
 /** The route template serving `req` (`/v1/tenants/:tenant_id`) for log lines, or the raw path. */
 export function routePathOf(req: BrokerRequest): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? path : req.path;
+  return req.routeOptions?.url ?? req.url.split('?', 1)[0];
 }
