@@ -12,7 +12,7 @@ async function ipSeenWith(trustProxy: string | undefined): Promise<string> {
       remoteAddress: '10.0.0.2',
       headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
     });
-    return (res.json() as { ip: string }).ip;
+    return res.json<{ ip: string }>().ip;
   } finally {
     await fastify.close();
   }
