@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { validateEnvironment } from '@app/config';
-import { LOG_DESTINATION } from '@app/observability';
+import { createBrokerLogger } from '@app/observability';
 import { AppModule } from '../apps/broker/src/app.module';
 import { configureApp } from '../apps/broker/src/bootstrap/configure-app';
+import { createHttpAdapter } from '../apps/broker/src/bootstrap/http-adapter';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -27,14 +28,15 @@ async function startBroker(db: TestDatabase, capture: LogCapture) {
     BROKER_MASTER_KEYS: newMasterKeyEntry(),
     BROKER_BOOTSTRAP_ADMIN_KEY: newAdminKeyText(),
   });
+  const logger = createBrokerLogger({ level: 'trace', destination: capture });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 } })],
-  })
-    .overrideProvider(LOG_DESTINATION)
-    .useValue(capture)
-    .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
-  configureApp(app, env);
+    imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 }, logger })],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(env, logger), {
+    bodyParser: false,
+    logger: false,
+  });
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   return { app, adminKey: env.BROKER_BOOTSTRAP_ADMIN_KEY as string, http: app.getHttpServer() };
 }

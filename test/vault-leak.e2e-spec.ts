@@ -1,14 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request, { Response } from 'supertest';
 import { startAcronisSimulator } from '@app/acronis-simulator';
 import { validateEnvironment } from '@app/config';
 import { startFlussonicSimulator } from '@app/flussonic-simulator';
-import { LOG_DESTINATION } from '@app/observability';
+import { createBrokerLogger } from '@app/observability';
 import { VaultRewrapService } from '@app/vault';
 import { AppModule } from '../apps/broker/src/app.module';
 import { configureApp } from '../apps/broker/src/bootstrap/configure-app';
+import { createHttpAdapter } from '../apps/broker/src/bootstrap/http-adapter';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
@@ -29,7 +30,7 @@ function forms(secret: string): string[] {
 
 describe('vault: no secret in the database, logs or API answers', () => {
   let db: TestDatabase;
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let url: string;
   const logs = new LogCapture();
   const answers: string[] = [];
@@ -58,14 +59,14 @@ describe('vault: no secret in the database, logs or API answers', () => {
       BROKER_MASTER_KEYS: newMasterKeyEntry('v1'),
       BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
     });
+    const logger = createBrokerLogger({ level: 'trace', destination: logs });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 } })],
-    })
-      .overrideProvider(LOG_DESTINATION)
-      .useValue(logs)
-      .compile();
-    app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
-    configureApp(app, env);
+      imports: [AppModule.forRoot({ env, database: { url: db.appUrl, poolSize: 4 }, logger })],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(env, logger), {
+      bodyParser: false,
+    });
+    configureApp(app);
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {

@@ -3,15 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnvironment } from '@app/config';
 import { freePort } from '@app/database';
+import { createBrokerLogger, type LogLevel } from '@app/observability';
 import { AppModule } from '../../apps/broker/src/app.module';
 import { configureApp } from '../../apps/broker/src/bootstrap/configure-app';
+import { createHttpAdapter } from '../../apps/broker/src/bootstrap/http-adapter';
+import { recordRoutes } from './route-table';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** Base URL of the listening broker, e.g. http://127.0.0.1:41234 */
   url: string;
   db: TestDatabase;
@@ -56,11 +59,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const validated = validateEnvironment(env);
+  const logger = createBrokerLogger({ level: validated.LOG_LEVEL as LogLevel });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ env: validated, database: { url: db.appUrl, poolSize: 10 } })],
+    imports: [AppModule.forRoot({ env: validated, database: { url: db.appUrl, poolSize: 10 }, logger })],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
-  configureApp(app, validated);
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(validated, logger), {
+    bodyParser: false,
+  });
+  recordRoutes(app);
+  configureApp(app);
   try {
     await app.listen(port, '127.0.0.1');
   } catch (error) {

@@ -1,40 +1,46 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 export interface RouteEntry {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Express path template, e.g. /v1/tenants/:tenant_id */
+  /** Route template, e.g. /v1/tenants/:tenant_id */
   path: string;
   params: string[];
 }
 
 const API_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-
-interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
-}
+const tables = new WeakMap<NestFastifyApplication, RouteEntry[]>();
 
 /**
- * The routes the running app really serves, read from Express's router after boot, so a new
- * controller route shows up here without anyone editing a list. OpenAPI/Swagger routes that
- * are served as static documents are left out.
+ * Collects every route the app registers with Fastify (an `onRoute` hook), so a new controller
+ * route shows up in routeTable() without anyone editing a list. Call it before `listen`/`init`.
+ * OpenAPI/Swagger routes, served as static documents, are left out.
  */
-export function routeTable(app: NestExpressApplication): RouteEntry[] {
-  const express = app.getHttpAdapter().getInstance() as { router: { stack: Layer[] } };
+export function recordRoutes(app: NestFastifyApplication): void {
   const entries: RouteEntry[] = [];
-  for (const layer of express.router.stack) {
-    if (!layer.route) continue;
-    const { path } = layer.route;
-    // The API document and Swagger UI are static; a `{*path}` catch-all only answers unmatched requests.
-    if (path.startsWith('/docs') || path.startsWith('/openapi.') || path.includes('{*')) continue;
-    for (const [method, enabled] of Object.entries(layer.route.methods)) {
-      if (!enabled || !API_METHODS.has(method.toUpperCase())) continue;
-      entries.push({
-        method: method.toUpperCase() as RouteEntry['method'],
-        path,
-        params: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),
-      });
-    }
-  }
+  tables.set(app, entries);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      const path = route.url;
+      // The API document and Swagger UI are static; Fastify adds HEAD routes for GET ones itself.
+      if (path.startsWith('/docs') || path.startsWith('/openapi.') || path.includes('*')) return;
+      for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+        if (!API_METHODS.has(method)) continue;
+        entries.push({
+          method: method as RouteEntry['method'],
+          path,
+          params: [...path.matchAll(/:(\w+)/g)].map((m) => m[1]),
+        });
+      }
+    });
+}
+
+/** The routes the running app really serves (recorded by recordRoutes, which createTestApp calls). */
+export function routeTable(app: NestFastifyApplication): RouteEntry[] {
+  const entries = tables.get(app);
+  if (entries === undefined || entries.length === 0)
+    throw new Error('no routes recorded: call recordRoutes before init');
   return entries;
 }
 

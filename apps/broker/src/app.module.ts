@@ -1,12 +1,7 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { json } from 'express';
-import { LogLevel, ObservabilityModule } from '@app/observability';
+import { DynamicModule, Module } from '@nestjs/common';
+import { type BrokerPino, LogLevel, ObservabilityModule } from '@app/observability';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
-import { MAX_BODY_BYTES } from './bootstrap/configure-app';
-import { requireJsonBodies } from './http/json-body.middleware';
-import { screenJsonBody } from './http/json-screen';
-import { refuseNulInUrl } from './http/url-screen.middleware';
 import { AuditModule } from '@app/audit';
 import { AuditEventsController } from './controllers/audit-events.controller';
 import { brokerConfigModule, Environment } from '@app/config';
@@ -27,16 +22,18 @@ import { ApiKeysController } from './controllers/api-keys.controller';
 export interface AppModuleOptions {
   env: Environment;
   database: DatabaseConnectionOptions;
+  /** The pino logger the HTTP server logs with (createHttpAdapter), so that there is one; absent, one at LOG_LEVEL. */
+  logger?: BrokerPino;
 }
 
 /** The broker's wiring: one module per concern; controllers are thin and live here. */
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ObservabilityModule.forRoot({ logLevel: options.env.LOG_LEVEL as LogLevel }),
+        ObservabilityModule.forRoot({ logLevel: options.env.LOG_LEVEL as LogLevel, logger: options.logger }),
         brokerConfigModule(options.env),
         DatabaseModule.forRoot(options.database),
         AuditModule,
@@ -59,24 +56,5 @@ export class AppModule implements NestModule {
         ApiKeysController,
       ],
     };
-  }
-
-  /**
-   * URL screening and body parsing run as module middleware, after the observability middleware,
-   * so that a malformed, oversized or non-JSON request still gets a request id, a log line and a metric.
-   */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(
-        refuseNulInUrl,
-        requireJsonBodies,
-        json({
-          limit: MAX_BODY_BYTES,
-          strict: true,
-          type: ['application/json', 'application/*+json'],
-          verify: screenJsonBody,
-        }),
-      )
-      .forRoutes('*');
   }
 }

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigurationError, Environment, validateEnvironment } from '@app/config';
-import { HealthService } from '@app/observability';
+import { createBrokerLogger, HealthService, LogLevel } from '@app/observability';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
+import { createHttpAdapter } from './bootstrap/http-adapter';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
-/** Until Nest's pino logger exists, start-up messages are written as JSON lines too. */
+/** Start-up and shutdown messages, as JSON lines like the logger's, whatever LOG_LEVEL says. */
 function bootLog(message: string, level: 'info' | 'error' = 'info'): void {
   process.stdout.write(
     `${JSON.stringify({ level: level === 'info' ? 30 : 50, time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
@@ -27,14 +27,16 @@ async function main(): Promise<void> {
   }
   const startedAt = Date.now();
   const database = await openDatabase(env, bootLog);
-  let app: NestExpressApplication | undefined;
+  let app: NestFastifyApplication | undefined;
   try {
-    app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE } }),
+    // One pino logger for Fastify (request lines), Nest and the services.
+    const logger = createBrokerLogger({ level: env.LOG_LEVEL as LogLevel });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE }, logger }),
+      createHttpAdapter(env, logger),
       { bodyParser: false, bufferLogs: true },
     );
-    app.useLogger(app.get(Logger));
-    configureApp(app, env);
+    configureApp(app);
     await listenWithGracefulShutdown(app, env, database);
   } catch (error) {
     // A start-up refusal (e.g. a master key version missing) must not leave the pool open or an
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
 }
 
 async function listenWithGracefulShutdown(
-  app: NestExpressApplication,
+  app: NestFastifyApplication,
   env: Environment,
   database: DatabaseRuntime,
 ): Promise<void> {

@@ -71,10 +71,26 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  /** Express "trust proxy": set it when a load balancer sets X-Forwarded-For, so audit IPs are the client's. */
+  /**
+   * Which proxies' X-Forwarded-For to trust (Fastify `trustProxy`): true, a hop count, or a
+   * comma-separated list of addresses/CIDRs. Set it behind a load balancer, so audit IPs and the
+   * per-IP rate limit see the client's address.
+   */
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;
+
+  /** A client must send the request headers within this many ms (slow-header attacks), or the connection is closed. */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS: number = 15_000;
+
+  /** A client must send the whole request (headers and body) within this many ms, else 408; at least HTTP_HEADERS_TIMEOUT_MS. */
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
 
   @IsInt()
   @Min(100)
@@ -167,6 +183,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
     throw new ConfigurationError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      'invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
   }
   if (env.NODE_ENV === 'production' && !env.BROKER_MASTER_KEYS) {
     throw new ConfigurationError('invalid configuration:\n  BROKER_MASTER_KEYS: required when NODE_ENV=production');

@@ -1,11 +1,14 @@
-import { CanActivate, Controller, Get, Global, INestApplication, Module, Param, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, Get, Global, Module, Param, UseGuards } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { register } from 'prom-client';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { httpLoggingOptions, installHttpObservability } from './http/fastify-observability';
+import { createBrokerLogger } from './logging/broker-logger';
+import { HttpMetrics } from './metrics/http-metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { ObservabilityModule } from './observability.module';
-import { LOG_DESTINATION } from './observability.options';
 import { LogCapture } from './testing-log-capture';
 
 const pool = { totalCount: 4, idleCount: 3, waitingCount: 1 };
@@ -45,21 +48,23 @@ function sampleValue(text: string, metric: string, labels: string): number | und
 }
 
 describe('ObservabilityModule', () => {
-  let app: INestApplication;
+  let app: NestFastifyApplication;
   let capture: LogCapture;
 
   beforeAll(async () => {
     register.resetMetrics();
     capture = new LogCapture();
+    const logger = createBrokerLogger({ level: 'info', destination: capture });
     const moduleRef = await Test.createTestingModule({
-      imports: [FakeDatabaseModule, ObservabilityModule.forRoot({ logLevel: 'info' })],
+      imports: [FakeDatabaseModule, ObservabilityModule.forRoot({ logLevel: 'info', logger })],
       controllers: [TenantsProbeController],
-    })
-      .overrideProvider(LOG_DESTINATION)
-      .useValue(capture)
-      .compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(httpLoggingOptions(logger)), {
+      logger: false,
+    });
+    installHttpObservability(app.getHttpAdapter().getInstance(), app.get(HttpMetrics));
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
 
   afterAll(async () => app.close());

@@ -1,27 +1,21 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
-import { destination, type DestinationStream } from 'pino';
 import { HealthCheckLogger } from './health/health-check.logger';
 import { HealthService } from './health/health.service';
 import { MigrationsHealthIndicator } from './health/migrations.health';
-import { loggerParams } from './logging/logger-params';
+import { createBrokerLogger } from './logging/broker-logger';
+import { BROKER_LOGGER, BrokerLogger } from './logging/nest-logger';
 import { DbPoolMetrics } from './metrics/db-pool.metrics';
-import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { HttpMetrics } from './metrics/http-metrics';
 import { MetricsService } from './metrics/metrics.service';
-import {
-  LOG_DESTINATION,
-  OBSERVABILITY_OPTIONS,
-  ObservabilityAsyncOptions,
-  ObservabilityOptions,
-} from './observability.options';
+import { OBSERVABILITY_OPTIONS, ObservabilityAsyncOptions, ObservabilityOptions } from './observability.options';
 
 /**
- * Logs, metrics and health for the broker. Global, so that its middleware (request id, request
- * log, HTTP metrics) runs before any middleware of the importing modules.
+ * Logs, metrics and health for the broker. Global: BrokerLogger (Nest's logger over the one pino
+ * logger), HttpMetrics (fed by the Fastify hooks of installHttpObservability) and health.
  */
 @Module({})
-export class ObservabilityModule implements NestModule {
+export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return ObservabilityModule.forRootAsync({ useFactory: () => options });
   }
@@ -31,24 +25,25 @@ export class ObservabilityModule implements NestModule {
       module: ObservabilityModule,
       global: true,
       imports: [
-        LoggerModule.forRootAsync({
-          imports: options.imports,
-          providers: [
-            { provide: OBSERVABILITY_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
-            { provide: LOG_DESTINATION, useFactory: () => destination(1) },
-          ],
-          inject: [OBSERVABILITY_OPTIONS, LOG_DESTINATION],
-          useFactory: (resolved: ObservabilityOptions, stream: DestinationStream) =>
-            loggerParams({ level: resolved.logLevel, destination: stream }),
-        }),
+        ...(options.imports ?? []),
         TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
       ],
-      providers: [MetricsService, DbPoolMetrics, MigrationsHealthIndicator, HealthService],
-      exports: [MetricsService, HealthService],
+      providers: [
+        { provide: OBSERVABILITY_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: BROKER_LOGGER,
+          inject: [OBSERVABILITY_OPTIONS],
+          useFactory: (resolved: ObservabilityOptions) =>
+            resolved.logger ?? createBrokerLogger({ level: resolved.logLevel }),
+        },
+        BrokerLogger,
+        MetricsService,
+        HttpMetrics,
+        DbPoolMetrics,
+        MigrationsHealthIndicator,
+        HealthService,
+      ],
+      exports: [BROKER_LOGGER, BrokerLogger, MetricsService, HttpMetrics, HealthService],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -1,8 +1,13 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-import type { LogLevel } from './logging/logger-params';
+import type { BrokerPino, LogLevel } from './logging/broker-logger';
 
 export interface ObservabilityOptions {
   logLevel: LogLevel;
+  /**
+   * The process's pino logger, when the HTTP server was given it too (Fastify's `loggerInstance`);
+   * absent, one is created at `logLevel` writing to stdout (e.g. an application context without HTTP).
+   */
+  logger?: BrokerPino;
 }
 
 export interface ObservabilityAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -11,6 +16,3 @@ export interface ObservabilityAsyncOptions extends Pick<ModuleMetadata, 'imports
 }
 
 export const OBSERVABILITY_OPTIONS = Symbol('OBSERVABILITY_OPTIONS');
-
-/** The pino destination stream (stdout by default); tests override it to capture every line. */
-export const LOG_DESTINATION = Symbol('LOG_DESTINATION');

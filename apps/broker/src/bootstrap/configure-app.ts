@@ -1,22 +1,25 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Environment } from '@app/config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BrokerLogger, HttpMetrics, installHttpObservability } from '@app/observability';
+import { registerJsonBodyParser } from '../http/json-body';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { refuseNulInUrl } from '../http/url-screen';
 import { createValidationPipe } from '../http/validation.pipe';
 import { setupOpenApi } from './openapi';
 
-export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Everything main.ts and the e2e harness both need, so tests exercise the real stack. */
-export function configureApp(app: NestExpressApplication, env: Environment): void {
-  app.disable('x-powered-by');
-  if (env.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(env.TRUST_PROXY));
+/**
+ * Everything main.ts and the e2e harness both need, so tests exercise the real stack. Call it on
+ * an app built on createHttpAdapter, before `listen`/`init`.
+ */
+export function configureApp(app: NestFastifyApplication): void {
+  // Nest's own messages and every `new Logger(...)` go to the broker's pino logger (at
+  // LOG_LEVEL=silent, nowhere), not to Nest's console logger.
+  app.useLogger(app.get(BrokerLogger));
+  const fastify = app.getHttpAdapter().getInstance();
+  // onRequest hooks run in this order: X-Request-Id on the answer first, so that every error carries it.
+  installHttpObservability(fastify, app.get(HttpMetrics));
+  refuseNulInUrl(fastify);
+  registerJsonBodyParser(fastify);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupOpenApi(app);
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -7,7 +7,8 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import { PassThrough } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { Page, type TenantSelection } from '@app/common';
 import { Auth, CurrentTenants } from '@app/auth';
 import {
@@ -63,14 +64,21 @@ export class AuditEventsController {
   async export(
     @CurrentTenants() tenants: TenantSelection,
     @Query() query: ExportAuditEventsQueryDto,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const file = await this.exporter.open(tenants, query);
-    res.status(200);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('Content-Disposition', `attachment; filename="${file.filename}"`);
-    res.setHeader('Cache-Control', 'no-store');
-    await file.pipeTo(res).catch(() => undefined);
+    // Fastify sends the stream with backpressure and destroys it when the client leaves, which
+    // fails the COPY pipeline and discards its database connection.
+    const body = new PassThrough();
+    void file.pipeTo(body).catch(() => undefined);
+    await res
+      .status(200)
+      .headers({
+        'Content-Type': file.contentType,
+        'Content-Disposition': `attachment; filename="${file.filename}"`,
+        'Cache-Control': 'no-store',
+      })
+      .send(body);
   }
 
   @Get('verify')

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth';
 import { SkipRateLimit } from '@app/rate-limit';
 import { HealthService } from '@app/observability';
@@ -56,7 +56,7 @@ export class HealthController {
     description: 'Not ready; `error` names the failing checks.',
     schema: { example: NOT_READY_EXAMPLE },
   })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult> {
     const { ready, result } = await this.health.ready();
     res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return result;

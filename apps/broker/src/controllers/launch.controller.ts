@@ -3,7 +3,7 @@ import { Public } from '@app/auth';
 import { LaunchAnswerService } from '@app/links';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 @ApiTags('login-links')
 @Controller('l')
@@ -21,11 +21,11 @@ export class LaunchController {
   @ApiResponse({ status: 302, description: 'Redirect to the upstream login URL.' })
   @ApiResponse({ status: 200, description: 'A page that POSTs the upstream login form by itself.' })
   @ApiResponse({ status: 410, description: 'Unknown, expired or already used.' })
-  async open(@Param('opaque') opaque: string, @Ctx() ctx: RequestContext, @Res() res: Response): Promise<void> {
+  async open(@Param('opaque') opaque: string, @Ctx() ctx: RequestContext, @Res() res: FastifyReply): Promise<void> {
     const answer = await this.launches.answer(opaque, ctx);
-    res
+    await res
       .status(answer.status)
-      .set(answer.headers)
+      .headers(answer.headers)
       .send(answer.html ?? '');
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@app/auth';
 import { SkipRateLimit } from '@app/rate-limit';
 import { MetricsService } from '@app/observability';
@@ -34,10 +34,8 @@ export class MetricsController {
     description: 'Prometheus text exposition format.',
     content: { 'text/plain': { schema: { type: 'string', example: SCRAPE_EXAMPLE } } },
   })
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Res() res: FastifyReply): Promise<void> {
     const { contentType, body } = await this.metrics.scrape();
-    // Written raw: express would rewrite the exposition content type's parameters.
-    res.status(200).setHeader('Content-Type', contentType);
-    res.end(body);
+    await res.status(200).type(contentType).send(body);
   }
 }

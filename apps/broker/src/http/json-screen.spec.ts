@@ -1,6 +1,6 @@
 import { MAX_JSON_DEPTH, screenJsonBody } from './json-screen';
 
-const check = (text: string) => () => screenJsonBody({} as never, undefined, Buffer.from(text));
+const check = (text: string) => () => screenJsonBody(Buffer.from(text));
 
 describe('screenJsonBody', () => {
   it('accepts nesting up to the limit, counting objects and arrays', () => {
@@ -8,9 +8,9 @@ describe('screenJsonBody', () => {
     expect(check('{"a":[{"b":[1,2,{"c":null}]}]}')).not.toThrow();
   });
 
-  it('refuses one level more, with the type the problem filter maps to 400', () => {
+  it('refuses one level more with 400 json_too_deep', () => {
     const deep = `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`;
-    expect(check(deep)).toThrow(expect.objectContaining({ type: 'entity.too.deep', status: 400 }));
+    expect(check(deep)).toThrow(expect.objectContaining({ code: 'json_too_deep', status: 400 }));
   });
 
   it('ignores brackets inside strings, including escaped quotes', () => {
@@ -20,7 +20,7 @@ describe('screenJsonBody', () => {
 
   it('refuses a NUL character in a value or a key, wherever it sits in the string', () => {
     for (const text of ['{"name":"a\\u0000b"}', '{"name":"\\u0000"}', '{"a\\u0000":1}', '[["x\\u0000"]]']) {
-      expect(check(text)).toThrow(expect.objectContaining({ type: 'entity.nul.char', status: 400 }));
+      expect(check(text)).toThrow(expect.objectContaining({ code: 'invalid_characters', status: 400 }));
     }
   });
 

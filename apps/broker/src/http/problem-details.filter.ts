@@ -1,15 +1,18 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { isBrokerException, BrokerRequest } from '@app/common';
 import { RateLimitedException } from '@app/rate-limit';
 import { isDatabaseUnavailable } from './database-unavailable';
 import { Problem, problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 /**
- * The single place errors become HTTP answers. Domain errors carry their own status and code;
- * framework and body-parser errors get stable codes; anything else is a 500 whose details
- * stay in the log (never a stack trace, SQL text or secret in the answer).
+ * The single place errors become HTTP answers, for errors raised in handlers and guards and
+ * before routing alike (Nest installs it as Fastify's error and not-found handler). Domain
+ * errors carry their own status and code; framework errors (Fastify's 413, 415, 404…, mapped to
+ * HttpException by Nest) get stable codes; anything else is a 500 whose details stay in the log
+ * (never a stack trace, SQL text or secret in the answer). It logs through Nest's Logger, which
+ * configureApp points at the broker's pino logger.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -18,7 +21,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<BrokerRequest>();
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<FastifyReply>();
     const requestId = String(req.id ?? '');
     const { body, headers } = this.toProblem(exception, requestId);
     if (body.status >= 500) {
@@ -27,9 +30,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `request failed: ${body.code}`,
       );
     }
-    if (res.headersSent) return;
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    if (res.sent || res.raw.headersSent) return;
+    void res
+      .status(body.status)
+      .headers({ ...headers, 'X-Request-Id': requestId })
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(JSON.stringify(body));
   }
 
   private toProblem(exception: unknown, requestId: string): { body: Problem; headers: Record<string, string> } {
@@ -45,8 +51,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         headers: { 'Retry-After': String(retryAfterOf(exception)) },
       };
     }
-    const bodyParser = bodyParserProblem(exception, requestId);
-    if (bodyParser) return { body: bodyParser, headers: {} };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { body: problem(status, httpCode(status), httpDetail(status), requestId), headers: {} };
@@ -88,36 +92,6 @@ function loggable(exception: unknown): Record<string, unknown> {
     ...(typeof code === 'string' ? { sqlstate: code } : {}),
     stack: exception.stack,
   };
-}
-
-/** body-parser errors carry a `type`; their messages may echo the payload, so they are replaced. */
-function bodyParserProblem(exception: unknown, requestId: string): Problem | undefined {
-  const type = (exception as { type?: unknown })?.type;
-  switch (type) {
-    case 'entity.parse.failed':
-      return problem(400, 'malformed_json', 'The request body is not valid JSON.', requestId);
-    case 'entity.too.deep':
-      return problem(400, 'json_too_deep', 'The request body is nested too deeply.', requestId);
-    case 'entity.nul.char':
-      return problem(
-        400,
-        'invalid_characters',
-        'Strings in the request body must not contain NUL characters (\\u0000).',
-        requestId,
-      );
-    case 'entity.too.large':
-      return problem(413, 'payload_too_large', 'The request body exceeds 64 KiB.', requestId);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return problem(415, 'unsupported_media_type', 'The request body must be UTF-8 JSON.', requestId);
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-    case 'stream.not.readable':
-      return problem(400, 'bad_request', 'The request body could not be read.', requestId);
-    default:
-      return undefined;
-  }
 }
 
 function httpCode(status: number): string {

@@ -1,5 +1,5 @@
 import type { FieldError } from '@app/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** RFC 9457 problem details, the body of every error answer (docs/api.md#errors). */
 export interface Problem {
@@ -50,13 +50,14 @@ export function problem(
   };
 }
 
-/** For middleware that answers before Nest's exception filter is in play. */
-export function sendProblem(req: Request, res: Response, status: number, code: string, detail: string): void {
-  const body = problem(status, code, detail, requestIdOf(req));
-  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-}
-
-function requestIdOf(req: Request): string {
-  const id = (req as { id?: unknown }).id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
+/** For answers made outside Nest's exception filter (Fastify's framework errors). */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+): void {
+  const body = problem(status, code, detail, request.id);
+  void reply.status(status).header('X-Request-Id', request.id).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }

@@ -42,7 +42,7 @@ function contextFor(
   },
   controller: object = FixtureController,
 ): ExecutionContext {
-  const req = { method: 'GET', path: '/x', params: {}, query: {}, headers: {}, ...request };
+  const req = { method: 'GET', url: '/x', params: {}, query: {}, headers: {}, ...request };
   const target =
     controller === FixtureController
       ? FixtureController.prototype[handler]

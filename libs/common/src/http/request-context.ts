@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { TenantSelection } from '../tenancy';
 
 export const API_KEY_ROLES = ['admin', 'portal', 'auditor'] as const;
@@ -21,8 +21,8 @@ export interface RequestContext {
   principal: Principal | null;
 }
 
-export type BrokerRequest = Request & {
-  id?: string | number;
+/** A Fastify request, with the caller once the API-key guard has run. */
+export type BrokerRequest = FastifyRequest<{ Params: Record<string, string | undefined> }> & {
   principal?: Principal;
   /** Set by the tenant-scope guard on routes whose @Auth() names a tenant source. */
   tenantSelection?: TenantSelection;
@@ -45,6 +45,5 @@ export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): Re
 
 /** The route template serving `req` (`/v1/tenants/:tenant_id`) for log lines, or the raw path. */
 export function routePathOf(req: BrokerRequest): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? path : req.path;
+  return req.routeOptions?.url ?? req.url.split('?', 1)[0];
 }

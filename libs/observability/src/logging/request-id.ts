@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -13,11 +13,9 @@ export function acceptableRequestId(value: string | string[] | undefined): strin
 }
 
 /**
- * pino-http's `genReqId`: it runs first for every request, so setting the response header here
- * puts `X-Request-Id` on every answer, errors and 404s included.
+ * Fastify's `genReqId`: the caller's `X-Request-Id` when sane, else a fresh UUID. It becomes
+ * `request.id`; an `onRequest` hook (installHttpObservability) answers it in `X-Request-Id`.
  */
-export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
-  const id = acceptableRequestId(req.headers['x-request-id']) ?? randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
+export function requestIdFor(req: { headers: IncomingHttpHeaders }): string {
+  return acceptableRequestId(req.headers['x-request-id']) ?? randomUUID();
 }

@@ -1,8 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import { pinoHttp, type Options } from 'pino-http';
+import { fastify, type FastifyInstance } from 'fastify';
 import request from 'supertest';
+import { httpLoggingOptions, installHttpObservability } from '../http/fastify-observability';
+import { HttpMetrics } from '../metrics/http-metrics';
 import { LogCapture } from '../testing-log-capture';
-import { loggerParams } from './logger-params';
+import { createBrokerLogger, type LogLevel } from './broker-logger';
 
 const SECRETS = [
   'Bearer sk_live_AUTHHEADER',
@@ -12,11 +13,11 @@ const SECRETS = [
   'OTTVALUE789',
 ];
 
-function serverLoggingTo(capture: LogCapture, level: Options['level'] = 'debug'): Server {
-  const { pinoHttp: params } = loggerParams({ level: level as never, destination: capture });
-  const middleware = pinoHttp(...(params as [Options, LogCapture]));
-  return createServer((req, res) => {
-    middleware(req, res);
+/** A bare Fastify server with the broker's logging options, hooks and a request-scoped log line. */
+async function serverLoggingTo(capture: LogCapture, level: LogLevel = 'debug'): Promise<FastifyInstance> {
+  const server = fastify(httpLoggingOptions(createBrokerLogger({ level, destination: capture })));
+  installHttpObservability(server, new HttpMetrics());
+  server.all('/*', (req, reply) => {
     req.log.info(
       {
         connection: { credentials: { client_id: 'cid', client_secret: 'CLIENTSECRET123' } },
@@ -24,20 +25,25 @@ function serverLoggingTo(capture: LogCapture, level: Options['level'] = 'debug')
       },
       'handled',
     );
-    res.statusCode = req.url === '/boom' ? 500 : req.url === '/missing' ? 404 : 200;
-    res.end('ok');
+    const path = req.url.split('?')[0];
+    void reply.status(path === '/boom' ? 500 : path === '/missing' ? 404 : 200).send('ok');
   });
+  await server.ready();
+  return server;
 }
 
-describe('loggerParams through pino-http', () => {
+describe('the broker logger as Fastify logs requests', () => {
   let capture: LogCapture;
+  let server: FastifyInstance | undefined;
 
   beforeEach(() => {
     capture = new LogCapture();
   });
+  afterEach(async () => server?.close());
 
   it('writes JSON lines without any secret from headers, logged objects or launch paths', async () => {
-    await request(serverLoggingTo(capture))
+    server = await serverLoggingTo(capture);
+    await request(server.server)
       .get('/l/LAUNCHTOKEN456?x=1')
       .set('Authorization', 'Bearer sk_live_AUTHHEADER')
       .set('Cookie', 'session=COOKIESECRET');
@@ -55,19 +61,19 @@ describe('loggerParams through pino-http', () => {
   });
 
   it('tags every line of a request with its id, taken from X-Request-Id, and answers it', async () => {
-    const res = await request(serverLoggingTo(capture)).get('/v1/things').set('X-Request-Id', 'trace-42');
+    server = await serverLoggingTo(capture);
+    const res = await request(server.server).get('/v1/things').set('X-Request-Id', 'trace-42');
 
     expect(res.headers['x-request-id']).toBe('trace-42');
-    expect(capture.entries.map((e) => (e.req as { id: string }).id)).toEqual(['trace-42', 'trace-42']);
+    // request.log lines carry Fastify's reqId binding, the completion line the serialized request.
+    expect(capture.entries.map((e) => e.reqId ?? (e.req as { id: string }).id)).toEqual(['trace-42', 'trace-42']);
   });
 
   it('logs probes at debug, client errors at warn and server errors at error', async () => {
-    const server = serverLoggingTo(capture);
-    await request(server).get('/health/ready');
-    await request(server).get('/metrics?x=1');
-    await request(server).get('/missing');
-    await request(server).get('/boom');
-    await request(server).get('/v1/things');
+    server = await serverLoggingTo(capture);
+    for (const path of ['/health/ready', '/metrics?x=1', '/missing', '/boom', '/v1/things']) {
+      await request(server.server).get(path);
+    }
 
     const completions = capture.entries
       .filter((e) => e.msg !== 'handled')
@@ -82,10 +88,13 @@ describe('loggerParams through pino-http', () => {
   });
 
   it('honours the level: silent writes nothing, info hides probes', async () => {
-    await request(serverLoggingTo(capture, 'silent')).get('/v1/things');
+    server = await serverLoggingTo(capture, 'silent');
+    await request(server.server).get('/v1/things');
     expect(capture.lines).toEqual([]);
+    await server.close();
 
-    await request(serverLoggingTo(capture, 'info')).get('/health/live');
+    server = await serverLoggingTo(capture, 'info');
+    await request(server.server).get('/health/live');
     expect(capture.entries.map((e) => e.msg)).toEqual(['handled']);
   });
 });
