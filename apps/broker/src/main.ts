@@ -9,10 +9,12 @@ import { configureApp } from './bootstrap/configure-app';
 import { createHttpAdapter } from './bootstrap/http-adapter';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
+const PINO_LEVELS = { info: 30, warn: 40, error: 50 } as const;
+
 /** Start-up and shutdown messages, as JSON lines like the logger's, whatever LOG_LEVEL says. */
-function bootLog(message: string, level: 'info' | 'error' = 'info'): void {
+function bootLog(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
   process.stdout.write(
-    `${JSON.stringify({ level: level === 'info' ? 30 : 50, time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
+    `${JSON.stringify({ level: PINO_LEVELS[level], time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
   );
 }
 

@@ -48,10 +48,33 @@ export class Environment {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
   DATABASE_MIGRATION_URL?: string;
 
+  /**
+   * Password of DATABASE_URL's login, when the URL carries none. The broker percent-encodes it into
+   * the URL, so any character works (a container orchestrator cannot URL-encode while interpolating).
+   */
+  @IsOptional()
+  @IsString()
+  DATABASE_PASSWORD?: string;
+
+  /** Password of DATABASE_MIGRATION_URL's login, when that URL carries none. */
+  @IsOptional()
+  @IsString()
+  DATABASE_MIGRATION_PASSWORD?: string;
+
   @IsInt()
   @Min(1)
   @Max(500)
   DATABASE_POOL_SIZE: number = 20;
+
+  /**
+   * With DATABASE_URL: how long the first connection (and the migrations) is retried, with
+   * backoff, while PostgreSQL does not accept connections yet; then start-up fails (exit 1).
+   * 0 makes a single attempt.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  DATABASE_CONNECT_RETRY_SECONDS: number = 30;
 
   @Transform(toBoolean)
   @IsBoolean()
@@ -192,6 +215,59 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (env.NODE_ENV === 'production' && !env.BROKER_MASTER_KEYS) {
     throw new ConfigurationError('invalid configuration:\n  BROKER_MASTER_KEYS: required when NODE_ENV=production');
   }
+  checkDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL', 'DATABASE_PASSWORD');
+  checkDatabaseUrl(env.DATABASE_MIGRATION_URL, 'DATABASE_MIGRATION_URL', 'DATABASE_MIGRATION_PASSWORD');
+  env.DATABASE_URL = withPassword(env.DATABASE_URL, env.DATABASE_PASSWORD, 'DATABASE_URL', 'DATABASE_PASSWORD');
+  env.DATABASE_MIGRATION_URL = withPassword(
+    env.DATABASE_MIGRATION_URL,
+    env.DATABASE_MIGRATION_PASSWORD,
+    'DATABASE_MIGRATION_URL',
+    'DATABASE_MIGRATION_PASSWORD',
+  );
   env.PUBLIC_BASE_URL = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return env;
+}
+
+/**
+ * A password with `@`, `/`, `:`, `%` or `'` pasted into a URL unencoded makes another URL: a
+ * wrong host, port or login (and a piece of the password in every error that names them). Caught
+ * here, by shape, with a message that never repeats the value.
+ */
+function checkDatabaseUrl(url: string | undefined, urlName: string, passwordName: string): void {
+  if (url === undefined) return;
+  const hint = `percent-encode the password in the URL (@ → %40, / → %2F, % → %25, : → %3A), or give it in ${passwordName}`;
+  const invalid = (what: string) => new ConfigurationError(`invalid configuration:\n  ${urlName}: ${what}; ${hint}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid('not a valid URL');
+  }
+  if ((url.split('?')[0].match(/@/g) ?? []).length > 1) throw invalid('more than one @ before the host');
+  try {
+    decodeURIComponent(parsed.password);
+    decodeURIComponent(parsed.username);
+  } catch {
+    throw invalid('a % in the login or password is not followed by two hexadecimal digits');
+  }
+}
+
+/**
+ * Puts a password given on its own into a postgres:// URL, percent-encoded (so `@`, `/`, `%`, `:`
+ * or `'` in it are safe). The URL must then carry no password of its own: two would be ambiguous.
+ */
+function withPassword(
+  url: string | undefined,
+  password: string | undefined,
+  urlName: string,
+  passwordName: string,
+): string | undefined {
+  if (password === undefined) return url;
+  const problem = (message: string) => new ConfigurationError(`invalid configuration:\n  ${passwordName}: ${message}`);
+  if (url === undefined) throw problem(`set ${urlName} too (the password is for its login)`);
+  const parsed = new URL(url); // checked by checkDatabaseUrl
+  if (parsed.password !== '') throw problem(`${urlName} already carries a password; give it in one place only`);
+  if (parsed.username === '') throw problem(`${urlName} names no login (postgres://login@host:port/database)`);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
 }

@@ -1,3 +1,4 @@
+export * from './connect-retry';
 export * from './database-errors';
 export * from './database.module';
 export * from './embedded';

@@ -38,13 +38,14 @@ export class EmbeddedPostgresServer {
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
     const user = ServerUser.resolve();
+    // First, before DATA_DIR is touched: the binaries package is optional and may be absent.
+    const binaries = await resolvePostgresBinaries(user);
     const layout = new ClusterLayout(options.dataDir, user);
     if (layout.relocated) {
       options.log(
         `the postgres OS user cannot reach ${layout.dataDir}; the embedded cluster lives in ${layout.clusterDir}`,
       );
     }
-    const binaries = await resolvePostgresBinaries(user);
     const state = layout.readState() ?? layout.newState(await freePort());
     const server = new EmbeddedPostgresServer(options, layout, user, binaries, state);
     server.refuseIfSupervisedElsewhere();

