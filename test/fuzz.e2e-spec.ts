@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-app';
@@ -51,6 +52,35 @@ const contentType = fc.constantFrom(
   'multipart/form-data; boundary=x',
   'application/merge-patch+json',
 );
+/** A Content-Encoding header and the bytes sent under it: valid, corrupt, truncated, lying or unknown. */
+const encodedBody = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'gzip, br', 'x-gzip', 'compress', 'GZIP'),
+      fc.string({ maxLength: 20 }),
+    ),
+    rawBody,
+    fc.constantFrom('valid', 'truncated', 'garbage', 'plain'),
+    fc.uint8Array({ maxLength: 64 }),
+  )
+  .map(([encoding, text, shape, noise]) => {
+    const plain = Buffer.from(text);
+    const compress = encoding.toLowerCase().startsWith('br')
+      ? brotliCompressSync
+      : encoding.toLowerCase().startsWith('deflate')
+        ? deflateSync
+        : gzipSync;
+    const valid = compress(plain);
+    const bytes =
+      shape === 'valid'
+        ? valid
+        : shape === 'truncated'
+          ? valid.subarray(0, valid.length >> 1)
+          : shape === 'garbage'
+            ? Buffer.from(noise)
+            : plain;
+    return { encoding, bytes };
+  });
 const pathValue = fc.oneof(
   fc.uuid(),
   fc.string({ maxLength: 80 }),
@@ -135,6 +165,41 @@ describe('bad-input fuzz over every route', () => {
     expect(failures).toEqual([]);
     expect((await request(t.url).get('/v1/tenants').set('Authorization', `Bearer ${t.adminKey}`)).status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('answers every Content-Encoding, valid or not, with a 2xx/4xx answer, never a 500 or a partial write', async () => {
+    const failures: string[] = [];
+    const writes = routes.filter((route) => route.method !== 'GET' && route.method !== 'DELETE');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...writes), encodedBody, async (route, { encoding, bytes }) => {
+        const before = (await t.db.query(COUNTS_SQL))[0];
+        const res = await fetch(`${t.url}${fillPath(route.path, ids)}`, {
+          method: route.method,
+          headers: {
+            Authorization: `Bearer ${t.adminKey}`,
+            'Content-Type': 'application/json',
+            'Content-Encoding': encoding.replace(/[^\x20-\x7e]/g, ''),
+          },
+          body: bytes,
+        }).catch((error: Error) => error);
+        if (res instanceof Error) {
+          failures.push(`${res.message}: ${route.method} ${route.path} ${encoding}`);
+          return;
+        }
+        const type = res.headers.get('content-type') ?? '';
+        if (res.status >= 500) failures.push(`${res.status}: ${route.method} ${route.path} ${encoding}`);
+        if (res.status >= 400 && !type.startsWith('application/problem+json') && route.path !== '/l/:opaque')
+          failures.push(`not problem+json (${res.status}): ${route.method} ${route.path} ${encoding}`);
+        await res.arrayBuffer();
+        if (res.status >= 400) {
+          const after = (await t.db.query(COUNTS_SQL))[0];
+          if (JSON.stringify(after) !== JSON.stringify(before))
+            failures.push(`partial write on ${res.status}: ${route.method} ${route.path} ${encoding}`);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
+    );
+    expect(failures).toEqual([]);
   });
 
   it('refuses deeply nested JSON on every route with 400 json_too_deep (it used to overflow the validation stack: 500)', async () => {

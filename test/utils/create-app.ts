@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { validateEnvironment } from '@app/config';
 import { freePort } from '@app/database';
 import { createBrokerLogger, type LogLevel } from '@app/observability';
+import type { DestinationStream } from 'pino';
 import { AppModule } from '../../apps/broker/src/app.module';
 import { configureApp } from '../../apps/broker/src/bootstrap/configure-app';
 import { createHttpAdapter } from '../../apps/broker/src/bootstrap/http-adapter';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   /** Share a database between several broker instances (multi-instance tests). */
   db?: TestDatabase;
   env?: Record<string, string>;
+  /** Where the broker's log lines go (LOG_LEVEL still applies); none by default. */
+  logDestination?: DestinationStream;
 }
 
 export function newMasterKeyEntry(version = 'v1'): string {
@@ -59,7 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...options.env,
   };
   const validated = validateEnvironment(env);
-  const logger = createBrokerLogger({ level: validated.LOG_LEVEL as LogLevel });
+  const logger = createBrokerLogger({ level: validated.LOG_LEVEL as LogLevel, destination: options.logDestination });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot({ env: validated, database: { url: db.appUrl, poolSize: 10 }, logger })],
   }).compile();

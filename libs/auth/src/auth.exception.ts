@@ -5,6 +5,8 @@ export enum AuthExceptionCode {
   MISSING_API_KEY = 'missing_api_key',
   /** ApiKeyAuthGuard/ApiKeyAuthenticator: not a key of the form this broker issues, or sent outside the Authorization header. */
   MALFORMED_API_KEY = 'malformed_api_key',
+  /** ApiKeyAuthGuard: more than one Authorization header; which one counts would be a guess. */
+  AMBIGUOUS_CREDENTIALS = 'ambiguous_credentials',
   /** ApiKeyAuthenticator: well formed but unknown. */
   INVALID_API_KEY = 'invalid_api_key',
   /** ApiKeyAuthenticator: the key was revoked. */

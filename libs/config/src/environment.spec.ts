@@ -67,3 +67,32 @@ describe('database settings in the environment', () => {
     expect(message).not.toContain('off');
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    'false',
+    'true',
+    '1',
+    '2',
+    '10.0.0.0/8',
+    '10.0.0.1, 192.168.0.0/16',
+    'loopback,uniquelocal',
+    'fd00::/8',
+    '::1',
+  ])('accepts %s outside production', (value) => {
+    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
+  });
+
+  it.each(['yes', 'abc', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '300.1.1.1', '10.0.0.1;rm'])(
+    'refuses %s',
+    (value) => {
+      expect(refusal({ TRUST_PROXY: value })).toContain('TRUST_PROXY');
+    },
+  );
+
+  it('refuses true in production (any client could choose its audited IP), naming the variable', () => {
+    const production = { NODE_ENV: 'production', BROKER_MASTER_KEYS: `v1:${'A'.repeat(43)}=` };
+    expect(refusal({ ...production, TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: true trusts any X-Forwarded-For/);
+    expect(validateEnvironment({ ...production, TRUST_PROXY: '1' }).TRUST_PROXY).toBe('1');
+  });
+});

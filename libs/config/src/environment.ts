@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   getMetadataStorage,
@@ -95,9 +96,10 @@ export class Environment {
   LOG_LEVEL: string = 'info';
 
   /**
-   * Which proxies' X-Forwarded-For to trust (Fastify `trustProxy`): true, a hop count, or a
-   * comma-separated list of addresses/CIDRs. Set it behind a load balancer, so audit IPs and the
-   * per-IP rate limit see the client's address.
+   * Which proxies' X-Forwarded-For to trust (Fastify `trustProxy`): a hop count, or a
+   * comma-separated list of addresses/CIDRs (or `loopback`, `linklocal`, `uniquelocal`). Set it
+   * behind a load balancer, so audit IPs and the per-IP rate limits see the client's address.
+   * `true` trusts any X-Forwarded-For, so any client could choose its audited IP: refused in production.
    */
   @IsOptional()
   @IsString()
@@ -175,6 +177,12 @@ export class Environment {
   @Max(10_000_000)
   RATE_LIMIT_PER_IP_PER_MINUTE: number = 300;
 
+  /** Failed key lookups (unknown or revoked key) per minute per client IP before it gets 429 without a lookup. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: number = 30;
+
   /**
    * On SIGTERM, readiness turns 503 at once but the instance keeps serving this long before it
    * stops accepting connections, so that a balancer polling readiness routes elsewhere first.
@@ -210,6 +218,17 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigurationError(
       'invalid configuration:\n  HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    );
+  }
+  if (env.TRUST_PROXY !== undefined && !isTrustProxy(env.TRUST_PROXY)) {
+    throw new ConfigurationError(
+      'invalid configuration:\n  TRUST_PROXY: must be false, true, a hop count, or a comma-separated list of IP addresses/CIDRs',
+    );
+  }
+  if (env.NODE_ENV === 'production' && env.TRUST_PROXY === 'true') {
+    throw new ConfigurationError(
+      'invalid configuration:\n  TRUST_PROXY: true trusts any X-Forwarded-For (any client could choose its audited IP and ' +
+        "dodge the per-IP limits); set the hop count or the proxies' addresses/CIDRs",
     );
   }
   if (env.NODE_ENV === 'production' && !env.BROKER_MASTER_KEYS) {
@@ -270,4 +289,18 @@ function withPassword(
   if (parsed.username === '') throw problem(`${urlName} names no login (postgres://login@host:port/database)`);
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isTrustProxy(value: string): boolean {
+  if (value === 'true' || value === 'false' || /^\d{1,3}$/.test(value)) return true;
+  return value.split(',').every((entry) => PROXY_KEYWORDS.has(entry.trim()) || isAddressOrCidr(entry.trim()));
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 }

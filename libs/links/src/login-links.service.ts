@@ -69,13 +69,37 @@ export class LoginLinksService {
       idempotencyKey,
       requestHash({ tenantId: scope.tenantId, dto }),
     );
-    if ('replay' in start) return start.replay;
+    if ('replay' in start) return this.replay(scope, dto, ctx, start.replay);
     try {
       return await this.issueOnce(scope, dto, ctx, start.claim);
     } catch (error) {
       await this.idempotency.release(start.claim);
       throw error;
     }
+  }
+
+  /**
+   * A replay hands a live link out again, so it is audited like an issue (and fails closed like
+   * one): `login_link.replayed`, naming the link first issued for this Idempotency-Key.
+   */
+  private async replay(
+    scope: TenantScope,
+    dto: CreateLoginLinkDto,
+    ctx: RequestContext,
+    answer: LoginLinkDto,
+  ): Promise<LoginLinkDto> {
+    await this.audit.record(this.dataSource.manager, {
+      action: 'login_link.replayed',
+      outcome: 'success',
+      scope,
+      ctx,
+      connectionId: answer.connection_id,
+      provider: answer.provider,
+      subject: subjectOf(dto),
+      linkId: answer.id,
+      metadata: { delivery: answer.delivery, expires_at: answer.expires_at, original_link_id: answer.id },
+    });
+    return answer;
   }
 
   private async issueOnce(

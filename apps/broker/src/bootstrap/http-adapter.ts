@@ -2,6 +2,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Environment } from '@app/config';
 import { type BrokerPino, httpLoggingOptions } from '@app/observability';
+import { answerClientError } from '../http/client-error';
 import { sendProblem } from '../http/problem';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -34,6 +35,7 @@ export function createHttpAdapter(env: Environment, logger: BrokerPino): Fastify
     // As on Express before: /v1/Tenants and /v1/tenants/ still reach /v1/tenants.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // No Nest middleware: request ids, URL screening, logs and metrics are Fastify hooks.
     skipMiddie: true,
   });

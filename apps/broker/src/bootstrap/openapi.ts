@@ -12,7 +12,10 @@ export function setupOpenApi(app: INestApplication): void {
         'for customer portals. Every error is `application/problem+json` with a stable `code` and the `request_id`.\n\n' +
         'Any route may also answer these edge errors, before it runs: 400 `malformed_json`, 400 `json_too_deep` ' +
         '(nesting deeper than 64), 400 `invalid_characters` (a NUL character, `\\u0000` in a body string or `%00` in the URL: ' +
-        'PostgreSQL text cannot hold one), 413 `payload_too_large` (body over 64 KiB), 415 `unsupported_media_type` (a body that is not JSON).',
+        'PostgreSQL text cannot hold one), 400 `malformed_body` (a corrupt gzip, deflate or br body), 400 `ambiguous_credentials` ' +
+        '(two Authorization headers), 408 `request_timeout` (a client too slow to send its request), 413 `payload_too_large` ' +
+        '(body over 64 KiB, also once decoded), 415 `unsupported_media_type` (a body that is not JSON, or another Content-Encoding), ' +
+        '429 `rate_limited` (a budget spent, including failed authentications per client IP).',
     )
     .setVersion('1')
     .addBearerAuth(

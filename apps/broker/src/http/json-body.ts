@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BrokerException } from '@app/common';
+import { MAX_BODY_BYTES } from '../bootstrap/http-adapter';
+import { decodeContentEncoding } from './content-encoding';
 import { screenJsonBody } from './json-screen';
 
 /** `application/json` and any `application/<something>+json` (merge-patch, problem, …). */
@@ -29,8 +31,9 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser(JSON_SUFFIX_TYPE, { parseAs: 'buffer' }, parser);
 }
 
-function parseJsonBody(request: FastifyRequest, body: Buffer): unknown {
+function parseJsonBody(request: FastifyRequest, raw: Buffer): unknown {
   refuseOtherCharsets(request.headers['content-type']);
+  const body = decodeContentEncoding(request.headers['content-encoding'], raw, MAX_BODY_BYTES);
   if (body.length === 0) return {};
   screenJsonBody(body);
   let first = 0;

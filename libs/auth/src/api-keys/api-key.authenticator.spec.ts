@@ -1,4 +1,5 @@
 import { ManualClock } from '@app/common';
+import type { AuthFailureLimiter } from '@app/rate-limit';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeyCache } from './api-key.cache';
 import { generateApiKey } from './api-key-secret';
@@ -21,6 +22,7 @@ function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000, clock = new Manu
     { findByHash: findOneBy } as unknown as ApiKeysStore,
     { touch: jest.fn() } as unknown as LastUsedTracker,
     cache,
+    { recordFailure: jest.fn().mockResolvedValue(0) } as unknown as AuthFailureLimiter,
     clock,
   );
   return { sut, findOneBy, cache, advance: (ms: number) => clock.advance(ms) };
@@ -37,40 +39,40 @@ describe('ApiKeyAuthenticator', () => {
 
   it('looks a key up once per TTL', async () => {
     const { sut, findOneBy, advance } = setUp({});
-    expect(await sut.authenticate(key)).toEqual({ keyId: KEY_ID, role: 'admin', tenantId: null });
-    await sut.authenticate(key);
+    expect(await sut.authenticate(key, '192.0.2.1')).toEqual({ keyId: KEY_ID, role: 'admin', tenantId: null });
+    await sut.authenticate(key, '192.0.2.1');
     expect(findOneBy).toHaveBeenCalledTimes(1);
     advance(1000);
-    await sut.authenticate(key);
+    await sut.authenticate(key, '192.0.2.1');
     expect(findOneBy).toHaveBeenCalledTimes(2);
   });
 
   it('looks the key up on every request when the TTL is 0', async () => {
     const { sut, findOneBy } = setUp({}, 0);
-    await sut.authenticate(key);
-    await sut.authenticate(key);
+    await sut.authenticate(key, '192.0.2.1');
+    await sut.authenticate(key, '192.0.2.1');
     expect(findOneBy).toHaveBeenCalledTimes(2);
   });
 
   it('re-checks expiry on a cache hit', async () => {
     const clock = new ManualClock();
     const { sut, findOneBy, advance } = setUp({ expiresAt: new Date(clock.now() + 300) }, 1000, clock);
-    expect(await codeOf(sut.authenticate(key))).toBe('ok');
+    expect(await codeOf(sut.authenticate(key, '192.0.2.1'))).toBe('ok');
     advance(299);
-    expect(await codeOf(sut.authenticate(key))).toBe('ok');
+    expect(await codeOf(sut.authenticate(key, '192.0.2.1'))).toBe('ok');
     advance(1); // expired, while the cache entry (1000 ms TTL) is still fresh
-    expect(await codeOf(sut.authenticate(key))).toBe('expired_api_key');
+    expect(await codeOf(sut.authenticate(key, '192.0.2.1'))).toBe('expired_api_key');
     expect(findOneBy).toHaveBeenCalledTimes(1);
   });
 
   it('does not cache unknown or revoked keys', async () => {
     const unknown = setUp(null);
-    expect(await codeOf(unknown.sut.authenticate(key))).toBe('invalid_api_key');
-    expect(await codeOf(unknown.sut.authenticate(key))).toBe('invalid_api_key');
+    expect(await codeOf(unknown.sut.authenticate(key, '192.0.2.1'))).toBe('invalid_api_key');
+    expect(await codeOf(unknown.sut.authenticate(key, '192.0.2.1'))).toBe('invalid_api_key');
     expect(unknown.findOneBy).toHaveBeenCalledTimes(2);
     expect(unknown.cache.size).toBe(0);
     const revoked = setUp({ revokedAt: new Date() });
-    expect(await codeOf(revoked.sut.authenticate(key))).toBe('revoked_api_key');
+    expect(await codeOf(revoked.sut.authenticate(key, '192.0.2.1'))).toBe('revoked_api_key');
     expect(revoked.cache.size).toBe(0);
   });
 });

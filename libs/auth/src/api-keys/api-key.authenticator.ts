@@ -1,5 +1,6 @@
 import { CLOCK, type Clock, type Principal, systemClock } from '@app/common';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AuthFailureLimiter, RateLimitedException } from '@app/rate-limit';
 import { AuthExceptionCode, unauthorized } from '../auth.exception';
 import { ApiKeyCache, CachedApiKey } from './api-key.cache';
 import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
@@ -19,10 +20,12 @@ export class ApiKeyAuthenticator {
     private readonly keys: ApiKeysStore,
     private readonly lastUsed: LastUsedTracker,
     private readonly cache: ApiKeyCache,
+    private readonly failures: AuthFailureLimiter,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
-  async authenticate(presentedKey: string): Promise<Principal> {
+  /** `ip`: the caller's address, charged for each lookup that fails (AuthFailureLimiter). */
+  async authenticate(presentedKey: string, ip: string): Promise<Principal> {
     if (!isWellFormedApiKey(presentedKey)) {
       throw unauthorized(
         AuthExceptionCode.MALFORMED_API_KEY,
@@ -31,7 +34,7 @@ export class ApiKeyAuthenticator {
     }
     const keyHash = hashApiKey(presentedKey);
     const cacheKey = keyHash.toString('base64');
-    const key = this.cache.get(cacheKey) ?? (await this.lookUp(keyHash, cacheKey));
+    const key = this.cache.get(cacheKey) ?? (await this.lookUp(keyHash, cacheKey, ip));
     const now = new Date(this.clock.now());
     if (key.expiresAt !== null && key.expiresAt <= now)
       throw unauthorized(AuthExceptionCode.EXPIRED_API_KEY, 'The API key has expired.');
@@ -39,11 +42,12 @@ export class ApiKeyAuthenticator {
     return { keyId: key.keyId, role: key.role, tenantId: key.tenantId };
   }
 
-  private async lookUp(keyHash: Buffer, cacheKey: string): Promise<CachedApiKey> {
+  private async lookUp(keyHash: Buffer, cacheKey: string, ip: string): Promise<CachedApiKey> {
     const generation = this.cache.currentGeneration();
     const row = await this.keys.findByHash(keyHash);
-    if (row === null) throw unauthorized(AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
-    if (row.revokedAt !== null) throw unauthorized(AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
+    if (row === null) throw await this.failed(ip, AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
+    if (row.revokedAt !== null)
+      throw await this.failed(ip, AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
     const key: CachedApiKey = {
       keyId: row.id,
       role: row.role,
@@ -53,5 +57,11 @@ export class ApiKeyAuthenticator {
     };
     this.cache.set(cacheKey, key, generation);
     return key;
+  }
+
+  /** The 401 for a failed lookup, or 429 when this failure took `ip` over its budget. */
+  private async failed(ip: string, code: AuthExceptionCode, detail: string): Promise<Error> {
+    const wait = await this.failures.recordFailure(ip);
+    return wait > 0 ? new RateLimitedException(wait) : unauthorized(code, detail);
   }
 }

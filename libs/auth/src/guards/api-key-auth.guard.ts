@@ -1,8 +1,9 @@
 import type { BrokerRequest, Principal } from '@app/common';
+import { AuthFailureLimiter, RateLimitedException } from '@app/rate-limit';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import passport from 'passport';
-import { AuthExceptionCode, unauthorized } from '../auth.exception';
+import { AuthException, AuthExceptionCode, unauthorized } from '../auth.exception';
 import { ApiKeyStrategy } from '../passport/api-key.strategy';
 import { isPublicRoute } from './route-metadata';
 
@@ -18,12 +19,16 @@ export class ApiKeyAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly strategy: ApiKeyStrategy,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (isPublicRoute(this.reflector, context)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<BrokerRequest>();
+    refuseAmbiguousCredentials(request);
+    const wait = this.failures.retryAfter(request.ip);
+    if (wait > 0) throw new RateLimitedException(wait);
     request.principal = await new Promise<Principal>((resolve, reject) => {
       const callback = (error: unknown, principal: Principal | false) => {
         try {
@@ -54,4 +59,21 @@ export function principalOrThrow(
   throw header === undefined || header === ''
     ? unauthorized(AuthExceptionCode.MISSING_API_KEY, 'An API key is required: send Authorization: Bearer <key>.')
     : unauthorized(AuthExceptionCode.MALFORMED_API_KEY, 'The Authorization header must be "Bearer <key>".');
+}
+
+/**
+ * Node keeps only the first of several Authorization headers; a proxy in front may keep the
+ * last. Two of them are refused rather than guessed at.
+ */
+function refuseAmbiguousCredentials(request: BrokerRequest): void {
+  const raw = request.raw.rawHeaders;
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'authorization') count++;
+  if (count > 1) {
+    throw new AuthException(
+      400,
+      AuthExceptionCode.AMBIGUOUS_CREDENTIALS,
+      'The request carries more than one Authorization header; send exactly one.',
+    );
+  }
 }

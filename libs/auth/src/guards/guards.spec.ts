@@ -7,6 +7,7 @@ import { ApiKeyAuthGuard } from './api-key-auth.guard';
 import { RolesGuard } from './roles.guard';
 import { TenantScopeGuard } from './tenant-scope.guard';
 import type { ApiKeyStrategy } from '../passport/api-key.strategy';
+import type { AuthFailureLimiter } from '@app/rate-limit';
 
 @Controller()
 class FixtureController {
@@ -39,10 +40,20 @@ function contextFor(
     query?: Record<string, unknown>;
     body?: unknown;
     headers?: Record<string, string>;
+    rawHeaders?: string[];
   },
   controller: object = FixtureController,
 ): ExecutionContext {
-  const req = { method: 'GET', url: '/x', params: {}, query: {}, headers: {}, ...request };
+  const req = {
+    method: 'GET',
+    url: '/x',
+    ip: '192.0.2.1',
+    params: {},
+    query: {},
+    headers: {},
+    ...request,
+    raw: { rawHeaders: request.rawHeaders ?? Object.entries(request.headers ?? {}).flat() },
+  };
   const target =
     controller === FixtureController
       ? FixtureController.prototype[handler]
@@ -170,6 +181,9 @@ describe('TenantScopeGuard', () => {
   });
 });
 
+/** An AuthFailureLimiter that makes every address wait `seconds` (0: none). */
+const limiter = (seconds = 0) => ({ retryAfter: () => seconds }) as unknown as AuthFailureLimiter;
+
 describe('ApiKeyAuthGuard', () => {
   /** A passport strategy that answers what the real one would, without a database. */
   const strategyAnswering = (outcome: { principal?: Principal; fail?: true; error?: Error }) =>
@@ -187,19 +201,23 @@ describe('ApiKeyAuthGuard', () => {
     );
 
   it('skips authentication on @Public() routes', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: new Error('must not run') }));
+    const sut = new ApiKeyAuthGuard(
+      new Reflector(),
+      strategyAnswering({ error: new Error('must not run') }),
+      limiter(),
+    );
     expect(await sut.canActivate(contextFor('open', {}))).toBe(true);
   });
 
   it('sets the principal the strategy resolved on the request', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ principal: portalA }));
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ principal: portalA }), limiter());
     const ctx = contextFor('adminOnly', { headers: { authorization: 'Bearer k' } });
     expect(await sut.canActivate(ctx)).toBe(true);
     expect(ctx.switchToHttp().getRequest().principal).toBe(portalA);
   });
 
   it('turns a missing header into 401 missing_api_key with a Bearer challenge', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }));
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter());
     expect(await failureOf(sut.canActivate(contextFor('adminOnly', {})))).toMatchObject({
       status: 401,
       code: 'missing_api_key',
@@ -208,14 +226,37 @@ describe('ApiKeyAuthGuard', () => {
   });
 
   it('turns an unusable header into 401 malformed_api_key', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }));
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter());
     const ctx = contextFor('adminOnly', { headers: { authorization: 'Basic abc' } });
     expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ status: 401, code: 'malformed_api_key' });
   });
 
+  it('refuses two Authorization headers with 400 ambiguous_credentials before any lookup', async () => {
+    const sut = new ApiKeyAuthGuard(
+      new Reflector(),
+      strategyAnswering({ error: new Error('must not run') }),
+      limiter(),
+    );
+    const ctx = contextFor('adminOnly', {
+      headers: { authorization: 'Bearer a' },
+      rawHeaders: ['Authorization', 'Bearer a', 'authorization', 'Bearer b'],
+    });
+    expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ status: 400, code: 'ambiguous_credentials' });
+  });
+
+  it('answers 429 with the wait, before any lookup, to an address over its failed-authentication budget', async () => {
+    const sut = new ApiKeyAuthGuard(
+      new Reflector(),
+      strategyAnswering({ error: new Error('must not run') }),
+      limiter(42),
+    );
+    const ctx = contextFor('adminOnly', { headers: { authorization: 'Bearer k' } });
+    expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ retryAfterSeconds: 42 });
+  });
+
   it("rethrows the strategy's own error", async () => {
     const failure = new Error('from strategy');
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }));
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }), limiter());
     expect(await failureOf(sut.canActivate(contextFor('adminOnly', { headers: { authorization: 'Bearer k' } })))).toBe(
       failure,
     );
@@ -232,7 +273,7 @@ describe('ApiKeyAuthGuard under concurrency', () => {
         pending.push(() => this.success(principal));
       },
     } as unknown as ApiKeyStrategy;
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategy);
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategy, limiter());
     const contexts = principals.map((_, i) => contextFor('adminOnly', { headers: { authorization: `Bearer ${i}` } }));
     const results = contexts.map((ctx) => sut.canActivate(ctx));
     for (const answer of pending.reverse()) answer();

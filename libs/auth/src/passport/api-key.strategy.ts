@@ -22,6 +22,6 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY)
     if (req.headers.authorization?.split(' ')[1] !== token) {
       throw unauthorized(AuthExceptionCode.MALFORMED_API_KEY, 'Send the API key in the Authorization header only.');
     }
-    return this.authenticator.authenticate(token);
+    return this.authenticator.authenticate(token, req.ip);
   }
 }

@@ -1,4 +1,6 @@
 import type { TenantScope } from '@app/common';
+import { pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
+import { tenantNotFound } from '@app/tenants';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -46,8 +48,9 @@ export class IdempotencyStore {
   async begin<T>(scope: TenantScope, key: string, request: Buffer): Promise<IdempotencyStart<T>> {
     const { tenantId } = scope;
     const keyHash = idempotencyKeyHash(key);
-    const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO login_link_idempotency AS r (tenant_id, key_hash, request_hash, locked_until, expires_at)
+    const claimed = await this.dataSource
+      .query<unknown[]>(
+        `INSERT INTO login_link_idempotency AS r (tenant_id, key_hash, request_hash, locked_until, expires_at)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4), now() + make_interval(hours => $5))
        ON CONFLICT (tenant_id, key_hash) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, state = 'pending', sealed_answer = NULL,
@@ -55,8 +58,12 @@ export class IdempotencyStore {
          WHERE r.expires_at <= now()
             OR (r.state = 'pending' AND r.locked_until <= now() AND r.request_hash = EXCLUDED.request_hash)
        RETURNING 1`,
-      [tenantId, keyHash, request, CLAIM_SECONDS, RETENTION_HOURS],
-    );
+        [tenantId, keyHash, request, CLAIM_SECONDS, RETENTION_HOURS],
+      )
+      .catch((error: unknown) => {
+        // An admin naming a tenant that does not exist: the foreign key answers before the link lookup would.
+        throw pgErrorCode(error) === PG_FOREIGN_KEY_VIOLATION ? tenantNotFound() : error;
+      });
     if (claimed.length === 1) return { claim: { scope, key, keyHash } };
 
     const [stored] = await this.dataSource.query<StoredRecord[]>(

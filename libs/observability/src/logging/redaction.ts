@@ -6,6 +6,8 @@ export const REDACTED_HEADER_PATHS = [
   'req.headers["proxy-authorization"]',
   'req.headers.cookie',
   'req.headers["x-vsaas-api-key"]',
+  // The Idempotency-Key derives the key that seals a stored answer (docs/links.md#idempotency-key).
+  'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
 ];
 
@@ -25,6 +27,7 @@ export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set([
   'ott',
   'authorization',
   'x-vsaas-api-key',
+  'idempotency-key',
 ]);
 
 const MAX_DEPTH = 8;
