@@ -3,19 +3,24 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigurationError, Environment, validateEnvironment } from '@app/config';
-import { createBrokerLogger, HealthService, LogLevel } from '@app/observability';
+import { type BrokerPino, createBrokerLogger, HealthService, LogLevel } from '@app/observability';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
 import { createHttpAdapter } from './bootstrap/http-adapter';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
 const PINO_LEVELS = { info: 30, warn: 40, error: 50 } as const;
+type BootLevel = keyof typeof PINO_LEVELS;
 
-/** Start-up and shutdown messages, as JSON lines like the logger's, whatever LOG_LEVEL says. */
-function bootLog(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
-  process.stdout.write(
-    `${JSON.stringify({ level: PINO_LEVELS[level], time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
-  );
+/** Start-up and shutdown messages, through the broker's logger, and whatever LOG_LEVEL says. */
+function bootLogger(logger: BrokerPino | undefined) {
+  return (message: string, level: BootLevel = 'info'): void => {
+    if (logger?.isLevelEnabled(level)) logger[level]({ context: 'Bootstrap' }, message);
+    else
+      process.stdout.write(
+        `${JSON.stringify({ level: PINO_LEVELS[level], time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
+      );
+  };
 }
 
 async function main(): Promise<void> {
@@ -28,18 +33,19 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const startedAt = Date.now();
+  // One pino logger for Fastify (request lines), Nest and the services.
+  const logger = createBrokerLogger({ level: env.LOG_LEVEL as LogLevel, format: env.LOG_FORMAT });
+  const bootLog = bootLogger(logger);
   const database = await openDatabase(env, bootLog);
   let app: NestFastifyApplication | undefined;
   try {
-    // One pino logger for Fastify (request lines), Nest and the services.
-    const logger = createBrokerLogger({ level: env.LOG_LEVEL as LogLevel });
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE }, logger }),
       createHttpAdapter(env, logger),
       { bodyParser: false, bufferLogs: true },
     );
     configureApp(app);
-    await listenWithGracefulShutdown(app, env, database);
+    await listenWithGracefulShutdown(app, env, database, bootLog);
   } catch (error) {
     // A start-up refusal (e.g. a master key version missing) must not leave the pool open or an
     // embedded PostgreSQL running without its broker.
@@ -47,8 +53,10 @@ async function main(): Promise<void> {
     await database.stop().catch(() => undefined);
     throw error;
   }
+  const base = env.PUBLIC_BASE_URL;
   bootLog(
-    `sso-broker listening on ${env.HOST}:${env.PORT} (${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'}), ready in ${Date.now() - startedAt} ms; public URL ${env.PUBLIC_BASE_URL}`,
+    `sso-broker ready in ${Date.now() - startedAt} ms: API ${base}/v1, docs ${base}/docs, OpenAPI ${base}/openapi.json ` +
+      `(listening on ${env.HOST}:${env.PORT}, ${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'})`,
   );
 }
 
@@ -56,6 +64,7 @@ async function listenWithGracefulShutdown(
   app: NestFastifyApplication,
   env: Environment,
   database: DatabaseRuntime,
+  bootLog: ReturnType<typeof bootLogger>,
 ): Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -96,6 +105,7 @@ function drain(server: Server): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const bootLog = bootLogger(undefined);
   bootLog(`start-up failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
   process.exit(1);
 });

@@ -95,6 +95,10 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
+  /** `auto`: readable lines when stdout is a terminal, JSON lines otherwise; or force `json` / `pretty`. */
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
   /**
    * Which proxies' X-Forwarded-For to trust (Fastify `trustProxy`): a hop count, or a
    * comma-separated list of addresses/CIDRs (or `loopback`, `linklocal`, `uniquelocal`). Set it

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiKeySecret, describeApiKey, generateApiKey, isWellFormedAdminKey } from './api-key-secret';
 import { ApiKeysStore } from './api-keys.store';
+import { isPrettyLogFormat } from '@app/observability';
 
 const BOOTSTRAP_KEY_NAME = 'bootstrap admin';
 
@@ -28,7 +29,10 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
     const configured = this.configuredKey();
     const created = await this.dataSource.transaction(async (tx) => {
       await this.keys.lockAdminKeys(tx);
-      if ((await this.keys.countActiveAdminKeys(tx)) > 0) return null;
+      if ((await this.keys.countActiveAdminKeys(tx)) > 0) {
+        if (configured && !(await this.keys.isActiveAdminKey(configured.hash, tx))) this.warnIgnored(configured);
+        return null;
+      }
       const secret = configured ?? generateApiKey('admin');
       if (configured && (await this.keys.existsByHash(configured.hash, tx))) {
         throw new ConfigurationError(
@@ -47,9 +51,21 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
       this.logger.log(
         `no active admin key: registered BROKER_BOOTSTRAP_ADMIN_KEY (${created.prefix}…) as the admin key`,
       );
+    } else if (isPrettyLogFormat(this.config.get('LOG_FORMAT', { infer: true }))) {
+      // A person at a terminal: a block that stands out from the log lines around it.
+      process.stdout.write(framedKey(created.key));
     } else {
       this.logger.warn(`BOOTSTRAP ADMIN KEY (shown once, store it now; it is never shown again): ${created.key}`);
     }
+  }
+
+  /** A restart with a new BROKER_BOOTSTRAP_ADMIN_KEY is not a recovery path: say so, and name the one that is. */
+  private warnIgnored(configured: ApiKeySecret): void {
+    this.logger.warn(
+      `BROKER_BOOTSTRAP_ADMIN_KEY (${configured.prefix}…) is ignored: active admin keys exist, and it is not one of them. ` +
+        'To recover from a lost admin key, run `sso-broker admin-key create --name <name>` on a machine that can reach ' +
+        'the database (see README, "Lost admin key").',
+    );
   }
 
   private configuredKey(): ApiKeySecret | null {
@@ -62,4 +78,17 @@ export class ApiKeysBootstrap implements OnApplicationBootstrap {
     }
     return describeApiKey(key);
   }
+}
+
+function framedKey(key: string): string {
+  const lines = [
+    'BOOTSTRAP ADMIN KEY: shown once, store it now (it is never shown again)',
+    '',
+    key,
+    '',
+    'Use it as: Authorization: Bearer <key>   (curl -H "Authorization: Bearer $ADMIN_KEY" ...)',
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const rule = `+${'-'.repeat(width + 2)}+`;
+  return `\n${rule}\n${lines.map((line) => `| ${line.padEnd(width)} |`).join('\n')}\n${rule}\n\n`;
 }

@@ -57,6 +57,16 @@ export class ApiKeysStore {
     return tx.existsBy(ApiKeyEntity, { keyHash });
   }
 
+  /** Whether this hash is an admin key that still works (not revoked, not expired). */
+  async isActiveAdminKey(keyHash: Buffer, tx: EntityManager): Promise<boolean> {
+    const rows = await tx.query<unknown[]>(
+      `SELECT 1 FROM api_keys WHERE key_hash = $1 AND role = 'admin' AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())`,
+      [keyHash],
+    );
+    return rows.length > 0;
+  }
+
   async markRevoked(keyId: string, tx: EntityManager): Promise<void> {
     await tx.update(ApiKeyEntity, { id: keyId }, { revokedAt: () => 'now()' });
   }

@@ -6,6 +6,7 @@ import {
   type Logger,
   type LevelWithSilent,
 } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { loggableUrl } from './loggable-url';
 import { REDACTED, REDACTED_HEADER_PATHS, redactSecretFields } from './redaction';
 
@@ -23,11 +24,24 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The broker's one pino logger: Fastify's request logging, Nest's Logger and the services all write through it. */
 export type BrokerPino = Logger;
 
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface LoggingOptions {
   level: LogLevel;
   /** Where JSON lines go; stdout when absent. Tests pass a capturing stream. */
   destination?: DestinationStream;
+  /** `pretty`: human-readable lines for a terminal; `auto`: pretty when stdout is a terminal. JSON by default. */
+  format?: LogFormat;
 }
+
+/** Whether `format` means human-readable lines on this process's stdout. */
+export function isPrettyLogFormat(format: LogFormat | undefined): boolean {
+  return format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+}
+
+/** Fastify announces every address it listens on at info; the broker prints one ready line itself. */
+const FRAMEWORK_CHATTER = /^Server listening at /;
 
 /** What a request (Fastify's or Node's) offers the serializer. */
 interface LoggableRequest {
@@ -59,13 +73,36 @@ function serializeResponse(res: { statusCode?: number }) {
 }
 
 /** JSON lines, ISO timestamps, secret headers and secret-named fields redacted. */
-export function createBrokerLogger({ level, destination }: LoggingOptions): BrokerPino {
+export function createBrokerLogger({ level, destination, format }: LoggingOptions): BrokerPino {
   const options = {
     level,
     timestamp: stdTimeFunctions.isoTime,
     serializers: { req: serializeRequest, res: serializeResponse, err: stdSerializers.err },
     redact: { paths: REDACTED_HEADER_PATHS, censor: REDACTED },
     formatters: { log: redactSecretFields },
+    hooks: {
+      logMethod(
+        this: BrokerPino,
+        args: Parameters<BrokerPino['info']>,
+        method: (...a: unknown[]) => void,
+        level: number,
+      ) {
+        const message = typeof args[0] === 'string' ? args[0] : args[1];
+        if (level === 30 && typeof message === 'string' && FRAMEWORK_CHATTER.test(message)) {
+          if (this.isLevelEnabled('debug')) this.debug(...(args as [string]));
+          return;
+        }
+        method.apply(this, args);
+      },
+    },
   };
-  return destination ? pino(options, destination) : pino(options, pino.destination(1));
+  if (destination) return pino(options, destination);
+  if (isPrettyLogFormat(format)) {
+    // In-process and synchronous: for a person at a terminal, not for log shippers (they get JSON).
+    return pino(
+      options,
+      pinoPretty({ colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', singleLine: true }),
+    );
+  }
+  return pino(options, pino.destination(1));
 }

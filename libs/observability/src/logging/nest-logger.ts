@@ -5,6 +5,14 @@ import type { BrokerPino } from './broker-logger';
 export const BROKER_LOGGER = Symbol('BROKER_LOGGER');
 
 const STACK_TRACE = /\n\s*at /;
+/** Nest's start-up chatter (one line per module and route): useful when debugging, noise otherwise. */
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /**
  * Nest's `Logger` (framework messages and the services' `new Logger(context)`) written through
@@ -16,7 +24,7 @@ export class BrokerLogger implements LoggerService {
   constructor(@Inject(BROKER_LOGGER) readonly pino: BrokerPino) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    this.write(FRAMEWORK_CONTEXTS.has(params[params.length - 1] as string) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);
