@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { type AuditChain, AuditService, AuditUnavailableException, BROKER_CHAIN } from '@app/audit';
-import { AuditStore } from '../libs/audit/src/store/audit.store';
+import { type AuditChain, AuditService, AuditStore, AuditUnavailableException, BROKER_CHAIN } from '@app/audit';
 import { issueTenantScope, type RequestContext } from '@app/common';
 import { auditVerifyCli } from '../scripts/audit-verify';
 import { createTestDatabase, TestDatabase } from './utils/test-database';

@@ -2,8 +2,15 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditRecordInput, AuditService, BROKER_CHAIN, eventHash, StoredChainedEvent, verifyChain } from '@app/audit';
-import { AuditStore } from '../libs/audit/src/store/audit.store';
+import {
+  AuditRecordInput,
+  AuditService,
+  AuditStore,
+  BROKER_CHAIN,
+  eventHash,
+  StoredChainedEvent,
+  verifyChain,
+} from '@app/audit';
 import { issueTenantScope, type RequestContext } from '@app/common';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 

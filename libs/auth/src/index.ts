@@ -12,3 +12,6 @@ export { CreateApiKeyDto } from './api-keys/dto/create-api-key.dto';
 export { ListApiKeysQueryDto } from './api-keys/dto/list-api-keys-query.dto';
 export { ApiKeyDto, ApiKeyPageDto, CreatedApiKeyDto } from './api-keys/dto/api-key.dto';
 export { ApiKeyRevocations } from './api-keys/api-key-revocations';
+export { ApiKeysStore } from './api-keys/api-keys.store';
+export { generateApiKey } from './api-keys/api-key-secret';
+export { ApiKeyEntity } from './api-keys/entities/api-key.entity';

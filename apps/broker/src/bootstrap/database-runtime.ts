@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import {
   describeDatabaseTarget,
+  EMBEDDED_DATABASE,
   EmbeddedPostgresServer,
   ensureRuntimeLogin,
   runMigrations,
@@ -17,7 +18,6 @@ export interface DatabaseRuntime {
 
 export type BootLog = (message: string, level?: 'info' | 'warn' | 'error') => void;
 
-const EMBEDDED_DATABASE = 'broker';
 const EMBEDDED_APP_LOGIN = 'sso_broker_app';
 
 /**

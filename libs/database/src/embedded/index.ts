@@ -1,1 +1,2 @@
 export * from './embedded-postgres.server';
+export * from './operator-access';
