@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'login_link.redeemed',
   'login_link.redeem_rejected',
   'vault.rewrapped',
+  'login_link.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,14 +4,15 @@ import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import type { Environment } from '@app/config';
 import { PostgresThrottlerStorage } from './postgres-throttler.storage';
+import { RateLimitStorageModule } from './rate-limit-storage.module';
 import { RateLimitGuard } from './rate-limit.guard';
 import { buildThrottlers } from './rate-limit.throttlers';
 import { TenantRateLimits } from './tenant-rate-limits';
 
 /** Import it AFTER AuthModule: global guards run in registration order and this one needs the principal. */
 @Module({
+  imports: [RateLimitStorageModule],
   providers: [
-    PostgresThrottlerStorage,
     TenantRateLimits,
     { provide: getStorageToken(), useExisting: PostgresThrottlerStorage },
     {
@@ -29,6 +30,6 @@ import { TenantRateLimits } from './tenant-rate-limits';
     },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PostgresThrottlerStorage],
+  exports: [RateLimitStorageModule],
 })
 export class RateLimitModule {}
