@@ -1,6 +1,7 @@
 import { ConnectionsModule } from '@app/connections';
 import { ProvidersModule } from '@app/providers';
 import { RateLimitStorageModule } from '@app/rate-limit';
+import { TenantsModule } from '@app/tenants';
 import { Module } from '@nestjs/common';
 import { LaunchAnswerService } from './launch/launch-answer.service';
 import { LaunchRedemptionService } from './launch/launch-redemption.service';
@@ -16,7 +17,7 @@ import { LoginLinksStore } from './store/login-links.store';
 
 /** Needs the global AuditModule and ConfigModule. */
 @Module({
-  imports: [ConnectionsModule, ProvidersModule, RateLimitStorageModule],
+  imports: [ConnectionsModule, ProvidersModule, RateLimitStorageModule, TenantsModule],
   providers: [
     LoginLinksStore,
     IdempotencyStore,

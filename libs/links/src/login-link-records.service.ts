@@ -1,5 +1,6 @@
 import { AuditService } from '@app/audit';
 import type { RequestContext, TenantScope } from '@app/common';
+import { TenantsService } from '@app/tenants';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -22,6 +23,7 @@ export class LoginLinkRecordsService {
     private readonly links: LoginLinksStore,
     private readonly audit: AuditService,
     private readonly metrics: LinksMetrics,
+    private readonly tenants: TenantsService,
   ) {}
 
   async get(scope: TenantScope, linkId: string): Promise<LoginLinkStatusDto> {
@@ -72,6 +74,7 @@ export class LoginLinkRecordsService {
     ctx: RequestContext,
   ): Promise<RevokeLoginLinksResultDto> {
     const subject = dto.user === undefined ? undefined : plainSubject(dto.user);
+    await this.tenants.get(scope); // 404 tenant_not_found: no event on the chain of a tenant that does not exist
     const revoked = await this.dataSource.transaction(async (tx) => {
       const n = await this.links.revokeOutstanding(scope, { connectionId: dto.connection_id, subject }, tx);
       await this.audit.record(tx, {
