@@ -158,11 +158,12 @@ describe('launch page flow: GET looks, POST redeems', () => {
 
   it('refuses a redemption another site started (Sec-Fetch-Site, Origin), audits it and leaves the link usable', async () => {
     const link = await launch();
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' },
       { 'Sec-Fetch-Site': 'same-site' },
       { Origin: 'https://evil.example' },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await redeem(link.path, headers);
       expect(res.status).toBe(403);
       expect(res.text).toContain('launch_cross_site');

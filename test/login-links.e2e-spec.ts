@@ -195,7 +195,10 @@ describe('login links: each provider × each delivery, caching, validation, idem
     const viewed = await request(t.url).get(`/l/${'A'.repeat(43)}`);
     expect(viewed.status).toBe(410);
     expect(await rejected()).toBe(before);
-    const res = await request(t.url).post(`/l/${'A'.repeat(43)}`).type('form').send('');
+    const res = await request(t.url)
+      .post(`/l/${'A'.repeat(43)}`)
+      .type('form')
+      .send('');
     expect(res.status).toBe(410);
     expect(await rejected()).toBe(before + 1);
   });

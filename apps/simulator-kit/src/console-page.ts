@@ -23,8 +23,7 @@ const STYLE =
  * `data-login` on the body when logged in, 401 otherwise.
  */
 export function sendConsolePage(res: ServerResponse, page: ConsolePage): void {
-  const heading =
-    page.login === undefined ? 'Not logged in' : `Logged in as ${escapeHtml(page.login)}`;
+  const heading = page.login === undefined ? 'Not logged in' : `Logged in as ${escapeHtml(page.login)}`;
   const text =
     page.login === undefined
       ? 'This browser has no session. Open a login link first.'
@@ -39,7 +38,9 @@ export function sendConsolePage(res: ServerResponse, page: ConsolePage): void {
 </body>
 </html>
 `;
-  sendText(res, page.login === undefined ? 401 : 200, html, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store' });
+  sendText(res, page.login === undefined ? 401 : 200, html, 'text/html; charset=utf-8', {
+    'Cache-Control': 'no-store',
+  });
 }
 
 function escapeHtml(text: string): string {

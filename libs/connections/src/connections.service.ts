@@ -67,7 +67,16 @@ export class ConnectionsService {
       this.dataSource.transaction(async (tx) => {
         const saved = await this.store.insert(
           scope,
-          { id, name: dto.name, provider: provider.kind, baseUrl, settings, launchExpiresIn, policy, launchConfirmation },
+          {
+            id,
+            name: dto.name,
+            provider: provider.kind,
+            baseUrl,
+            settings,
+            launchExpiresIn,
+            policy,
+            launchConfirmation,
+          },
           tx,
         );
         const credential = await this.writeCredential(scope, id, credentials, 1, tx);

@@ -100,8 +100,7 @@ export class ConnectionsStore {
     const rows = await this.dataSource.query<
       Array<
         { tenant_status: string; tenant_name: string; tenant_max_launch_expires_in: number | null } & (
-          | { id: null }
-          | ConnectionWithSecretRow
+          { id: null } | ConnectionWithSecretRow
         )
       >
     >(

@@ -2,14 +2,7 @@ import { getOrCreateCounter } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 
 export type LinkOutcome =
-  | 'issued'
-  | 'failed'
-  | 'refused'
-  | 'redeemed'
-  | 'redeem_failed'
-  | 'redeem_rejected'
-  | 'revoked'
-  | 'viewed';
+  'issued' | 'failed' | 'refused' | 'redeemed' | 'redeem_failed' | 'redeem_rejected' | 'revoked' | 'viewed';
 
 @Injectable()
 export class LinksMetrics {

@@ -58,7 +58,8 @@ export class LoginLinksController {
       'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key, reason_required, launch_expiry_too_long',
   })
   @ApiForbiddenResponse({
-    description: 'subject_not_allowed (the connection policy refuses this user; audited), tenant_suspended, upstream_forbidden',
+    description:
+      'subject_not_allowed (the connection policy refuses this user; audited), tenant_suspended, upstream_forbidden',
   })
   @ApiNotFoundResponse({ description: 'connection_not_found, tenant_not_found, upstream_user_not_found' })
   @ApiConflictResponse({ description: 'idempotency_in_progress' })
@@ -91,10 +92,7 @@ export class LoginLinksController {
   @ApiQuery({ name: 'tenant_id', required: false, description: 'Required for admin keys.' })
   @ApiOkResponse({ type: LoginLinkStatusDto })
   @ApiNotFoundResponse({ description: "login_link_not_found (also for another tenant's link), tenant_not_found" })
-  get(
-    @CurrentTenant() tenant: TenantScope,
-    @Param('id', UuidParamPipe) id: string,
-  ): Promise<LoginLinkStatusDto> {
+  get(@CurrentTenant() tenant: TenantScope, @Param('id', UuidParamPipe) id: string): Promise<LoginLinkStatusDto> {
     return this.records.get(tenant, id);
   }
 

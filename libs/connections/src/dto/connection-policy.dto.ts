@@ -36,7 +36,11 @@ export class SubjectRulesDto {
   @Length(1, 320, { each: true })
   logins?: string[];
 
-  @ApiPropertyOptional({ type: [String], maxItems: POLICY_LIST_MAX, description: 'Exact user.user_id values (case-insensitive).' })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: POLICY_LIST_MAX,
+    description: 'Exact user.user_id values (case-insensitive).',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(POLICY_LIST_MAX)
@@ -64,7 +68,10 @@ export class SubjectPolicyDto {
   @Type(() => SubjectRulesDto)
   allow?: SubjectRulesDto;
 
-  @ApiPropertyOptional({ type: SubjectRulesDto, description: 'Subjects matching one of its entries never get a link; deny wins over allow.' })
+  @ApiPropertyOptional({
+    type: SubjectRulesDto,
+    description: 'Subjects matching one of its entries never get a link; deny wins over allow.',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -81,7 +88,10 @@ export class ConnectionPolicyDto {
   @Type(() => SubjectPolicyDto)
   subjects?: SubjectPolicyDto;
 
-  @ApiPropertyOptional({ description: 'Every login-link request must carry `reason` (1 to 500 characters).', example: true })
+  @ApiPropertyOptional({
+    description: 'Every login-link request must carry `reason` (1 to 500 characters).',
+    example: true,
+  })
   @IsOptional()
   @IsBoolean()
   require_reason?: boolean;
@@ -120,7 +130,9 @@ export function plainPolicy(dto: ConnectionPolicyDto | undefined | null): Connec
       ? undefined
       : dropUndefined({ logins: side.logins, user_ids: side.user_ids, external_ids: side.external_ids });
   const subjects =
-    dto.subjects === undefined ? undefined : dropUndefined({ allow: rules(dto.subjects.allow), deny: rules(dto.subjects.deny) });
+    dto.subjects === undefined
+      ? undefined
+      : dropUndefined({ allow: rules(dto.subjects.allow), deny: rules(dto.subjects.deny) });
   return dropUndefined({
     subjects,
     require_reason: dto.require_reason,

@@ -1,5 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ConnectionPolicyDto, LAUNCH_CONFIRMATIONS, type ConnectionPolicy, type LaunchConfirmation } from './connection-policy.dto';
+import {
+  ConnectionPolicyDto,
+  LAUNCH_CONFIRMATIONS,
+  type ConnectionPolicy,
+  type LaunchConfirmation,
+} from './connection-policy.dto';
 
 export class CredentialInfoDto {
   @ApiProperty({ enum: ['client_credentials', 'bearer_token', 'api_key'], example: 'client_credentials' })

@@ -48,7 +48,8 @@ export class CreateConnectionDto {
 
   @ApiPropertyOptional({
     type: ConnectionPolicyDto,
-    description: 'Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit.',
+    description:
+      'Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit.',
   })
   @IsOptional()
   @IsObject()

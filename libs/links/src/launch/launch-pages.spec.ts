@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { continuePage, escapeHtml, failurePage, gonePage, handoffPage, type HtmlAnswer, redirectAnswer } from './launch-pages';
+import {
+  continuePage,
+  escapeHtml,
+  failurePage,
+  gonePage,
+  handoffPage,
+  type HtmlAnswer,
+  redirectAnswer,
+} from './launch-pages';
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 const inline = (html: string, tag: 'script' | 'style') =>

@@ -169,7 +169,13 @@ export function failurePage(status: number, code: string, requestId: string): Ht
   return messagePage(status, 'We could not sign you in', [text], requestId, `Error ${status} · ${code}`);
 }
 
-function messagePage(status: number, title: string, paragraphs: string[], requestId: string, badge?: string): HtmlAnswer {
+function messagePage(
+  status: number,
+  title: string,
+  paragraphs: string[],
+  requestId: string,
+  badge?: string,
+): HtmlAnswer {
   const body = `${badge === undefined ? '' : `<p class="badge">${escapeHtml(badge)}</p>`}
     <h1>${escapeHtml(title)}</h1>
     ${paragraphs.map((text) => `<p>${escapeHtml(text)}</p>`).join('\n    ')}

@@ -26,9 +26,7 @@ export type LaunchView =
     };
 
 export type Redemption =
-  | { kind: 'gone' }
-  | { kind: 'cross_site' }
-  | { kind: 'login'; action: BrowserAction; upstreamName: string };
+  { kind: 'gone' } | { kind: 'cross_site' } | { kind: 'login'; action: BrowserAction; upstreamName: string };
 
 type RejectReason = 'unknown' | 'used' | 'expired' | 'revoked' | 'cross_site';
 

@@ -113,9 +113,15 @@ export class IssuancePolicyCheck {
  * rate-limit table. Identifiers are compared case-insensitively, as the policy matches them.
  */
 export function subjectBucketKey(target: LinkTarget, request: MintRequest): string {
-  const [kind, value] = Object.entries(request.subject).find(([, v]) => v !== undefined) ?? ['none', ''];
+  const { login, user_id, external_id } = request.subject;
+  const [kind, value] =
+    login !== undefined
+      ? ['login', login]
+      : user_id !== undefined
+        ? ['user_id', user_id]
+        : ['external_id', external_id ?? ''];
   const digest = createHash('sha256')
-    .update(`${target.scope.tenantId}\0${target.connectionId}\0${kind}\0${String(value).toLowerCase()}`)
+    .update(`${target.scope.tenantId}\0${target.connectionId}\0${kind}\0${value.toLowerCase()}`)
     .digest('base64url');
   return `subject:${digest}`;
 }

@@ -7,7 +7,9 @@ describe('subject policy', () => {
   });
 
   it('allows only what an allow side lists, per identifier kind (fail closed)', () => {
-    const policy = { subjects: { allow: { logins: ['*@customer-a.example'], user_ids: ['A1A1A1A1-0000-4000-8000-000000000001'] } } };
+    const policy = {
+      subjects: { allow: { logins: ['*@customer-a.example'], user_ids: ['A1A1A1A1-0000-4000-8000-000000000001'] } },
+    };
     expect(subjectVerdict(policy, { login: 'alice@customer-a.example' }).allowed).toBe(true);
     expect(subjectVerdict(policy, { login: 'admin' })).toEqual({ allowed: false, rule: 'allow' });
     expect(subjectVerdict(policy, { user_id: 'a1a1a1a1-0000-4000-8000-000000000001' }).allowed).toBe(true);
@@ -23,6 +25,8 @@ describe('subject policy', () => {
       allowed: false,
       rule: 'deny',
     });
-    expect(subjectVerdict({ subjects: { deny: { external_ids: ['root'] } } }, { external_id: 'Root' }).allowed).toBe(true);
+    expect(subjectVerdict({ subjects: { deny: { external_ids: ['root'] } } }, { external_id: 'Root' }).allowed).toBe(
+      true,
+    );
   });
 });
