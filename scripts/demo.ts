@@ -98,6 +98,9 @@ export async function ensureTenantWithConnections(
       base_url: acronisUrl,
       settings: { allowed_target_uris: [`${acronisUrl}/mc/`] },
       credentials: { client_id: 'demo-client', client_secret: 'demo-secret' },
+      // The continue page waits for the person's click (docs/links.md#the-launch-page-flow).
+      launch_confirmation: 'click',
+      policy: { subjects: { allow: { logins: ['*@customer-a.example'] } } },
     },
     {
       name: 'flussonic-demo',
@@ -105,11 +108,19 @@ export async function ensureTenantWithConnections(
       base_url: flussonicUrl,
       settings: { default_session_lifetime: 3600 },
       credentials: { api_key: 'demo-watcher-api-key', auth_mode: 'legacy' },
+      launch_confirmation: 'auto',
+      // Only the customer's own people, never the Watcher's admin (docs/links.md#issuance-policy).
+      policy: { subjects: { allow: { logins: ['*@customer-a.example'] }, deny: { logins: ['admin'] } } },
     },
   ];
   for (const connection of wanted) {
-    if (!existing.data.some((c) => c.name === connection.name))
-      await admin.call('POST', `/v1/tenants/${tenant.id}/connections`, connection);
+    const found = existing.data.find((c) => c.name === connection.name);
+    if (found === undefined) await admin.call('POST', `/v1/tenants/${tenant.id}/connections`, connection);
+    else
+      await admin.call('PATCH', `/v1/tenants/${tenant.id}/connections/${found.id}`, {
+        launch_confirmation: connection.launch_confirmation,
+        policy: connection.policy,
+      });
   }
   const key = await admin.call<{ key: string }>('POST', '/v1/api-keys', {
     name: `${slug} portal ${new Date().toISOString()}`,
@@ -161,6 +172,13 @@ async function main(): Promise<void> {
     });
   const acronisLaunch = await launch('acronis-demo', 'alice@customer-a.example');
   const flussonicLaunch = await launch('flussonic-demo', 'viewer@customer-a.example');
+  // The policy at work: the Watcher's admin is not someone this portal may sign in as.
+  const refused = await fetch(`${broker.url}/v1/login-links`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${portalKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ connection: 'flussonic-demo', user: { login: 'admin' } }),
+  });
+  const refusal = `${refused.status} ${((await refused.json()) as { code?: string }).code ?? ''}`;
   const base = `http://localhost:${port}`;
   const curl = (body: object) =>
     `curl -s -X POST ${base}/v1/login-links -H "Authorization: Bearer $PORTAL_KEY" -H 'Content-Type: application/json' -d '${JSON.stringify(body)}'`;
@@ -181,9 +199,12 @@ ${curl({ connection: 'acronis-demo', user: { login: 'alice@customer-a.example' }
 ${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' } })}
 #   then: curl -si -X POST ${flussonic.url}/vsaas/autologin --data-urlencode "autologin_token=<form.fields.autologin_token>"
 
-# Launch links (single use, valid 1 h): open in a browser
+# Launch links (single use, valid 1 h): open in a browser. The broker's page asks for the click
+# (Acronis, launch_confirmation "click") or continues by itself (Flussonic, "auto"); only that
+# POST redeems the link, so a mail scanner that fetches the URL spends nothing.
   Acronis:   ${acronisLaunch.url}
   Flussonic: ${flussonicLaunch.url}
+# A link for the Watcher's admin is refused by the connection's policy: ${refusal}
 # More: ${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' }, delivery: 'launch' })}
 
 Ctrl-C stops everything; re-running reuses the tenant and its connections.

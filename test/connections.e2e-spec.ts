@@ -45,6 +45,8 @@ describe('connections API', () => {
       base_url: 'https://eu2-cloud.acronis.com',
       settings: { allowed_target_uris: ['https://eu2-cloud.acronis.com/ui'] },
       launch_expires_in: null,
+      policy: {},
+      launch_confirmation: 'auto',
       credential: { kind: 'client_credentials', version: 1, updated_at: expect.any(String) },
       created_at: expect.any(String),
       updated_at: expect.any(String),
@@ -285,7 +287,14 @@ describe('connections API', () => {
     const service = t.app.get(ConnectionsService);
     const byId = await service.resolveForLink(issueTenantScope(tenant), created.body.id.toUpperCase());
     const byName = await service.resolveForLink(issueTenantScope(tenant), 'active-ref');
-    expect(byId.connection).toEqual({ id: created.body.id, provider: 'acronis', launchExpiresIn: null });
+    expect(byId.connection).toEqual({
+      id: created.body.id,
+      provider: 'acronis',
+      launchExpiresIn: null,
+      policy: {},
+      launchConfirmation: 'auto',
+    });
+    expect(byId.tenant).toEqual({ name: expect.any(String), maxLaunchExpiresIn: null });
     expect(byName.connection.id).toBe(created.body.id);
     expect(byName.context).toMatchObject({
       tenantId: tenant,

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createTestApp, TestApp } from './utils/create-app';
 import { fillPath, RouteEntry, routeTable } from './utils/route-table';
 
-type IdKind = 'tenant' | 'connection' | 'api_key' | 'launch';
+type IdKind = 'tenant' | 'connection' | 'api_key' | 'launch' | 'link';
 type IdSet = Record<IdKind, string>;
 type Role = 'admin' | 'portal_a' | 'auditor_a' | 'global_auditor' | 'no_key';
 
@@ -16,11 +16,18 @@ function kindOf(route: RouteEntry, param: string): IdKind | undefined {
   if (param === 'connection_id') return 'connection';
   if (param === 'opaque') return 'launch';
   if (param === 'id' && route.path === '/v1/api-keys/:id') return 'api_key';
+  if (param === 'id' && route.path === '/v1/login-links/:id') return 'link';
   return undefined;
 }
 
 /** Routes answering without an API key, on purpose (docs/api.md#public-routes). */
-const PUBLIC_ROUTES = new Set(['GET /l/:opaque', 'GET /health/live', 'GET /health/ready', 'GET /metrics']);
+const PUBLIC_ROUTES = new Set([
+  'GET /l/:opaque',
+  'POST /l/:opaque',
+  'GET /health/live',
+  'GET /health/ready',
+  'GET /metrics',
+]);
 const TENANT_BOUND: Role[] = ['portal_a', 'auditor_a'];
 const ROLES: Role[] = ['admin', 'portal_a', 'auditor_a', 'global_auditor', 'no_key'];
 
@@ -34,6 +41,7 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
     connection: randomUUID(),
     api_key: randomUUID(),
     launch: 'unknown-launch-token-0123456789abcdef',
+    link: randomUUID(),
   };
   /** Identifiers of tenant B that must never reach a key of tenant A. */
   let foreignMarkers: string[];
@@ -82,8 +90,20 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
       global_auditor: globalAuditor.key,
       no_key: undefined,
     });
-    own = { tenant: a.tenant.id, connection: a.connection.id, api_key: a.portal.id, launch: unknown.launch };
-    foreign = { tenant: b.tenant.id, connection: b.connection.id, api_key: b.portal.id, launch: unknown.launch };
+    own = {
+      tenant: a.tenant.id,
+      connection: a.connection.id,
+      api_key: a.portal.id,
+      launch: unknown.launch,
+      link: a.link.id,
+    };
+    foreign = {
+      tenant: b.tenant.id,
+      connection: b.connection.id,
+      api_key: b.portal.id,
+      launch: unknown.launch,
+      link: b.link.id,
+    };
     foreignMarkers = [
       b.tenant.id,
       b.connection.id,
@@ -103,6 +123,10 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
       expect.arrayContaining([
         'POST /v1/login-links',
         'GET /l/:opaque',
+        'POST /l/:opaque',
+        'GET /v1/login-links/:id',
+        'DELETE /v1/login-links/:id',
+        'POST /v1/tenants/:tenant_id/login-links/revoke',
         'GET /v1/tenants/:tenant_id',
         'DELETE /v1/api-keys/:id',
         'GET /v1/tenants/:tenant_id/connections/:connection_id',
@@ -174,7 +198,7 @@ describe('tenant isolation matrix (every route × role × own/foreign/unknown id
       `SELECT t.status,
         (SELECT count(*) FROM connections WHERE tenant_id = t.id)::text AS connections,
         (SELECT count(*) FROM api_keys WHERE tenant_id = t.id AND revoked_at IS NULL)::text AS keys,
-        (SELECT count(*) FROM login_links WHERE tenant_id = t.id AND redeemed_at IS NULL)::text AS links
+        (SELECT count(*) FROM login_links WHERE tenant_id = t.id AND redeemed_at IS NULL AND revoked_at IS NULL)::text AS links
        FROM tenants t WHERE t.id = $1`,
       [foreign.tenant],
     );

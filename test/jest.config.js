@@ -1,4 +1,5 @@
-// Two projects: fast unit specs colocated with the code, and e2e specs against a real PostgreSQL.
+// Projects: fast unit specs colocated with the code, e2e specs against a real PostgreSQL, the
+// browser journey (headless Chromium, test/browser/) and the fault suite.
 const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const swc = [
@@ -26,6 +27,14 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],

@@ -23,7 +23,7 @@ describe('launch links: one winner across broker instances', () => {
     await Promise.all([first?.close(), flussonic?.close()]);
   });
 
-  it('50 concurrent redemptions over 2 instances on one database → exactly 1 success and 49 × 410', async () => {
+  it('50 concurrent redemptions (POST) over 2 instances on one database, among 20 page views (GET) → exactly 1 success and 49 × 410', async () => {
     const admin = { Authorization: `Bearer ${first.adminKey}` };
     const tenantId = (await request(first.url).post('/v1/tenants').set(admin).send({ name: 'Race' })).body.id;
     await request(first.url)
@@ -44,9 +44,13 @@ describe('launch links: one winner across broker instances', () => {
     expect(link.status).toBe(201);
     const path = new URL(link.body.url).pathname;
 
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => request(i % 2 === 0 ? first.url : second.url).get(path)),
-    );
+    const instance = (i: number) => (i % 2 === 0 ? first.url : second.url);
+    const [answers, views] = await Promise.all([
+      Promise.all(Array.from({ length: 50 }, (_, i) => request(instance(i)).post(path).type('form').send(''))),
+      Promise.all(Array.from({ length: 20 }, (_, i) => request(instance(i)).get(path))),
+    ]);
+    // A view shows the continue page until the link is spent, then the 410 page; it never redeems.
+    expect(views.every((v) => v.status === 200 || v.status === 410)).toBe(true);
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 410)).toHaveLength(49);

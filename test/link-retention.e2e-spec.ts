@@ -29,7 +29,7 @@ describe('purge of expired link records', () => {
   const linkIds = async () =>
     (await t.db.query<{ id: string }>('SELECT id FROM login_links ORDER BY id')).map((r) => r.id);
   const rejection = async (path: string) => {
-    expect((await request(t.url).get(path)).status).toBe(410);
+    expect((await request(t.url).post(path).type('form').send('')).status).toBe(410);
     const [event] = await t.db.query<{ error_code: string; tenant_id: string | null }>(
       `SELECT error_code, tenant_id FROM audit_events WHERE action = 'login_link.redeem_rejected' ORDER BY occurred_at DESC, seq DESC LIMIT 1`,
     );

@@ -73,6 +73,8 @@ describe('login links: each provider × each delivery, caching, validation, idem
     return { ott: fragment.get('ott') as string, target: fragment.get('targetURI') as string };
   }
 
+  /** What the continue page's form sends: an empty HTML form POST to the same URL. */
+  const redeem = (url: string) => request(url).post('').type('form').send('');
   const ottLogin = (ott: string) => request(acronis.url).post('/api/2/idp/ott/login').send({ ott });
   const autologin = (action: string, token: string) =>
     request(new URL(action).origin).post(new URL(action).pathname).type('form').send({ autologin_token: token });
@@ -106,7 +108,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
     expect((await autologin(res.body.form.action, res.body.form.fields.autologin_token)).status).toBe(403);
   });
 
-  it('acronis launch: minted only when opened, 302 to the login URL, then 410', async () => {
+  it('acronis launch: minted only when redeemed (POST), 302 to the login URL, then 410', async () => {
     const before = acronis.counters.ottsMinted;
     const res = await issue({
       connection: 'acronis',
@@ -116,16 +118,22 @@ describe('login links: each provider × each delivery, caching, validation, idem
     expect(res.status).toBe(201);
     expect(res.body.url).toMatch(new RegExp(`^${t.url}/l/[A-Za-z0-9_-]{43}$`));
     expect(acronis.counters.ottsMinted).toBe(before);
-    const opened = await request(res.body.url).get('');
+    const page = await request(res.body.url).get('');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Acronis Cyber Protect Cloud');
+    expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${acronis.url}`);
+    expect(acronis.counters.ottsMinted).toBe(before);
+    const opened = await redeem(res.body.url);
     expect(opened.status).toBe(302);
     expect(opened.headers['cache-control']).toBe('no-store');
     expect(opened.headers['referrer-policy']).toBe('no-referrer');
     const { ott, target } = ottOf(opened.headers.location);
     expect(target).toBe(`${acronis.url}/mc/`);
     expect((await ottLogin(ott)).status).toBe(200);
-    const again = await request(res.body.url).get('');
+    const again = await redeem(res.body.url);
     expect(again.status).toBe(410);
     expect(again.headers['content-type']).toMatch(/^text\/html/);
+    expect((await request(res.body.url).get('')).status).toBe(410);
     const actions = await t.db.query<{ action: string }>(
       `SELECT action FROM audit_events WHERE link_id = $1 ORDER BY seq`,
       [res.body.id],
@@ -137,22 +145,22 @@ describe('login links: each provider × each delivery, caching, validation, idem
     ]);
   });
 
-  it('flussonic launch: an auto-submitting page with a strict CSP that logs in once', async () => {
+  it('flussonic launch: the redemption answers an auto-submitting hand-off page with a strict CSP that logs in once', async () => {
     const res = await issue({ connection: 'flussonic', user: { login: VIEWER }, delivery: 'launch', expires_in: 600 });
     expect(res.status).toBe(201);
     expect(Date.parse(res.body.expires_at) - Date.now()).toBeGreaterThan(590_000);
-    const page = await request(res.body.url).get('');
+    const page = await redeem(res.body.url);
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain(`form-action ${flussonic.url}`);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
     expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.text).toContain('<button type="submit">');
+    expect(page.text).toContain('<button type="submit">Continue to Flussonic Watcher</button>');
     const action = /action="([^"]+)"/.exec(page.text)?.[1] as string;
     const token = /name="autologin_token" value="([^"]+)"/.exec(page.text)?.[1] as string;
     expect(action).toBe(`${flussonic.url}/vsaas/autologin`);
     expect((await autologin(action, token)).status).toBe(302);
     expect((await autologin(action, token)).status).toBe(403);
-    expect((await request(res.body.url).get('')).status).toBe(410);
+    expect((await redeem(res.body.url)).status).toBe(410);
   });
 
   it("launch expiry: the request's expires_in, else the connection's launch_expires_in, else LAUNCH_LINK_TTL_SECONDS", async () => {
@@ -174,13 +182,25 @@ describe('login links: each provider × each delivery, caching, validation, idem
     }
   });
 
-  it('answers 410 for unknown tokens and audits them on the broker-wide chain', async () => {
-    const res = await request(t.url).get(`/l/${'A'.repeat(43)}`);
+  it('answers 410 for unknown tokens; a redemption attempt is audited on the broker-wide chain, a page view is not', async () => {
+    const rejected = async () =>
+      Number(
+        (
+          await t.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM audit_events WHERE action = 'login_link.redeem_rejected' AND tenant_id IS NULL`,
+          )
+        )[0].n,
+      );
+    const before = await rejected();
+    const viewed = await request(t.url).get(`/l/${'A'.repeat(43)}`);
+    expect(viewed.status).toBe(410);
+    expect(await rejected()).toBe(before);
+    const res = await request(t.url)
+      .post(`/l/${'A'.repeat(43)}`)
+      .type('form')
+      .send('');
     expect(res.status).toBe(410);
-    const rows = await t.db.query(
-      `SELECT 1 FROM audit_events WHERE action = 'login_link.redeem_rejected' AND tenant_id IS NULL`,
-    );
-    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(await rejected()).toBe(before + 1);
   });
 
   it('caches the access token: 100 links → 1 token; 50 concurrent first requests → 1 token; an expired one is refreshed once', async () => {
@@ -294,9 +314,13 @@ describe('login links: each provider × each delivery, caching, validation, idem
       const opened = await request(launch.body.url).get('');
       expect(opened.status).toBe(403);
       expect(opened.text).toContain('tenant_suspended');
+      const redeemed = await redeem(launch.body.url);
+      expect(redeemed.status).toBe(403);
+      expect(redeemed.text).toContain('tenant_suspended');
     } finally {
       await request(t.url).patch(`/v1/tenants/${tenantId}`).set(admin()).send({ status: 'active' }).expect(200);
     }
     expect((await request(launch.body.url).get('')).status).toBe(200);
+    expect((await redeem(launch.body.url)).status).toBe(200);
   });
 });

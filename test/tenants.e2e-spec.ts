@@ -29,6 +29,7 @@ describe('tenants (admin)', () => {
       name: 'Crème Brûlée, Inc.',
       status: 'active',
       rate_limit_per_minute: null,
+      max_launch_expires_in: null,
       created_at: expect.any(String),
       updated_at: res.body.created_at,
     });

@@ -1,4 +1,5 @@
 import { sendJson, SimRouter } from '@app/simulator-kit';
+import { consolePage } from './console.handler';
 import type { AcronisContext } from './acronis-context';
 import { checkLogin, clientById, currentUser, tenantById, userById } from './directory.handlers';
 import { externalLoginPage, externalLoginWithoutScript } from './external-login.handler';
@@ -20,5 +21,7 @@ export function acronisRouter(ctx: AcronisContext): SimRouter {
     .on('GET', `${API}/users/me`, (req, res) => currentUser(ctx, req, res))
     .on('GET', `${API}/users/{user_id}`, (req, res, url, params) => userById(ctx, req, res, url, params))
     .on('GET', `${API}/clients/{client_id}`, (req, res, url, params) => clientById(ctx, req, res, url, params))
-    .on('GET', `${API}/tenants/{tenant_id}`, (req, res, url, params) => tenantById(ctx, req, res, url, params));
+    .on('GET', `${API}/tenants/{tenant_id}`, (req, res, url, params) => tenantById(ctx, req, res, url, params))
+    .on('GET', '/mc/', (req, res) => consolePage(ctx, req, res, 'Management console'))
+    .on('GET', '/bc/', (req, res) => consolePage(ctx, req, res, 'Backup console'));
 }

@@ -238,6 +238,17 @@ describe('POST /idp/ott/login', () => {
     expect(res.headers.get('location')).toBe('https://dc.test/mc/');
     expect((await fetch(url, { redirect: 'manual' })).status).toBe(401);
   });
+
+  it('serves /mc/ and /bc/ as the console of the session the OTT opened, 401 without one', async () => {
+    const login = await ottLogin(await mintOtt());
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    for (const path of ['/mc/', '/bc/']) {
+      const page = await fetch(`${sim.url}${path}`, { headers: { Cookie: cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/Logged in as [^<]+</);
+      expect((await fetch(`${sim.url}${path}`)).status).toBe(401);
+    }
+  });
 });
 
 describe('directory endpoints', () => {

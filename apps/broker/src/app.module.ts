@@ -13,6 +13,7 @@ import { VaultController } from './controllers/vault.controller';
 import { LinksModule } from '@app/links';
 import { LoginLinksController } from './controllers/login-links.controller';
 import { LaunchController } from './controllers/launch.controller';
+import { TenantLoginLinksController } from './controllers/tenant-login-links.controller';
 import { AuthModule } from '@app/auth';
 import { TenantsModule } from '@app/tenants';
 import { RateLimitModule } from '@app/rate-limit';
@@ -50,6 +51,7 @@ export class AppModule {
         AuditEventsController,
         LoginLinksController,
         LaunchController,
+        TenantLoginLinksController,
         ConnectionsController,
         VaultController,
         TenantsController,

@@ -126,6 +126,9 @@ describe('POST /vsaas/autologin', () => {
       headers: { 'X-Vsaas-Session': cookie.split(';')[0].split('=')[1] },
     });
     expect(viaHeader.status).toBe(200);
+    const home = await fetch(`${sim.url}/vsaas/`, { headers: { Cookie: cookie.split(';')[0] } });
+    expect([home.status, await home.text()]).toEqual([200, expect.stringContaining('Logged in as boss')]);
+    expect((await fetch(`${sim.url}/vsaas/`)).status).toBe(401);
 
     expect((await postAutologin(token)).status).toBe(403);
     expect(sim.counters.autologinTokensConsumed).toBe(1);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseCookies, sendJson, sendText } from '@app/simulator-kit';
+import { parseCookies, sendConsolePage, sendJson } from '@app/simulator-kit';
 import { VSAAS_SESSION_COOKIE } from './autologin.handler';
 import { activeUser, FlussonicContext } from './flussonic-context';
 import type { FlussonicUserConfig } from './flussonic-simulator.options';
@@ -24,16 +24,13 @@ export function whoami(ctx: FlussonicContext, req: IncomingMessage, res: ServerR
   sendJson(res, 200, { login: user.login, is_admin: user.is_admin === true });
 }
 
-/** `GET /vsaas/` : the landing page after autologin, so a demo shows who got in. */
+/** `GET /vsaas/` : the landing page after autologin (the session's user), 401 without a session. */
 export function watcherHome(ctx: FlussonicContext, req: IncomingMessage, res: ServerResponse): void {
-  const user = sessionUser(ctx, req);
-  const text = user ? `Logged in to the simulated Watcher as ${escapeHtml(user.login)}.` : 'Not logged in.';
-  sendText(
-    res,
-    user ? 200 : 403,
-    `<!DOCTYPE html><html><body><p>${text}</p></body></html>`,
-    'text/html; charset=utf-8',
-  );
+  sendConsolePage(res, {
+    product: 'Flussonic Watcher (simulated)',
+    section: 'Watcher',
+    login: sessionUser(ctx, req)?.login,
+  });
 }
 
 /**
@@ -55,8 +52,4 @@ export function listUsers(ctx: FlussonicContext, req: IncomingMessage, res: Serv
     notification_email: user.login.includes('@') ? user.login : null,
   }));
   sendJson(res, 200, page, { 'X-Total-Count': String(users.length) });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

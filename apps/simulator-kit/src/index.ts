@@ -6,3 +6,4 @@ export * from './sim-counters';
 export * from './sim-router';
 export * from './sim-server';
 export * from './env-parsing';
+export * from './console-page';

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   'login_link.redeem_rejected',
   'vault.rewrapped',
   'login_link.replayed',
+  'login_link.revoked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,4 +1,5 @@
 import type { Environment } from '@app/config';
+import { RateLimitStorageModule } from '@app/rate-limit';
 import { TenantDeletions, TenantsModule } from '@app/tenants';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -19,7 +20,7 @@ import { ApiKeyStrategy } from './passport/api-key.strategy';
 
 /** Global guards run in this order: authenticate, then role, then tenant scope. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), TenantsModule],
+  imports: [TypeOrmModule.forFeature([ApiKeyEntity]), TenantsModule, RateLimitStorageModule],
   providers: [
     {
       provide: ApiKeyCache,

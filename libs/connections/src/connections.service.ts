@@ -18,6 +18,7 @@ import {
 } from './connections.exception';
 import { ConnectionsStore } from './connections.store';
 import type { ConnectionDto } from './dto/connection.dto';
+import { type ConnectionPolicy, type LaunchConfirmation, plainPolicy } from './dto/connection-policy.dto';
 import type { CreateConnectionDto } from './dto/create-connection.dto';
 import type { UpdateConnectionDto } from './dto/update-connection.dto';
 import type { ConnectionEntity } from './entities/connection.entity';
@@ -25,7 +26,15 @@ import type { ConnectionEntity } from './entities/connection.entity';
 const NAME_UNIQUE_CONSTRAINT = 'connections_tenant_id_name_key';
 
 export interface ResolvedConnection {
-  connection: { id: string; provider: string; launchExpiresIn: number | null };
+  connection: {
+    id: string;
+    provider: string;
+    launchExpiresIn: number | null;
+    policy: ConnectionPolicy;
+    launchConfirmation: LaunchConfirmation;
+  };
+  /** The tenant's display name and its ceiling on launch-link lifetimes (docs/links.md). */
+  tenant: { name: string; maxLaunchExpiresIn: number | null };
   context: ConnectionContext;
 }
 
@@ -52,11 +61,22 @@ export class ConnectionsService {
     const credentials = provider.parseCredentials(dto.credentials);
     const id = randomUUID();
     const launchExpiresIn = dto.launch_expires_in ?? null;
+    const policy = plainPolicy(dto.policy);
+    const launchConfirmation = dto.launch_confirmation ?? 'auto';
     return this.mapWriteErrors(dto.name, () =>
       this.dataSource.transaction(async (tx) => {
         const saved = await this.store.insert(
           scope,
-          { id, name: dto.name, provider: provider.kind, baseUrl, settings, launchExpiresIn },
+          {
+            id,
+            name: dto.name,
+            provider: provider.kind,
+            baseUrl,
+            settings,
+            launchExpiresIn,
+            policy,
+            launchConfirmation,
+          },
           tx,
         );
         const credential = await this.writeCredential(scope, id, credentials, 1, tx);
@@ -71,6 +91,8 @@ export class ConnectionsService {
             name: dto.name,
             base_url: baseUrl,
             launch_expires_in: launchExpiresIn,
+            policy,
+            launch_confirmation: launchConfirmation,
             credential_kind: credentials.kind,
             credential_version: 1,
           },
@@ -104,7 +126,10 @@ export class ConnectionsService {
     });
   }
 
-  /** name, base_url, settings (re-validated by the provider) and launch_expires_in; the provider kind never changes. */
+  /**
+   * name, base_url, settings (re-validated by the provider), launch_expires_in, policy (replaced
+   * as a whole) and launch_confirmation; the provider kind never changes.
+   */
   async update(
     scope: TenantScope,
     connectionId: string,
@@ -115,12 +140,14 @@ export class ConnectionsService {
       dto.name === undefined &&
       dto.base_url === undefined &&
       dto.settings === undefined &&
-      dto.launch_expires_in === undefined
+      dto.launch_expires_in === undefined &&
+      dto.policy === undefined &&
+      dto.launch_confirmation === undefined
     ) {
       throw new ConnectionsException(
         400,
         ConnectionsExceptionCode.EMPTY_PATCH,
-        'The patch must change name, base_url, settings or launch_expires_in.',
+        'The patch must change name, base_url, settings, launch_expires_in, policy or launch_confirmation.',
       );
     }
     const baseUrl = dto.base_url === undefined ? undefined : parseBaseUrl(dto.base_url);
@@ -133,9 +160,21 @@ export class ConnectionsService {
           base_url: baseUrl,
           settings: dto.settings,
           launch_expires_in: dto.launch_expires_in,
+          policy: dto.policy,
+          launch_confirmation: dto.launch_confirmation,
         })
           .filter(([, value]) => value !== undefined)
           .map(([field]) => field);
+        // Policy and confirmation are security settings: their event shows what they were and became.
+        const securityChanges: Record<string, { before: unknown; after: unknown }> = {};
+        if (dto.policy !== undefined) {
+          securityChanges.policy = { before: current.policy, after: plainPolicy(dto.policy) };
+          current.policy = plainPolicy(dto.policy);
+        }
+        if (dto.launch_confirmation !== undefined) {
+          securityChanges.launch_confirmation = { before: current.launchConfirmation, after: dto.launch_confirmation };
+          current.launchConfirmation = dto.launch_confirmation;
+        }
         current.name = dto.name ?? current.name;
         current.baseUrl = baseUrl ?? current.baseUrl;
         if (dto.launch_expires_in !== undefined) current.launchExpiresIn = dto.launch_expires_in;
@@ -150,7 +189,7 @@ export class ConnectionsService {
           ctx,
           connectionId,
           provider: current.provider,
-          metadata: { changed },
+          metadata: { changed, ...securityChanges },
         });
         return this.map(saved, credential);
       }),
@@ -224,7 +263,14 @@ export class ConnectionsService {
     if (target.row === undefined) throw connectionNotFound();
     const row = target.row;
     return {
-      connection: { id: row.id, provider: row.provider, launchExpiresIn: row.launch_expires_in },
+      connection: {
+        id: row.id,
+        provider: row.provider,
+        launchExpiresIn: row.launch_expires_in,
+        policy: row.policy ?? {},
+        launchConfirmation: row.launch_confirmation ?? 'auto',
+      },
+      tenant: { name: target.tenantName, maxLaunchExpiresIn: target.tenantMaxLaunchExpiresIn },
       context: connectionContext(this.vault, row),
     };
   }
@@ -275,6 +321,8 @@ export class ConnectionsService {
       base_url: connection.baseUrl,
       settings: connection.settings,
       launch_expires_in: connection.launchExpiresIn,
+      policy: connection.policy,
+      launch_confirmation: connection.launchConfirmation,
       credential: {
         kind: credential.kind,
         version: credential.version,

@@ -3,6 +3,7 @@ import { keysetByCreatedAt } from '@app/tenants';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ConnectionPolicy, LaunchConfirmation } from './dto/connection-policy.dto';
 import { ConnectionEntity } from './entities/connection.entity';
 
 /** A connection with its sealed credential, read together so the version and blob always match. */
@@ -14,6 +15,8 @@ export interface ConnectionWithSecretRow {
   base_url: string;
   settings: Record<string, unknown>;
   launch_expires_in: number | null;
+  policy: ConnectionPolicy;
+  launch_confirmation: LaunchConfirmation;
   secret_version: number;
   master_key_version: string;
   wrapped_key: Buffer;
@@ -21,7 +24,14 @@ export interface ConnectionWithSecretRow {
 }
 
 export type LinkTargetLookup =
-  { found: 'no_tenant' } | { found: 'tenant'; tenantStatus: string; row: ConnectionWithSecretRow | undefined };
+  | { found: 'no_tenant' }
+  | {
+      found: 'tenant';
+      tenantStatus: string;
+      tenantName: string;
+      tenantMaxLaunchExpiresIn: number | null;
+      row: ConnectionWithSecretRow | undefined;
+    };
 
 /**
  * The only code that reads or writes `connections`, and the one read that joins a connection to
@@ -88,10 +98,15 @@ export class ConnectionsStore {
   async findLinkTarget(scope: TenantScope, ref: string): Promise<LinkTargetLookup> {
     const byId = isUuid(ref);
     const rows = await this.dataSource.query<
-      Array<{ tenant_status: string } & ({ id: null } | ConnectionWithSecretRow)>
+      Array<
+        { tenant_status: string; tenant_name: string; tenant_max_launch_expires_in: number | null } & (
+          { id: null } | ConnectionWithSecretRow
+        )
+      >
     >(
-      `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
-              s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
+      `SELECT t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
+              c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
+              c.policy, c.launch_confirmation, s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
          FROM tenants t
          LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
                 ON c.tenant_id = t.id AND ${byId ? 'c.id' : 'c.name'} = $2
@@ -99,7 +114,18 @@ export class ConnectionsStore {
       [scope.tenantId, byId ? ref.toLowerCase() : ref],
     );
     if (rows.length === 0) return { found: 'no_tenant' };
-    const { tenant_status: tenantStatus, ...row } = rows[0];
-    return { found: 'tenant', tenantStatus, row: row.id === null ? undefined : row };
+    const {
+      tenant_status: tenantStatus,
+      tenant_name: tenantName,
+      tenant_max_launch_expires_in: tenantMaxLaunchExpiresIn,
+      ...row
+    } = rows[0];
+    return {
+      found: 'tenant',
+      tenantStatus,
+      tenantName,
+      tenantMaxLaunchExpiresIn,
+      row: row.id === null ? undefined : row,
+    };
   }
 }

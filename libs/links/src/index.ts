@@ -1,5 +1,6 @@
 export { LinksModule } from './links.module';
 export { LoginLinksService } from './login-links.service';
+export { LoginLinkRecordsService } from './login-link-records.service';
 export { LaunchAnswerService } from './launch/launch-answer.service';
 export type { LaunchAnswer } from './launch/launch-answer.service';
 export { CreateLoginLinkDto, LINK_DELIVERIES } from './dto/create-login-link.dto';
@@ -8,3 +9,6 @@ export { LoginLinkDto, LoginLinkFormDto } from './dto/login-link.dto';
 export { LinksException, LinksExceptionCode } from './links.exception';
 export { ExpiredLinkRecordsJanitor } from './retention/expired-link-records.janitor';
 export type { PurgeResult } from './retention/expired-link-records.janitor';
+export { LoginLinkStatusDto, LINK_STATUSES } from './dto/login-link-status.dto';
+export { RevokeLoginLinksDto, RevokeLoginLinksResultDto } from './dto/revoke-login-links.dto';
+export { loginMatches } from './policy/login-glob';

@@ -15,6 +15,8 @@ export interface MintAttempt {
   ctx: RequestContext;
   /** The launch link being redeemed; absent for direct links (no record exists yet). */
   linkId?: string;
+  /** The request's reason (docs/links.md#issuance-policy), recorded with a failure at issue. */
+  reason?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class LinkMinter {
   ) {}
 
   async mint(attempt: MintAttempt): Promise<BrowserAction> {
-    const { target, request, delivery, ctx, linkId } = attempt;
+    const { target, request, delivery, ctx, linkId, reason } = attempt;
     try {
       return await target.provider.mint(target.context, request);
     } catch (error) {
@@ -47,7 +49,12 @@ export class LinkMinter {
         subject: request.subject,
         linkId: linkId ?? null,
         errorCode: error.code,
-        metadata: { delivery, stage: linkId === undefined ? 'issue' : 'redeem', status: error.status },
+        metadata: {
+          delivery,
+          stage: linkId === undefined ? 'issue' : 'redeem',
+          status: error.status,
+          ...(reason === undefined ? {} : { reason }),
+        },
       });
       throw error;
     }

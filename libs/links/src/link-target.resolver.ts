@@ -1,5 +1,5 @@
 import type { TenantScope } from '@app/common';
-import { ConnectionsService } from '@app/connections';
+import { type ConnectionPolicy, ConnectionsService, type LaunchConfirmation } from '@app/connections';
 import { type ConnectionContext, type LoginLinkProvider, ProviderRegistry } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 
@@ -11,6 +11,10 @@ export interface LinkTarget {
   context: ConnectionContext;
   /** The connection's default launch-link lifetime in seconds, if it has one. */
   launchExpiresIn: number | null;
+  policy: ConnectionPolicy;
+  launchConfirmation: LaunchConfirmation;
+  /** The tenant's ceiling on launch-link lifetimes in seconds, if it has one. */
+  maxLaunchExpiresIn: number | null;
 }
 
 /**
@@ -26,7 +30,7 @@ export class LinkTargetResolver {
   ) {}
 
   async resolve(scope: TenantScope, connectionRef: string): Promise<LinkTarget> {
-    const { connection, context } = await this.connections.resolveForLink(scope, connectionRef);
+    const { connection, tenant, context } = await this.connections.resolveForLink(scope, connectionRef);
     return {
       scope,
       connectionId: connection.id,
@@ -34,6 +38,9 @@ export class LinkTargetResolver {
       provider: this.registry.get(connection.provider),
       context,
       launchExpiresIn: connection.launchExpiresIn,
+      policy: connection.policy,
+      launchConfirmation: connection.launchConfirmation,
+      maxLaunchExpiresIn: tenant.maxLaunchExpiresIn,
     };
   }
 }

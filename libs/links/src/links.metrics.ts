@@ -1,7 +1,8 @@
 import { getOrCreateCounter } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 
-export type LinkOutcome = 'issued' | 'failed' | 'redeemed' | 'redeem_failed' | 'redeem_rejected';
+export type LinkOutcome =
+  'issued' | 'failed' | 'refused' | 'redeemed' | 'redeem_failed' | 'redeem_rejected' | 'revoked' | 'viewed';
 
 @Injectable()
 export class LinksMetrics {
@@ -11,7 +12,7 @@ export class LinksMetrics {
     labelNames: ['provider', 'delivery', 'outcome'] as const,
   });
 
-  count(provider: string, delivery: string, outcome: LinkOutcome): void {
-    this.total.inc({ provider, delivery, outcome });
+  count(provider: string, delivery: string, outcome: LinkOutcome, n = 1): void {
+    this.total.inc({ provider, delivery, outcome }, n);
   }
 }

@@ -15,6 +15,7 @@ import { LinkMinter } from './link-minter';
 import { type LinkTarget, LinkTargetResolver } from './link-target.resolver';
 import { LinksException, LinksExceptionCode } from './links.exception';
 import { LinksMetrics } from './links.metrics';
+import { IssuancePolicyCheck } from './policy/issuance-policy.check';
 import { type IdempotencyClaim, IdempotencyStore } from './store/idempotency.store';
 import { LoginLinksStore } from './store/login-links.store';
 
@@ -48,6 +49,7 @@ export class LoginLinksService {
     private readonly audit: AuditService,
     private readonly metrics: LinksMetrics,
     private readonly config: ConfigService<Environment, true>,
+    private readonly policy: IssuancePolicyCheck,
   ) {}
 
   async issue(
@@ -115,8 +117,36 @@ export class LoginLinksService {
       sessionLifetime: dto.session_lifetime,
     };
     target.provider.prepare(target.context, request);
+    const delivery = dto.delivery ?? 'direct';
+    const launchTtl = delivery === 'launch' ? this.launchTtlSeconds(target, dto.expires_in) : undefined;
+    // The connection's issuance policy, before any upstream call or link record (docs/links.md#issuance-policy).
+    await this.policy.enforce({ target, request, delivery, reason: dto.reason, ctx });
     const issue: Issue = { target, dto, request, ctx, claim };
-    return dto.delivery === 'launch' ? this.issueLaunch(issue) : this.issueDirect(issue);
+    return launchTtl !== undefined ? this.issueLaunch(issue, launchTtl) : this.issueDirect(issue);
+  }
+
+  /**
+   * The request's expires_in, else the connection's launch_expires_in, else LAUNCH_LINK_TTL_SECONDS;
+   * under the tenant's max_launch_expires_in: a request asking for more is refused (the portal
+   * asked for something it may not have), a longer default is shortened to the ceiling (an admin
+   * lowering the tenant's ceiling must not break the portals that rely on the defaults).
+   */
+  private launchTtlSeconds(target: LinkTarget, requested: number | undefined): number {
+    const ceiling = target.maxLaunchExpiresIn;
+    if (requested !== undefined) {
+      if (ceiling !== null && requested > ceiling) {
+        throw new LinksException(
+          400,
+          LinksExceptionCode.LAUNCH_EXPIRY_TOO_LONG,
+          `expires_in may be at most ${ceiling} seconds for this tenant.`,
+          { errors: [{ field: 'expires_in', message: `expires_in must not be greater than ${ceiling}` }] },
+        );
+      }
+      return requested;
+    }
+    const brokerDefault: number = this.config.getOrThrow('LAUNCH_LINK_TTL_SECONDS', { infer: true });
+    const fallback = target.launchExpiresIn ?? brokerDefault;
+    return ceiling === null ? fallback : Math.min(fallback, ceiling);
   }
 
   private async issueDirect(issue: Issue): Promise<LoginLinkDto> {
@@ -125,6 +155,7 @@ export class LoginLinksService {
       request: issue.request,
       delivery: 'direct',
       ctx: issue.ctx,
+      reason: issue.dto.reason,
     });
     const answer = this.answer(issue.target, randomUUID(), 'direct', action, action.upstreamExpiresAt);
     const fingerprint = this.audit.fingerprint(action.upstreamToken);
@@ -132,10 +163,8 @@ export class LoginLinksService {
     return answer;
   }
 
-  private async issueLaunch(issue: Issue): Promise<LoginLinkDto> {
+  private async issueLaunch(issue: Issue, ttlSeconds: number): Promise<LoginLinkDto> {
     const token = newLaunchToken();
-    const brokerDefault: number = this.config.getOrThrow('LAUNCH_LINK_TTL_SECONDS', { infer: true });
-    const ttlSeconds = issue.dto.expires_in ?? issue.target.launchExpiresIn ?? brokerDefault;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
     const url = `${this.config.getOrThrow('PUBLIC_BASE_URL', { infer: true })}/l/${token.opaque}`;
     const answer = this.answer(issue.target, randomUUID(), 'launch', { method: 'GET', url }, expiresAt);
@@ -161,7 +190,11 @@ export class LoginLinksService {
       subject: issue.request.subject,
       linkId: answer.id,
       tokenFingerprint: token.tokenFingerprint,
-      metadata: { delivery: answer.delivery, expires_at: answer.expires_at },
+      metadata: {
+        delivery: answer.delivery,
+        expires_at: answer.expires_at,
+        ...(issue.dto.reason === undefined ? {} : { reason: issue.dto.reason }),
+      },
     };
     const record = this.links.recordOf(scope, {
       id: answer.id,

@@ -53,6 +53,8 @@ export interface ParsedCredentials {
 
 export interface LoginLinkProvider {
   readonly kind: string;
+  /** The upstream product's name as a person knows it, shown on the broker's launch pages. */
+  readonly displayName: string;
   readonly settingsSchema: new () => object;
   /** Every accepted credential shape by credential kind (class-validator DTO classes). */
   readonly credentialSchemas: Readonly<Record<string, new () => object>>;

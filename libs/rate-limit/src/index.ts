@@ -1,4 +1,5 @@
 export { RateLimitModule } from './rate-limit.module';
+export { RateLimitStorageModule } from './rate-limit-storage.module';
 export { RateLimitGuard } from './rate-limit.guard';
 export { SkipRateLimit } from './skip-rate-limit.decorator';
 export { RateLimitedException } from './rate-limited.exception';

@@ -1,24 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
 import type { Environment } from '@app/config';
-import { AuthFailureLimiter } from './auth-failure.limiter';
 import { PostgresThrottlerStorage } from './postgres-throttler.storage';
+import { RateLimitStorageModule } from './rate-limit-storage.module';
 import { RateLimitGuard } from './rate-limit.guard';
 import { buildThrottlers } from './rate-limit.throttlers';
 import { TenantRateLimits } from './tenant-rate-limits';
 
-/**
- * Import it AFTER AuthModule: global guards run in registration order and this one needs the
- * principal. Global so that AuthModule's guard can use AuthFailureLimiter without importing it
- * (an import would register this module's guard first).
- */
-@Global()
+/** Import it AFTER AuthModule: global guards run in registration order and this one needs the principal. */
 @Module({
+  imports: [RateLimitStorageModule],
   providers: [
-    PostgresThrottlerStorage,
-    AuthFailureLimiter,
     TenantRateLimits,
     { provide: getStorageToken(), useExisting: PostgresThrottlerStorage },
     {
@@ -36,6 +30,6 @@ import { TenantRateLimits } from './tenant-rate-limits';
     },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [PostgresThrottlerStorage, AuthFailureLimiter],
+  exports: [RateLimitStorageModule],
 })
 export class RateLimitModule {}

@@ -77,15 +77,25 @@ export class TenantsService {
   }
 
   async update(scope: TenantScope, dto: UpdateTenantDto, ctx: RequestContext): Promise<TenantDto> {
-    if (dto.name === undefined && dto.status === undefined && dto.rate_limit_per_minute === undefined) {
+    if (
+      dto.name === undefined &&
+      dto.status === undefined &&
+      dto.rate_limit_per_minute === undefined &&
+      dto.max_launch_expires_in === undefined
+    ) {
       throw new TenantsException(
         400,
         TenantsExceptionCode.EMPTY_PATCH,
-        'The patch must change name, status or rate_limit_per_minute.',
+        'The patch must change name, status, rate_limit_per_minute or max_launch_expires_in.',
       );
     }
     const tenant = await this.dataSource.transaction(async (tx) => {
-      const changes = { name: dto.name, status: dto.status, rateLimitPerMinute: dto.rate_limit_per_minute };
+      const changes = {
+        name: dto.name,
+        status: dto.status,
+        rateLimitPerMinute: dto.rate_limit_per_minute,
+        maxLaunchExpiresIn: dto.max_launch_expires_in,
+      };
       const saved = await this.store.update(scope, changes, tx);
       if (saved === null) throw tenantNotFound();
       await this.audit.record(tx, {
@@ -94,7 +104,12 @@ export class TenantsService {
         scope,
         ctx,
         metadata: {
-          changes: { name: dto.name, status: dto.status, rate_limit_per_minute: dto.rate_limit_per_minute },
+          changes: {
+            name: dto.name,
+            status: dto.status,
+            rate_limit_per_minute: dto.rate_limit_per_minute,
+            max_launch_expires_in: dto.max_launch_expires_in,
+          },
         },
       });
       return saved;
@@ -117,6 +132,7 @@ export class TenantsService {
       name: tenant.name,
       status: tenant.status,
       rate_limit_per_minute: tenant.rateLimitPerMinute ?? null,
+      max_launch_expires_in: tenant.maxLaunchExpiresIn ?? null,
       created_at: tenant.createdAt.toISOString(),
       updated_at: tenant.updatedAt.toISOString(),
     };

@@ -14,6 +14,7 @@ export interface TenantChanges {
   name?: string;
   status?: TenantStatus;
   rateLimitPerMinute?: number | null;
+  maxLaunchExpiresIn?: number | null;
 }
 
 /**
@@ -49,6 +50,7 @@ export class TenantsStore {
     current.name = changes.name ?? current.name;
     current.status = changes.status ?? current.status;
     if (changes.rateLimitPerMinute !== undefined) current.rateLimitPerMinute = changes.rateLimitPerMinute;
+    if (changes.maxLaunchExpiresIn !== undefined) current.maxLaunchExpiresIn = changes.maxLaunchExpiresIn;
     return tx.save(current);
   }
 

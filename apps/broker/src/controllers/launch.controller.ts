@@ -1,31 +1,65 @@
 import { Ctx, RequestContext } from '@app/common';
 import { Public } from '@app/auth';
-import { LaunchAnswerService } from '@app/links';
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { LaunchAnswerService, type LaunchAnswer } from '@app/links';
+import { Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { FORM_BODY_ROUTE } from '../http/json-body';
 
+/**
+ * Intentionally public: the unguessable single-use token in the path is the credential. GET only
+ * shows the continue page; POST, sent by that page, is the one redemption (docs/links.md#the-launch-page-flow).
+ */
 @ApiTags('login-links')
 @Controller('l')
 export class LaunchController {
   constructor(private readonly launches: LaunchAnswerService) {}
 
-  /** Intentionally public: the unguessable single-use token in the path is the credential. */
   @Public()
   @Get(':opaque')
   @ApiOperation({
-    summary: 'Open a launch link (browser)',
-    description: 'First use signs the user in upstream; every attempt is audited.',
+    summary: 'Open a launch link (browser): the continue page',
+    description:
+      'Redeems nothing, mints nothing and records no audit event (HEAD likewise): mail scanners and link previewers that fetch the URL cannot spend it. ' +
+      "The page POSTs back to the same URL: at once by a hash-pinned script when the connection's launch_confirmation is auto, only on the person's click when it is click.",
   })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 302, description: 'Redirect to the upstream login URL.' })
-  @ApiResponse({ status: 200, description: 'A page that POSTs the upstream login form by itself.' })
-  @ApiResponse({ status: 410, description: 'Unknown, expired or already used.' })
+  @ApiResponse({ status: 200, description: 'The continue page.' })
+  @ApiResponse({ status: 410, description: 'Unknown, used, expired or revoked (one page for all).' })
+  @ApiResponse({ status: 403, description: 'The tenant is suspended.' })
   async open(@Param('opaque') opaque: string, @Ctx() ctx: RequestContext, @Res() res: FastifyReply): Promise<void> {
-    const answer = await this.launches.answer(opaque, ctx);
-    await res
-      .status(answer.status)
-      .headers(answer.headers)
-      .send(answer.html ?? '');
+    await send(res, await this.launches.page(opaque, ctx));
   }
+
+  @Public()
+  @Post(':opaque')
+  @RouteConfig({ [FORM_BODY_ROUTE]: true })
+  @ApiOperation({
+    summary: 'Redeem a launch link (sent by the continue page)',
+    description:
+      'The single atomic redemption: mints upstream at this moment; every attempt is audited. A request another site started (Sec-Fetch-Site other than same-origin/none, or a foreign Origin) is refused with 403.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiProduces('text/html')
+  @ApiResponse({ status: 302, description: 'Redirect to the upstream login URL (Acronis).' })
+  @ApiResponse({ status: 200, description: 'A page that POSTs the upstream login form by itself (Flussonic).' })
+  @ApiResponse({ status: 403, description: 'Started by another site, or the tenant is suspended.' })
+  @ApiResponse({ status: 410, description: 'Unknown, used, expired or revoked.' })
+  async redeem(
+    @Param('opaque') opaque: string,
+    @Ctx() ctx: RequestContext,
+    @Headers('sec-fetch-site') secFetchSite: string | undefined,
+    @Headers('origin') origin: string | undefined,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
+    await send(res, await this.launches.redeem(opaque, ctx, { secFetchSite, origin }));
+  }
+}
+
+async function send(res: FastifyReply, answer: LaunchAnswer): Promise<void> {
+  await res
+    .status(answer.status)
+    .headers(answer.headers)
+    .send(answer.html ?? '');
 }

@@ -1,25 +1,41 @@
-import { Ctx, RequestContext, type TenantScope } from '@app/common';
+import { Ctx, RequestContext, type TenantScope, UuidParamPipe } from '@app/common';
 import { Auth, CurrentTenant } from '@app/auth';
-import { CreateLoginLinkDto, LoginLinkDto, LoginLinksService } from '@app/links';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import {
+  CreateLoginLinkDto,
+  LoginLinkDto,
+  LoginLinkRecordsService,
+  LoginLinksService,
+  LoginLinkStatusDto,
+} from '@app/links';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
+  ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 
+/** The link's tenant: a portal key's own; an admin key names it (?tenant_id=), as on POST (in the body). */
+const TENANT_IN_QUERY = { in: 'query', required: true } as const;
+
 @ApiTags('login-links')
 @Controller('v1/login-links')
 export class LoginLinksController {
-  constructor(private readonly links: LoginLinksService) {}
+  constructor(
+    private readonly links: LoginLinksService,
+    private readonly records: LoginLinkRecordsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -28,6 +44,7 @@ export class LoginLinksController {
     summary: 'Issue a login link for one upstream user',
     description:
       'direct: the upstream token is minted now; launch: a single-use broker URL that mints on first open. ' +
+      "The connection's issuance policy is enforced before any upstream call. " +
       'The answer is sent only after the link and its audit event are committed.',
   })
   @ApiHeader({
@@ -38,12 +55,19 @@ export class LoginLinksController {
   @ApiCreatedResponse({ type: LoginLinkDto })
   @ApiBadRequestResponse({
     description:
-      'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key',
+      'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key, reason_required, launch_expiry_too_long',
+  })
+  @ApiForbiddenResponse({
+    description:
+      'subject_not_allowed (the connection policy refuses this user; audited), tenant_suspended, upstream_forbidden',
   })
   @ApiNotFoundResponse({ description: 'connection_not_found, tenant_not_found, upstream_user_not_found' })
   @ApiConflictResponse({ description: 'idempotency_in_progress' })
   @ApiUnprocessableEntityResponse({ description: 'idempotency_key_reused' })
-  @ApiTooManyRequestsResponse({ description: 'upstream_rate_limited (Retry-After passed on)' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited',
+  })
   @ApiServiceUnavailableResponse({ description: 'audit_unavailable: nothing was issued' })
   @ApiGatewayTimeoutResponse({
     description:
@@ -56,5 +80,39 @@ export class LoginLinksController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<LoginLinkDto> {
     return this.links.issue(tenant, dto, ctx, idempotencyKey);
+  }
+
+  @Get(':id')
+  @Auth({ roles: ['portal', 'admin'], tenant: TENANT_IN_QUERY })
+  @ApiOperation({
+    summary: "A login link's status",
+    description:
+      'issued, redeemed, expired or revoked, with its times, connection, provider and delivery; never its token or URL. An admin key names the tenant in ?tenant_id=.',
+  })
+  @ApiQuery({ name: 'tenant_id', required: false, description: 'Required for admin keys.' })
+  @ApiOkResponse({ type: LoginLinkStatusDto })
+  @ApiNotFoundResponse({ description: "login_link_not_found (also for another tenant's link), tenant_not_found" })
+  get(@CurrentTenant() tenant: TenantScope, @Param('id', UuidParamPipe) id: string): Promise<LoginLinkStatusDto> {
+    return this.records.get(tenant, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Auth({ roles: ['portal', 'admin'], tenant: TENANT_IN_QUERY })
+  @ApiOperation({
+    summary: 'Revoke a launch link',
+    description:
+      'An unused, unexpired launch link stops working at once (its URL answers 410); audited as login_link.revoked. Revoking a revoked link again is a no-op. An admin key names the tenant in ?tenant_id=.',
+  })
+  @ApiQuery({ name: 'tenant_id', required: false, description: 'Required for admin keys.' })
+  @ApiNoContentResponse({ description: 'Revoked (or already revoked).' })
+  @ApiNotFoundResponse({ description: "login_link_not_found (also for another tenant's link), tenant_not_found" })
+  @ApiConflictResponse({ description: 'login_link_not_revocable: redeemed, expired, or a direct link' })
+  revoke(
+    @CurrentTenant() tenant: TenantScope,
+    @Param('id', UuidParamPipe) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
+    return this.records.revoke(tenant, id, ctx);
   }
 }

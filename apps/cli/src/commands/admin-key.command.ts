@@ -3,7 +3,7 @@ import { ApiKeyEntity, ApiKeysStore, generateApiKey } from '@app/auth';
 import { TenantEntity } from '@app/tenants';
 import { buildDataSourceOptions } from '@app/database';
 import type { Command } from 'commander';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { openDatabaseTarget } from '../database-target';
 import { CliError, EXIT, type Output } from '../output';
 
@@ -46,7 +46,7 @@ async function createAdminKey(options: CreateOptions, output: Output) {
   const dataSource = new DataSource({
     ...buildDataSourceOptions({ url: target.url, poolSize: 1, applicationName: 'sso-broker-cli' }),
     entities: [ApiKeyEntity, TenantEntity],
-  } as DataSourceOptions);
+  });
   try {
     await dataSource.initialize();
     const keys = new ApiKeysStore(dataSource);

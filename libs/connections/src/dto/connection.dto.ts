@@ -1,4 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import {
+  ConnectionPolicyDto,
+  LAUNCH_CONFIRMATIONS,
+  type ConnectionPolicy,
+  type LaunchConfirmation,
+} from './connection-policy.dto';
 
 export class CredentialInfoDto {
   @ApiProperty({ enum: ['client_credentials', 'bearer_token', 'api_key'], example: 'client_credentials' })
@@ -38,6 +44,12 @@ export class ConnectionDto {
     description: 'Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.',
   })
   launch_expires_in: number | null;
+
+  @ApiProperty({ type: ConnectionPolicyDto, description: 'The issuance policy; {} allows everyone.' })
+  policy: ConnectionPolicy;
+
+  @ApiProperty({ enum: LAUNCH_CONFIRMATIONS, example: 'auto' })
+  launch_confirmation: LaunchConfirmation;
 
   @ApiProperty({ type: CredentialInfoDto })
   credential: CredentialInfoDto;

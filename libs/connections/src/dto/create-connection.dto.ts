@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsConnectionName } from './connection-name';
+import { ConnectionPolicyDto, LAUNCH_CONFIRMATIONS, type LaunchConfirmation } from './connection-policy.dto';
 import { LAUNCH_EXPIRY_BOUNDS } from './launch-expiry';
 
 export class CreateConnectionDto {
@@ -43,6 +45,27 @@ export class CreateConnectionDto {
   @Min(LAUNCH_EXPIRY_BOUNDS.min)
   @Max(LAUNCH_EXPIRY_BOUNDS.max)
   launch_expires_in?: number;
+
+  @ApiPropertyOptional({
+    type: ConnectionPolicyDto,
+    description:
+      'Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit.',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConnectionPolicyDto)
+  policy?: ConnectionPolicyDto;
+
+  @ApiPropertyOptional({
+    enum: LAUNCH_CONFIRMATIONS,
+    default: 'auto',
+    description:
+      "How a launch link's continue page redeems: auto (a script submits it at once) or click (only the person's click on the button does).",
+  })
+  @IsOptional()
+  @IsIn(LAUNCH_CONFIRMATIONS)
+  launch_confirmation?: LaunchConfirmation;
 
   /** Write-only. acronis: {client_id, client_secret} or {bearer_token}; flussonic: {api_key, auth_mode?}. */
   @ApiProperty({

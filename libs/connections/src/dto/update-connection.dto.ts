@@ -1,6 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { IsConnectionName } from './connection-name';
+import { ConnectionPolicyDto, LAUNCH_CONFIRMATIONS, type LaunchConfirmation } from './connection-policy.dto';
 import { LAUNCH_EXPIRY_BOUNDS } from './launch-expiry';
 
 /** The provider kind cannot change; credentials change through PUT .../credentials. */
@@ -36,4 +49,18 @@ export class UpdateConnectionDto {
   @Min(LAUNCH_EXPIRY_BOUNDS.min)
   @Max(LAUNCH_EXPIRY_BOUNDS.max)
   launch_expires_in?: number | null;
+
+  /** Replaces the policy as a whole; `{}` or null removes every rule. */
+  @ApiPropertyOptional({ type: ConnectionPolicyDto, nullable: true })
+  @ValidateIf((patch: UpdateConnectionDto) => patch.policy !== null)
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConnectionPolicyDto)
+  policy?: ConnectionPolicyDto | null;
+
+  @ApiPropertyOptional({ enum: LAUNCH_CONFIRMATIONS })
+  @IsOptional()
+  @IsIn(LAUNCH_CONFIRMATIONS)
+  launch_confirmation?: LaunchConfirmation;
 }

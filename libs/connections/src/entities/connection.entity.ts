@@ -1,3 +1,4 @@
+import type { ConnectionPolicy, LaunchConfirmation } from '../dto/connection-policy.dto';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'connections' })
@@ -25,6 +26,14 @@ export class ConnectionEntity {
   /** Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS. */
   @Column({ name: 'launch_expires_in', type: 'integer', nullable: true })
   launchExpiresIn: number | null;
+
+  /** The issuance policy (docs/links.md#issuance-policy); `{}` allows everyone. */
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  policy: ConnectionPolicy;
+
+  /** auto: the launch continue page submits itself; click: only the person's click redeems. */
+  @Column({ name: 'launch_confirmation', type: 'varchar', length: 8, default: 'auto' })
+  launchConfirmation: LaunchConfirmation;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Max,
   MaxLength,
   Min,
@@ -64,4 +65,16 @@ export class CreateLoginLinkDto {
   @Min(LAUNCH_EXPIRY_BOUNDS.min)
   @Max(LAUNCH_EXPIRY_BOUNDS.max)
   expires_in?: number;
+
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 500,
+    example: 'TICKET-4711',
+    description:
+      "Why this link is issued (e.g. a ticket id); recorded in the audit event. Required when the connection's policy has require_reason.",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
 }

@@ -1,6 +1,7 @@
 import { isBrokerException, RequestContext } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
-import { autoSubmitPage, failurePage, gonePage, redirectAnswer } from './launch-pages';
+import type { RequestOrigin } from './fetch-origin';
+import { continuePage, failurePage, gonePage, handoffPage, redirectAnswer } from './launch-pages';
 import { LaunchRedemptionService } from './launch-redemption.service';
 
 export interface LaunchAnswer {
@@ -9,23 +10,43 @@ export interface LaunchAnswer {
   html?: string;
 }
 
-/** What the browser gets from GET /l/{opaque}: always a page or a redirect, never JSON. */
+/** What the browser gets from /l/{opaque}: always a page or a redirect, never JSON. */
 @Injectable()
 export class LaunchAnswerService {
   private readonly logger = new Logger(LaunchAnswerService.name);
 
   constructor(private readonly redemptions: LaunchRedemptionService) {}
 
-  async answer(opaque: string, ctx: RequestContext): Promise<LaunchAnswer> {
-    try {
-      const redemption = await this.redemptions.redeem(opaque, ctx);
+  /** GET (and HEAD): the continue page, or why there is none. Redeems nothing. */
+  async page(opaque: string, ctx: RequestContext): Promise<LaunchAnswer> {
+    return this.guard(ctx, async () => {
+      const view = await this.redemptions.view(opaque);
+      if (view.kind === 'gone') return gonePage(ctx.requestId);
+      if (view.kind === 'unavailable') return failurePage(view.status, view.code, ctx.requestId);
+      return continuePage(view);
+    });
+  }
+
+  /** POST: the one redemption, then the hand-off to the upstream. */
+  async redeem(opaque: string, ctx: RequestContext, origin: RequestOrigin): Promise<LaunchAnswer> {
+    return this.guard(ctx, async () => {
+      const redemption = await this.redemptions.redeem(opaque, ctx, origin);
       if (redemption.kind === 'gone') return gonePage(ctx.requestId);
-      const { action } = redemption;
-      return action.method === 'POST' && action.form ? autoSubmitPage(action.form) : redirectAnswer(action.url);
+      if (redemption.kind === 'cross_site') return failurePage(403, 'launch_cross_site', ctx.requestId);
+      const { action, upstreamName } = redemption;
+      return action.method === 'POST' && action.form
+        ? handoffPage(action.form, upstreamName)
+        : redirectAnswer(action.url);
+    });
+  }
+
+  private async guard(ctx: RequestContext, answer: () => Promise<LaunchAnswer>): Promise<LaunchAnswer> {
+    try {
+      return await answer();
     } catch (error) {
       if (isBrokerException(error))
         return withHeaders(failurePage(error.status, error.code, ctx.requestId), error.headers);
-      this.logger.error({ err: error, request_id: ctx.requestId }, 'launch link redemption failed');
+      this.logger.error({ err: error, request_id: ctx.requestId }, 'launch link request failed');
       return failurePage(500, 'internal_error', ctx.requestId);
     }
   }

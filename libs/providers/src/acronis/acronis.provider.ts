@@ -28,6 +28,7 @@ const PASTED_TOKEN_CACHE_MS = 15 * 60_000;
 @Injectable()
 export class AcronisProvider implements LoginLinkProvider {
   readonly kind = 'acronis';
+  readonly displayName = 'Acronis Cyber Protect Cloud';
   readonly settingsSchema = AcronisSettingsDto;
   readonly credentialSchemas = { client_credentials: AcronisClientCredentialsDto, bearer_token: AcronisBearerTokenDto };
   private readonly api: AcronisApi;

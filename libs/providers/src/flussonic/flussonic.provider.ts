@@ -21,6 +21,7 @@ const DEFAULT_TOKEN_TTL_SECONDS = 60;
 @Injectable()
 export class FlussonicProvider implements LoginLinkProvider {
   readonly kind = 'flussonic';
+  readonly displayName = 'Flussonic Watcher';
   readonly settingsSchema = FlussonicSettingsDto;
   readonly credentialSchemas = { api_key: FlussonicCredentialsDto };
   private readonly api: FlussonicApi;

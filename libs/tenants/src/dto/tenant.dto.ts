@@ -22,6 +22,14 @@ export class TenantDto {
   })
   rate_limit_per_minute: number | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: "Ceiling in seconds on the lifetime of the tenant's launch links; null: none (24 h at most).",
+  })
+  max_launch_expires_in: number | null;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' })
   created_at: string;
 

@@ -34,4 +34,19 @@ export class UpdateTenantDto {
   @Min(1)
   @Max(10_000_000)
   rate_limit_per_minute?: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 30,
+    maximum: 86_400,
+    example: 900,
+    description:
+      "Ceiling in seconds on the lifetime of this tenant's launch links: a request asking for more is refused (400 launch_expiry_too_long), a connection's longer default is shortened to it. null removes the ceiling.",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(30)
+  @Max(86_400)
+  max_launch_expires_in?: number | null;
 }

@@ -21,6 +21,10 @@ export class TenantEntity {
   @Column({ name: 'rate_limit_per_minute', type: 'int', nullable: true })
   rateLimitPerMinute: number | null;
 
+  /** Ceiling on the lifetime of the tenant's launch links, in seconds; null: none beyond 24 h. */
+  @Column({ name: 'max_launch_expires_in', type: 'int', nullable: true })
+  maxLaunchExpiresIn: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
