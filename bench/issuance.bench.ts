@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     'health-duration': { type: 'string', default: '5' },
     a: { type: 'string', default: 'broker' },
     b: { type: 'string', default: 'baseline' },
+    'baseline-pool': { type: 'string' },
     'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
@@ -173,6 +174,7 @@ async function main(): Promise<void> {
             BROKER_MASTER_KEYS: masterKeys,
             PORT: String(port),
             BASELINE_VARIANT: name === 'baseline-v1' ? 'v1' : 'current',
+            ...(flags['baseline-pool'] ? { BASELINE_POOL_SIZE: flags['baseline-pool'] } : {}),
           },
           { ...options, readyPath: '/health/ready' },
         );

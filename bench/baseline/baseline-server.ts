@@ -66,7 +66,7 @@ const J = JSON.stringify;
 export class BaselineServer {
   private readonly pool: Pool;
   private readonly cipher: EnvelopeCipher;
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+  private readonly agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   private readonly bearers = new Map<string, Bearer>();
   private readonly bearerFetches = new Map<string, Promise<Bearer>>();
   private readonly secrets = new Map<string, Record<string, string>>();
