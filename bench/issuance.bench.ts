@@ -65,6 +65,8 @@ const [A, B] = [flags.a, flags.b].map((name) => {
   return name as ServerName;
 });
 if (A === B) throw new Error('--a and --b must differ');
+/** Above this, the load generator's latencies include its own wait for a CPU (warned, not refused). */
+const LOADGEN_LOOP_WARNING_MS = 20;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
   const profileDir = join(process.cwd(), 'bench/results/profiles');
   if (flags['cpu-prof'] || flags['heap-prof']) mkdirSync(profileDir, { recursive: true });
   const loadBefore = loadavg();
+  const runs: RunRecord[] = [];
   try {
     const database = new URL(db.appUrl).pathname.slice(1);
     const environment = {
@@ -198,7 +201,6 @@ async function main(): Promise<void> {
       await driveLinks(servers.get(name)!.child.url, requests, connections, Number(flags.warmup));
 
     const pg = postgresGroups(database);
-    const runs: RunRecord[] = [];
     const loadgenLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
     loadgenLoop.enable();
     out();
@@ -215,9 +217,11 @@ async function main(): Promise<void> {
         const traceBefore = traces.get(name)!.snapshot();
         const meter = new CpuMeter(groups, child.pid);
         loadgenLoop.reset();
+        const from = (performance.now() - child.spawnedAt) / 1000;
         meter.start();
         const load = await driveLinks(child.url, requests, connections, duration);
         const cpu = meter.stop();
+        const to = (performance.now() - child.spawnedAt) / 1000;
         const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;
         const after = await scrape(`${child.url}${statsPath}`);
         const traceAfter = traces.get(name)!.snapshot();
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
               }
             : undefined,
           loadgenLoopP99Ms,
+          window: { from: Math.round(from * 10) / 10, to: Math.round(to * 10) / 10 },
         };
         runs.push(run);
         out(renderRun(run));
@@ -310,6 +315,12 @@ async function main(): Promise<void> {
         ['after', ...loadAfter.map((l) => l.toFixed(2))],
       ]),
     );
+    const lateLoadgen = runs.filter((r) => r.loadgenLoopP99Ms > LOADGEN_LOOP_WARNING_MS);
+    if (lateLoadgen.length > 0)
+      out(
+        `warning: the load generator's own event loop was late (p99 ${lateLoadgen.map((r) => `${r.loadgenLoopP99Ms} ms in round ${r.round} ${r.server}`).join(', ')}): ` +
+          'it was waiting for a CPU, and the latencies measured in those runs include that wait',
+      );
     const machineBusy = Math.max(...runs.map((r) => r.cpu.machine.busyPercent));
     if (machineBusy >= cpus().length * 100 * 0.95)
       out(
@@ -352,7 +363,13 @@ async function main(): Promise<void> {
     for (const child of children.reverse()) await child.stop();
     await db.close();
   }
-  if (flags['cpu-prof'] || flags['heap-prof']) out(`profiles: ${profileDir}`);
+  if (flags['cpu-prof'] || flags['heap-prof']) {
+    out(`profiles: ${profileDir}`);
+    for (const run of runs)
+      out(
+        `  round ${run.round} ${run.server}: npm run bench:profile -- ${join(profileDir, `${run.server}-${stamp}.cpuprofile`)} --from ${run.window.from} --to ${run.window.to}`,
+      );
+  }
 }
 
 async function verifyChain(

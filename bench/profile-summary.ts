@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { markdown } from './harness/report';
 
 /**
- * `npm run bench:profile -- <file.cpuprofile> [--top 25]` (after `npm run bench -- --cpu-prof`):
+ * `npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 12.3 --to 22.4]` (after
+ * `npm run bench -- --cpu-prof`, which prints each run's window in seconds since the profile began):
  * where a process's CPU went, without a browser. Self time by package (node_modules/<package>,
  * the project's own apps/libs/bench folders, node: internals, GC, idle, program) and the
  * functions with the most self time. Percentages are of the busy (non-idle) samples.
@@ -23,7 +24,11 @@ interface CpuProfile {
 }
 
 const { values: flags, positionals } = parseArgs({
-  options: { top: { type: 'string', default: '25' } },
+  options: {
+    top: { type: 'string', default: '25' },
+    from: { type: 'string', default: '0' },
+    to: { type: 'string', default: 'Infinity' },
+  },
   allowPositionals: true,
 });
 
@@ -38,26 +43,34 @@ export function bucketOf(url: string, functionName: string): string {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
-  if (url.startsWith('node:'))
-    return `node:${url
-      .slice(5)
-      .split('/')[0]
-      .replace(/^internal$/, 'internal')}`;
+  // node:internal/streams/writable → node:internal/streams; node:events stays itself.
+  if (url.startsWith('node:internal/')) return url.split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:')) return url;
   const own = /\/dist\/((?:apps|libs|bench)\/[^/]+)/.exec(url);
   if (own) return own[1];
   return url;
 }
 
 function main(): void {
+  process.stdout.on('error', () => process.exit(0)); // | head
   const file = positionals[0];
   if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [--top 25]');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   // timeDeltas[i] is the time before sample i; sample i's cost is the delta that follows it.
+  // --from/--to keep the samples of a window, in seconds since the profile started.
+  const [fromUs, toUs] = [Number(flags.from) * 1e6, Number(flags.to) * 1e6];
+  let at = 0;
+  let firstUs = Infinity;
+  let lastUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i];
+    if (at < fromUs || at > toUs) continue;
     const delta = profile.timeDeltas[i + 1] ?? 0;
     selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + delta);
+    firstUs = Math.min(firstUs, at);
+    lastUs = Math.max(lastUs, at + delta);
   }
   const buckets = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -75,21 +88,26 @@ function main(): void {
     const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
-  const wallMs = (profile.endTime - profile.startTime) / 1000;
+  const wallMs = (lastUs - firstUs) / 1000;
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1)}%`;
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  /** The first --top rows, the rest summed into one. */
+  const top = (rows: [string, number][]): [string, number][] => {
+    const n = Number(flags.top);
+    if (rows.length <= n) return rows;
+    const rest = rows.slice(n).reduce((sum, [, us]) => sum + us, 0);
+    return [...rows.slice(0, n), [`(${rows.length - n} more)`, rest]];
+  };
   process.stdout.write(
-    `${file}\n${(wallMs / 1000).toFixed(1)} s profiled, busy ${(busy / 1000).toFixed(0)} ms (${((busy / 1000 / wallMs) * 100).toFixed(0)}% of one core), idle ${(idle / 1000).toFixed(0)} ms\n\n`,
+    `${file}\n${(wallMs / 1000).toFixed(1)} s profiled (${(firstUs / 1e6).toFixed(1)}–${(lastUs / 1e6).toFixed(1)} s), busy ${(busy / 1000).toFixed(0)} ms (${((busy / 1000 / wallMs) * 100).toFixed(0)}% of one core), idle ${(idle / 1000).toFixed(0)} ms\n\n`,
   );
   process.stdout.write(
-    `${markdown([['self time by package', 'ms', '% of busy'], ...sorted(buckets).map(([b, us]) => [b, (us / 1000).toFixed(0), pct(us)])])}\n\n`,
+    `${markdown([['self time by package', 'ms', '% of busy'], ...top(sorted(buckets)).map(([b, us]) => [b, (us / 1000).toFixed(0), pct(us)])])}\n\n`,
   );
   process.stdout.write(
     `${markdown([
       ['function (self time)', 'ms', '% of busy'],
-      ...sorted(functions)
-        .slice(0, Number(flags.top))
-        .map(([f, us]) => [f, (us / 1000).toFixed(0), pct(us)]),
+      ...top(sorted(functions)).map(([f, us]) => [f, (us / 1000).toFixed(0), pct(us)]),
     ])}\n`,
   );
 }

@@ -4,6 +4,8 @@ export interface RunningChild {
   child: ChildProcess;
   pid: number;
   url: string;
+  /** performance.now() when it was spawned (≈ when a --cpu-prof profile of it begins). */
+  spawnedAt: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -21,6 +23,7 @@ export async function startNodeProcess(
     onLine?: (line: string) => void;
   },
 ): Promise<RunningChild> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,6 +57,7 @@ export async function startNodeProcess(
         child,
         pid: child.pid!,
         url,
+        spawnedAt,
         output: () => output,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');

@@ -52,6 +52,17 @@ export function rssMb(pid: number): number {
   return round1(rssBytes(pid) / 1024 / 1024);
 }
 
+/** Context switches of a process's main thread (the event loop): it waited (voluntary) or was preempted (involuntary). */
+function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    return { voluntary: field('voluntary_ctxt_switches'), involuntary: field('nonvoluntary_ctxt_switches') };
+  } catch {
+    return { voluntary: 0, involuntary: 0 };
+  }
+}
+
 function uptimeTicks(): number {
   return Math.round(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * TICKS_PER_SECOND);
 }
@@ -130,6 +141,13 @@ export interface CpuWindow {
   /** RSS samples of the watched pid, MB. */
   rssMedianMb: number;
   rssMaxMb: number;
+  /**
+   * Context switches per second of the watched pid's main thread. Involuntary ones are
+   * preemptions: on a saturated machine a process that wakes another (every loopback write does)
+   * is often switched out, and a CPU profile then charges that wait to the syscall (writev).
+   */
+  voluntarySwitchesPerSecond: number;
+  involuntarySwitchesPerSecond: number;
 }
 
 /**
@@ -148,6 +166,7 @@ export class CpuMeter {
   private startSelf?: NodeJS.CpuUsage;
   private startMachine = { busy: 0, total: 0 };
   private loadBefore: number[] = [];
+  private startSwitches = { voluntary: 0, involuntary: 0 };
 
   constructor(
     private readonly groups: CpuGroup[],
@@ -161,6 +180,7 @@ export class CpuMeter {
     this.startUptime = uptimeTicks();
     this.startSelf = process.cpuUsage();
     this.startMachine = machineTicks();
+    if (this.rssPid !== undefined) this.startSwitches = contextSwitches(this.rssPid);
     for (const group of this.groups) {
       this.first.set(group.name, new Map());
       this.last.set(group.name, new Map());
@@ -186,6 +206,8 @@ export class CpuMeter {
     const sorted = [...this.rss].sort((a, b) => a - b);
     const mb = (bytes: number) => round1(bytes / 1024 / 1024);
     const cores = cpus().length;
+    const switches = this.rssPid === undefined ? this.startSwitches : contextSwitches(this.rssPid);
+    const perSecond = (n: number) => Math.round(n / seconds);
     const totalTicks = machine.total - this.startMachine.total;
     return {
       seconds: round1(seconds),
@@ -199,6 +221,8 @@ export class CpuMeter {
       },
       rssMedianMb: mb(sorted[Math.floor(sorted.length / 2)] ?? 0),
       rssMaxMb: mb(sorted[sorted.length - 1] ?? 0),
+      voluntarySwitchesPerSecond: perSecond(switches.voluntary - this.startSwitches.voluntary),
+      involuntarySwitchesPerSecond: perSecond(switches.involuntary - this.startSwitches.involuntary),
     };
   }
 

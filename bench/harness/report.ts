@@ -16,6 +16,8 @@ export interface RunRecord {
   gcTrace?: { pauses: number; pauseMs: number };
   /** The load generator's own event-loop delay p99 (ms beyond the 10 ms resolution). */
   loadgenLoopP99Ms: number;
+  /** Seconds since the server was spawned: the run's window in a --cpu-prof profile (±0.1 s). */
+  window: { from: number; to: number };
 }
 
 export interface HealthRecord {
@@ -43,6 +45,7 @@ interface Metric {
 
 const perLink = (run: RunRecord, seconds: number) =>
   run.load.links === 0 ? 0 : Math.round((seconds * 1000 * 1000) / run.load.links) / 1000;
+const perCount = (n: number, links: number) => (links === 0 ? 0 : Math.round((n / links) * 100) / 100);
 const group = (run: RunRecord, name: string) => run.cpu.groups[name] ?? { cpuPercent: 0, cpuSeconds: 0, processes: 0 };
 
 /** CPU of everything but the measured processes: other users of the machine, the idle contender, the kernel. */
@@ -79,6 +82,10 @@ export const METRICS = {
   },
   simulatorMsPerLink: { label: 'CPU ms/link simulator', get: (r) => perLink(r, group(r, 'simulator').cpuSeconds) },
   loadgenMsPerLink: { label: 'CPU ms/link load generator', get: (r) => perLink(r, r.cpu.self.cpuSeconds) },
+  preemptions: {
+    label: 'server preemptions per link',
+    get: (r) => perCount(r.cpu.involuntarySwitchesPerSecond * r.cpu.seconds, r.load.links),
+  },
   loopP99: { label: 'event-loop delay p99 ms', get: (r) => r.stats.loopP99Ms },
   loopMax: { label: 'event-loop delay max ms', get: (r) => r.stats.loopMaxMs },
   gcMsPerSecond: {
@@ -237,6 +244,6 @@ export function renderRun(run: RunRecord): string {
   return [
     `round ${run.round} ${run.server.padEnd(11)} ${l.linksPerSecond} links/s  p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} ms  statuses ${JSON.stringify(l.statuses)}${l.errors ? ` errors ${l.errors}` : ''}`,
     `    CPU % server ${m('serverCpu')}  postgres ${m('postgresCpu')} (all ${m('postgresAllCpu')})  simulator ${m('simulatorCpu')}  loadgen ${m('loadgenCpu')}  machine ${m('machineCpu')} of ${run.cpu.machine.cores * 100}, others ${m('otherCpu')}`,
-    `    CPU ms/link server ${m('serverMsPerLink')}  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | RSS ${run.cpu.rssMaxMb} MB  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
+    `    CPU ms/link server ${m('serverMsPerLink')}  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
   ].join('\n');
 }
