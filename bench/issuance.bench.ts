@@ -201,6 +201,7 @@ async function main(): Promise<void> {
       await driveLinks(servers.get(name)!.child.url, requests, connections, Number(flags.warmup));
 
     const pg = postgresGroups(database);
+    const simUrls = [`http://127.0.0.1:${acronisPort}`, `http://127.0.0.1:${flussonicPort}`];
     const loadgenLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
     loadgenLoop.enable();
     out();
@@ -214,6 +215,7 @@ async function main(): Promise<void> {
           { name: 'simulator', pids: () => [simulators.pid] },
         ];
         const before = await scrape(`${child.url}${statsPath}`);
+        const upstreamBefore = await upstreamCalls(simUrls);
         const traceBefore = traces.get(name)!.snapshot();
         const meter = new CpuMeter(groups, child.pid);
         loadgenLoop.reset();
@@ -224,6 +226,7 @@ async function main(): Promise<void> {
         const to = (performance.now() - child.spawnedAt) / 1000;
         const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;
         const after = await scrape(`${child.url}${statsPath}`);
+        const upstreamAfter = await upstreamCalls(simUrls);
         const traceAfter = traces.get(name)!.snapshot();
         const run: RunRecord = {
           server: name,
@@ -238,6 +241,7 @@ async function main(): Promise<void> {
               }
             : undefined,
           loadgenLoopP99Ms,
+          upstream: diffCounts(upstreamBefore, upstreamAfter),
           window: { from: Math.round(from * 10) / 10, to: Math.round(to * 10) / 10 },
         };
         runs.push(run);
@@ -370,6 +374,25 @@ async function main(): Promise<void> {
         `  round ${run.round} ${run.server}: npm run bench:profile -- ${join(profileDir, `${run.server}-${stamp}.cpuprofile`)} --from ${run.window.from} --to ${run.window.to}`,
       );
   }
+}
+
+/** Requests each simulator has answered, by route template (GET /_sim/counters). */
+async function upstreamCalls(urls: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const url of urls) {
+    const answer = await fetch(`${url}/_sim/counters`);
+    const { requestsByPath } = (await answer.json()) as { requestsByPath: Record<string, number> };
+    for (const [path, n] of Object.entries(requestsByPath)) counts[path] = (counts[path] ?? 0) + n;
+  }
+  return counts;
+}
+
+function diffCounts(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([path, n]) => [path, n - (before[path] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 }
 
 async function verifyChain(

@@ -4,7 +4,8 @@ import { markdown } from './harness/report';
 
 /**
  * `npm run bench:profile -- <file.cpuprofile> [--top 25] [--from 12.3 --to 22.4]` (after
- * `npm run bench -- --cpu-prof`, which prints each run's window in seconds since the profile began):
+ * `npm run bench -- --cpu-prof`, which prints each run's window in seconds since the profile began;
+ * `--callers writev` adds the call stacks under which a function spent its self time):
  * where a process's CPU went, without a browser. Self time by package (node_modules/<package>,
  * the project's own apps/libs/bench folders, node: internals, GC, idle, program) and the
  * functions with the most self time. Percentages are of the busy (non-idle) samples.
@@ -28,6 +29,7 @@ const { values: flags, positionals } = parseArgs({
     top: { type: 'string', default: '25' },
     from: { type: 'string', default: '0' },
     to: { type: 'string', default: 'Infinity' },
+    callers: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -89,6 +91,8 @@ function main(): void {
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
   const wallMs = (lastUs - firstUs) / 1000;
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1)}%`;
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   /** The first --top rows, the rest summed into one. */
@@ -110,6 +114,27 @@ function main(): void {
       ...top(sorted(functions)).map(([f, us]) => [f, (us / 1000).toFixed(0), pct(us)]),
     ])}\n`,
   );
+  if (flags.callers) {
+    const stacks = new Map<string, number>();
+    for (const [id, us] of selfUs) {
+      if (byId.get(id)!.callFrame.functionName !== flags.callers) continue;
+      const frames: string[] = [];
+      for (let at = parents.get(id); at !== undefined && frames.length < 8; at = parents.get(at)) {
+        const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+        frames.push(
+          `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}`,
+        );
+      }
+      const stack = frames.join(' < ');
+      stacks.set(stack, (stacks.get(stack) ?? 0) + us);
+    }
+    process.stdout.write(
+      `\n${markdown([
+        [`${flags.callers} called from (innermost first)`, 'ms', '% of busy'],
+        ...top(sorted(stacks)).map(([stack, us]) => [stack, (us / 1000).toFixed(0), pct(us)]),
+      ])}\n`,
+    );
+  }
 }
 
 main();

@@ -16,6 +16,8 @@ export interface RunRecord {
   gcTrace?: { pauses: number; pauseMs: number };
   /** The load generator's own event-loop delay p99 (ms beyond the 10 ms resolution). */
   loadgenLoopP99Ms: number;
+  /** Upstream requests the simulators answered during the run, by route template. */
+  upstream: Record<string, number>;
   /** Seconds since the server was spawned: the run's window in a --cpu-prof profile (±0.1 s). */
   window: { from: number; to: number };
 }
@@ -82,6 +84,14 @@ export const METRICS = {
   },
   simulatorMsPerLink: { label: 'CPU ms/link simulator', get: (r) => perLink(r, group(r, 'simulator').cpuSeconds) },
   loadgenMsPerLink: { label: 'CPU ms/link load generator', get: (r) => perLink(r, r.cpu.self.cpuSeconds) },
+  upstreamPerLink: {
+    label: 'upstream calls per link',
+    get: (r) =>
+      perCount(
+        Object.values(r.upstream).reduce((a, b) => a + b, 0),
+        r.load.links,
+      ),
+  },
   preemptions: {
     label: 'server preemptions per link',
     get: (r) => perCount(r.cpu.involuntarySwitchesPerSecond * r.cpu.seconds, r.load.links),
@@ -244,6 +254,6 @@ export function renderRun(run: RunRecord): string {
   return [
     `round ${run.round} ${run.server.padEnd(11)} ${l.linksPerSecond} links/s  p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} ms  statuses ${JSON.stringify(l.statuses)}${l.errors ? ` errors ${l.errors}` : ''}`,
     `    CPU % server ${m('serverCpu')}  postgres ${m('postgresCpu')} (all ${m('postgresAllCpu')})  simulator ${m('simulatorCpu')}  loadgen ${m('loadgenCpu')}  machine ${m('machineCpu')} of ${run.cpu.machine.cores * 100}, others ${m('otherCpu')}`,
-    `    CPU ms/link server ${m('serverMsPerLink')}  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
+    `    CPU ms/link server ${m('serverMsPerLink')}  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | upstream/link ${m('upstreamPerLink')}  RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
   ].join('\n');
 }
