@@ -306,7 +306,7 @@ async function main(): Promise<void> {
     out(
       `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B A B); range = min–max between rounds (spread = range / median)\n`,
     );
-    out(renderTable(summaryA, summaryB, healthSummary));
+    out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu));
     const paired = (key: MetricKey) =>
       pairedRatios(runs, A, B, key)
         .map((r, i) => `r${i + 1} ${r}`)

@@ -39,17 +39,12 @@ function cmdlineOf(pid: number): string {
   }
 }
 
-export function rssBytes(pid: number): number {
+function rssBytes(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_BYTES;
   } catch {
     return 0;
   }
-}
-
-/** RSS of a process right now, in MB. */
-export function rssMb(pid: number): number {
-  return round1(rssBytes(pid) / 1024 / 1024);
 }
 
 /** Context switches of a process's main thread (the event loop): it waited (voluntary) or was preempted (involuntary). */
