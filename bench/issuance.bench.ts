@@ -1,21 +1,39 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createBenchDatabase } from './harness/bench-database';
 import { freePort } from '@app/database';
+import { createBenchDatabase, withClient } from './harness/bench-database';
 import { RunningChild, startNodeProcess } from './harness/child-process';
+import { CpuGroup, CpuMeter, postgresGroups } from './harness/cpu-meter';
 import { createFixtures, FLUSSONIC_API_KEY, FLUSSONIC_LOGINS } from './harness/fixtures';
-import { driveLinks, LoadRequest } from './harness/load';
-import { ProcessSampler } from './harness/proc-sampler';
-import { GOALS, renderTable, RunRecord, summarise } from './harness/report';
+import { driveGet, driveLinks, LoadRequest } from './harness/load';
+import {
+  GOALS,
+  HealthRecord,
+  markdown,
+  MetricKey,
+  pairedRatios,
+  renderRun,
+  renderTable,
+  RunRecord,
+  ServerName,
+  summarise,
+  summariseHealth,
+} from './harness/report';
+import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server-stats';
 
 /**
- * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --cpu-prof]`:
- * the built broker (production mode) and the hand-written baseline on one fresh database with the
- * upstream simulators, driven alternately (A B A B) with the same request mix; medians printed
- * next to the goals and written to bench/results/.
+ * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
+ *   --a broker --b baseline --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
+ * built broker in production mode and the hand-written baseline) on one fresh database with the
+ * upstream simulators, driven alternately (A B A B) with the same request mix; per run and as
+ * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
+ * event-loop delay and GC of the server; then `GET /health/live` against a bare node:http handler.
+ * The run is refused (exit 3, table marked INVALID) when the load generator was saturated.
+ * docs/performance.md explains the method and how to read the output.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -24,26 +42,88 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '2' },
     tenants: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
+    'health-duration': { type: 'string', default: '5' },
+    a: { type: 'string', default: 'broker' },
+    b: { type: 'string', default: 'baseline' },
+    'baseline-pool': { type: 'string' },
+    'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-prof': { type: 'boolean', default: false },
+    'trace-gc': { type: 'boolean', default: false },
   },
 });
 
 const DIST = join(__dirname, '..');
+const SERVERS: ServerName[] = ['broker', 'baseline', 'baseline-v1'];
 const duration = Number(flags.duration);
 const connections = Number(flags.connections);
+const rounds = Number(flags.rounds);
+const healthDuration = Number(flags['health-duration']);
+const maxLoadgenCpu = Number(flags['max-loadgen-cpu']);
+const [A, B] = [flags.a, flags.b].map((name) => {
+  if (!SERVERS.includes(name as ServerName)) throw new Error(`--a/--b must be one of ${SERVERS.join(', ')}`);
+  return name as ServerName;
+});
+if (A === B) throw new Error('--a and --b must differ');
+/** Above this, the load generator's latencies include its own wait for a CPU (warned, not refused). */
+const LOADGEN_LOOP_WARNING_MS = 20;
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+/** `--trace-gc` lines of one child, added up as they come. */
+class GcTrace {
+  pauses = 0;
+  pauseMs = 0;
+  onLine = (line: string) => {
+    const match = /MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+    if (!match) return;
+    this.pauses += 1;
+    this.pauseMs += Number(match[1]);
+  };
+  snapshot = () => ({ pauses: this.pauses, pauseMs: this.pauseMs });
+}
+
+function profilingArgs(name: string, dir: string, traceGc = flags['trace-gc']): string[] {
+  const args: string[] = [];
+  if (flags['cpu-prof'])
+    args.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${stamp}.cpuprofile`);
+  if (flags['heap-prof'])
+    args.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}-${stamp}.heapprofile`);
+  if (traceGc) args.push('--trace-gc');
+  return args;
+}
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
   const children: RunningChild[] = [];
+  const profileDir = join(process.cwd(), 'bench/results/profiles');
+  if (flags['cpu-prof'] || flags['heap-prof']) mkdirSync(profileDir, { recursive: true });
+  const loadBefore = loadavg();
+  const runs: RunRecord[] = [];
   try {
+    const database = new URL(db.appUrl).pathname.slice(1);
+    const environment = {
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      postgres: await withClient(db.ownerUrl, async (c) => {
+        const { rows } = await c.query<{ v: string; sc: string }>(
+          `SELECT version() AS v, current_setting('synchronous_commit') AS sc`,
+        );
+        return `${rows[0].v.split(' on ')[0]}, synchronous_commit ${rows[0].sc}`;
+      }),
+    };
+    out(
+      `issuance bench: ${A} vs ${B}, ${connections} connections, ${duration} s per run, ${rounds} rounds (A B A B), ` +
+        `${flags.tenants} tenants; Node ${environment.node}, ${environment.cpus} cores, ${environment.postgres}`,
+    );
+    out(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+    if (flags['cpu-prof'] || flags['heap-prof'] || flags['trace-gc'])
+      out('profiling/tracing is on: the figures below carry its overhead and are not comparable with plain runs');
+
     const masterKeys = `v1:${randomBytes(32).toString('base64')}`;
     const adminKey = `sbk_a_${randomBytes(32).toString('base64url')}`;
-    const [acronisPort, flussonicPort, brokerPort, baselinePort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
+    const [acronisPort, flussonicPort] = await Promise.all([freePort(), freePort()]);
     const simulators = await startNodeProcess(
       join(DIST, 'apps/simulators/src/main.js'),
       {
@@ -52,96 +132,267 @@ async function main(): Promise<void> {
         FLUSSONIC_SIM_API_KEY: FLUSSONIC_API_KEY,
         FLUSSONIC_SIM_USERS: FLUSSONIC_LOGINS.join(','),
       },
-      { port: acronisPort, readyPath: '/_sim/counters' },
+      { port: acronisPort, readyPath: '/_sim/counters', nodeArgs: profilingArgs('simulators', profileDir, false) },
     );
     children.push(simulators);
-    const profileDir = join(process.cwd(), 'bench/results/profiles');
-    if (flags['cpu-prof']) mkdirSync(profileDir, { recursive: true });
-    const broker = await startNodeProcess(
-      join(DIST, 'apps/broker/src/main.js'),
-      {
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        PORT: String(brokerPort),
-        HOST: '127.0.0.1',
-        PUBLIC_BASE_URL: `http://127.0.0.1:${brokerPort}`,
-        DATABASE_URL: db.appUrl,
-        DATABASE_MIGRATION_URL: db.ownerUrl,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
-        BROKER_MASTER_KEYS: masterKeys,
-        BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
-        // The budgets must not be what is measured; the limiter's own cost still is.
-        RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
-        RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
-      },
-      {
-        port: brokerPort,
-        readyPath: '/openapi.json',
-        nodeArgs: flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-      },
-    );
-    children.push(broker);
-    const baseline = await startNodeProcess(
-      join(DIST, 'bench/baseline/main.js'),
-      {
-        DATABASE_URL: db.appUrl,
-        BROKER_MASTER_KEYS: masterKeys,
-        PORT: String(baselinePort),
-      },
-      { port: baselinePort, readyPath: '/health/ready' },
-    );
-    children.push(baseline);
+
+    const traces = new Map<ServerName, GcTrace>();
+    const servers = new Map<ServerName, { child: RunningChild; statsPath: string }>();
+    const start = async (name: ServerName): Promise<void> => {
+      const port = await freePort();
+      const trace = new GcTrace();
+      traces.set(name, trace);
+      const options = {
+        port,
+        nodeArgs: profilingArgs(name, profileDir),
+        onLine: flags['trace-gc'] ? trace.onLine : undefined,
+      };
+      if (name === 'broker') {
+        const child = await startNodeProcess(
+          join(DIST, 'apps/broker/src/main.js'),
+          {
+            NODE_ENV: 'production',
+            LOG_LEVEL: 'warn',
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+            DATABASE_URL: db.appUrl,
+            DATABASE_MIGRATION_URL: db.ownerUrl,
+            DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
+            BROKER_MASTER_KEYS: masterKeys,
+            BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
+            // The budgets must not be what is measured; the limiter's own cost still is.
+            RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
+            RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
+          },
+          { ...options, readyPath: '/openapi.json' },
+        );
+        children.push(child);
+        servers.set(name, { child, statsPath: '/metrics' });
+      } else {
+        const child = await startNodeProcess(
+          join(DIST, 'bench/baseline/main.js'),
+          {
+            DATABASE_URL: db.appUrl,
+            BROKER_MASTER_KEYS: masterKeys,
+            PORT: String(port),
+            BASELINE_VARIANT: name === 'baseline-v1' ? 'v1' : 'current',
+            ...(flags['baseline-pool'] ? { BASELINE_POOL_SIZE: flags['baseline-pool'] } : {}),
+          },
+          { ...options, readyPath: '/health/ready' },
+        );
+        children.push(child);
+        servers.set(name, { child, statsPath: '/_bench/stats' });
+      }
+    };
+    // The broker always runs: the fixtures are made through its API and its verifier checks the chains.
+    await start('broker');
+    for (const name of new Set([A, B])) if (name !== 'broker') await start(name);
+    const broker = servers.get('broker')!.child;
 
     const { requests, tenantIds } = await createFixtures(
       broker.url,
       adminKey,
-      {
-        acronisUrl: `http://127.0.0.1:${acronisPort}`,
-        flussonicUrl: `http://127.0.0.1:${flussonicPort}`,
-      },
+      { acronisUrl: `http://127.0.0.1:${acronisPort}`, flussonicUrl: `http://127.0.0.1:${flussonicPort}` },
       Number(flags.tenants),
     );
-    await checkOneLink(broker.url, requests[0]);
-    await checkOneLink(baseline.url, requests[0]);
+    for (const name of [A, B]) await checkOneLink(servers.get(name)!.child.url, requests[0]);
+    for (const name of [A, B])
+      await driveLinks(servers.get(name)!.child.url, requests, connections, Number(flags.warmup));
 
-    const servers = { broker, baseline };
-    for (const name of ['broker', 'baseline'] as const)
-      await driveLinks(servers[name].url, requests, connections, Number(flags.warmup));
-    const runs: RunRecord[] = [];
-    for (let round = 1; round <= Number(flags.rounds); round++) {
-      for (const name of ['broker', 'baseline'] as const) {
-        const sampler = new ProcessSampler(servers[name].pid);
-        sampler.start();
-        const load = await driveLinks(servers[name].url, requests, connections, duration);
-        const usage = sampler.stop();
-        runs.push({ server: name, round, load, usage });
-        process.stdout.write(
-          `round ${round} ${name.padEnd(8)} ${load.linksPerSecond} links/s  p50 ${load.p50} p95 ${load.p95} p99 ${load.p99} ms  CPU ${usage.cpuPercent}%  RSS ${usage.rssMaxMb} MB  statuses ${JSON.stringify(load.statuses)}\n`,
-        );
+    const pg = postgresGroups(database);
+    const simUrls = [`http://127.0.0.1:${acronisPort}`, `http://127.0.0.1:${flussonicPort}`];
+    const loadgenLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    loadgenLoop.enable();
+    out();
+    for (let round = 1; round <= rounds; round++) {
+      for (const name of [A, B]) {
+        const { child, statsPath } = servers.get(name)!;
+        const groups: CpuGroup[] = [
+          { name: 'server', pids: () => [child.pid] },
+          pg.database,
+          pg.all,
+          { name: 'simulator', pids: () => [simulators.pid] },
+        ];
+        const before = await scrape(`${child.url}${statsPath}`);
+        const upstreamBefore = await upstreamCalls(simUrls);
+        const traceBefore = traces.get(name)!.snapshot();
+        const meter = new CpuMeter(groups, child.pid);
+        loadgenLoop.reset();
+        const from = (performance.now() - child.spawnedAt) / 1000;
+        meter.start();
+        const load = await driveLinks(child.url, requests, connections, duration);
+        const cpu = meter.stop();
+        const to = (performance.now() - child.spawnedAt) / 1000;
+        const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;
+        const after = await scrape(`${child.url}${statsPath}`);
+        const upstreamAfter = await upstreamCalls(simUrls);
+        const traceAfter = traces.get(name)!.snapshot();
+        const run: RunRecord = {
+          server: name,
+          round,
+          load,
+          cpu,
+          stats: statsBetween(before, after),
+          gcTrace: flags['trace-gc']
+            ? {
+                pauses: traceAfter.pauses - traceBefore.pauses,
+                pauseMs: Math.round((traceAfter.pauseMs - traceBefore.pauseMs) * 10) / 10,
+              }
+            : undefined,
+          loadgenLoopP99Ms,
+          upstream: diffCounts(upstreamBefore, upstreamAfter),
+          window: { from: Math.round(from * 10) / 10, to: Math.round(to * 10) / 10 },
+        };
+        runs.push(run);
+        out(renderRun(run));
       }
     }
+
+    // GET /health/live against a bare node:http handler answering the same body, alternately.
+    const health: HealthRecord[] = [];
+    if (healthDuration > 0) {
+      const barePort = await freePort();
+      const bare = await startNodeProcess(
+        join(DIST, 'bench/harness/bare-server.js'),
+        { PORT: String(barePort) },
+        { port: barePort, readyPath: '/health/live' },
+      );
+      children.push(bare);
+      const targets = { bare: bare.url, broker: broker.url };
+      for (const target of ['bare', 'broker'] as const) await driveGet(targets[target], '/health/live', connections, 1);
+      out();
+      for (let round = 1; round <= rounds; round++) {
+        for (const target of ['bare', 'broker'] as const) {
+          const self = process.cpuUsage();
+          const startedAt = performance.now();
+          const result = await driveGet(targets[target], '/health/live', connections, healthDuration);
+          const used = process.cpuUsage(self);
+          const loadgenCpuPercent =
+            Math.round(((used.user + used.system) / 1000 / (performance.now() - startedAt)) * 1000) / 10;
+          health.push({ target, round, result, loadgenCpuPercent });
+          out(
+            `round ${round} GET /health/live ${target.padEnd(6)} ${result.requestsPerSecond} req/s  p50 ${result.p50} p99 ${result.p99} ms  ` +
+              `non-2xx ${result.non2xx} errors ${result.errors}  loadgen CPU ${loadgenCpuPercent}%`,
+          );
+        }
+      }
+    }
+
     // The baseline writes the same hash chain by hand: the broker's verifier must accept every chain.
     const verdicts = await Promise.all(tenantIds.map((id) => verifyChain(broker.url, adminKey, id)));
-    process.stdout.write(
-      `audit chains: ${verdicts.map((v) => `${v.events_checked} events ${v.ok ? 'ok' : `BROKEN at seq ${v.first_broken_seq}`}`).join(', ')}\n`,
+    out(
+      `\naudit chains: ${verdicts.map((v) => `${v.events_checked} events ${v.ok ? 'ok' : `BROKEN at seq ${v.first_broken_seq}`}`).join(', ')}`,
     );
-    const brokerSummary = summarise(runs, 'broker');
-    const baselineSummary = summarise(runs, 'baseline');
-    process.stdout.write(
-      `\n${connections} connections, ${duration} s per run, medians of ${flags.rounds} rounds (A B A B)\n${renderTable(brokerSummary, baselineSummary)}\n`,
+
+    const invalid: string[] = [];
+    for (const run of runs)
+      if (run.cpu.self.cpuPercent >= maxLoadgenCpu)
+        invalid.push(
+          `round ${run.round} ${run.server}: the load generator used ${run.cpu.self.cpuPercent}% of a core (limit ${maxLoadgenCpu}%), so it measured itself`,
+        );
+    for (const record of health)
+      if (record.loadgenCpuPercent >= maxLoadgenCpu)
+        invalid.push(
+          `round ${record.round} /health/live ${record.target}: the load generator used ${record.loadgenCpuPercent}% of a core (limit ${maxLoadgenCpu}%)`,
+        );
+    for (const verdict of verdicts)
+      if (!verdict.ok) invalid.push(`an audit chain is broken at seq ${verdict.first_broken_seq}`);
+
+    const summaryA = summarise(runs, A);
+    const summaryB = summarise(runs, B);
+    const healthSummary = summariseHealth(health);
+    const loadAfter = loadavg();
+    out(
+      `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B A B); range = min–max between rounds (spread = range / median)\n`,
     );
+    out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu));
+    const paired = (key: MetricKey) =>
+      pairedRatios(runs, A, B, key)
+        .map((r, i) => `r${i + 1} ${r}`)
+        .join(', ');
+    out(`\npaired ${A}/${B} per round: links/s ${paired('linksPerSecond')}; p99 ${paired('p99')}`);
+    out(
+      markdown([
+        ['load average', '1 min', '5 min', '15 min'],
+        ['before', ...loadBefore.map((l) => l.toFixed(2))],
+        ['after', ...loadAfter.map((l) => l.toFixed(2))],
+      ]),
+    );
+    const lateLoadgen = runs.filter((r) => r.loadgenLoopP99Ms > LOADGEN_LOOP_WARNING_MS);
+    if (lateLoadgen.length > 0)
+      out(
+        `warning: the load generator's own event loop was late (p99 ${lateLoadgen.map((r) => `${r.loadgenLoopP99Ms} ms in round ${r.round} ${r.server}`).join(', ')}): ` +
+          'it was waiting for a CPU, and the latencies measured in those runs include that wait',
+      );
+    const machineBusy = Math.max(...runs.map((r) => r.cpu.machine.busyPercent));
+    if (machineBusy >= cpus().length * 100 * 0.95)
+      out(
+        `note: the machine was saturated (up to ${machineBusy}% of ${cpus().length * 100}) during some runs: throughput is bounded by the machine, compare ratios and CPU per link rather than absolute figures`,
+      );
+
     const outDir = join(process.cwd(), 'bench/results');
     mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `issuance-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const file = join(outDir, `issuance-${stamp}.json`);
     writeFileSync(
       file,
-      `${JSON.stringify({ flags, goals: GOALS, broker: brokerSummary, baseline: baselineSummary, auditChains: verdicts, runs }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          valid: invalid.length === 0,
+          invalidReasons: invalid,
+          flags,
+          environment,
+          goals: GOALS,
+          loadAverage: { before: loadBefore, after: loadAfter },
+          summary: { [A]: summaryA, [B]: summaryB },
+          pairedRatios: {
+            linksPerSecond: pairedRatios(runs, A, B, 'linksPerSecond'),
+            p99: pairedRatios(runs, A, B, 'p99'),
+          },
+          health: healthSummary,
+          healthRuns: health,
+          auditChains: verdicts,
+          runs,
+        },
+        null,
+        2,
+      )}\n`,
     );
-    process.stdout.write(`results: ${file}\n`);
+    out(`results: ${file}`);
+    if (invalid.length > 0) {
+      process.stderr.write(`\nINVALID: these figures are not reported as a measurement:\n- ${invalid.join('\n- ')}\n`);
+      process.exitCode = 3;
+    }
   } finally {
     for (const child of children.reverse()) await child.stop();
     await db.close();
   }
+  if (flags['cpu-prof'] || flags['heap-prof']) {
+    out(`profiles: ${profileDir}`);
+    for (const run of runs)
+      out(
+        `  round ${run.round} ${run.server}: npm run bench:profile -- ${join(profileDir, `${run.server}-${stamp}.cpuprofile`)} --from ${run.window.from} --to ${run.window.to}`,
+      );
+  }
+}
+
+/** Requests each simulator has answered, by route template (GET /_sim/counters). */
+async function upstreamCalls(urls: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const url of urls) {
+    const answer = await fetch(`${url}/_sim/counters`);
+    const { requestsByPath } = (await answer.json()) as { requestsByPath: Record<string, number> };
+    for (const [path, n] of Object.entries(requestsByPath)) counts[path] = (counts[path] ?? 0) + n;
+  }
+  return counts;
+}
+
+function diffCounts(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([path, n]) => [path, n - (before[path] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
 }
 
 async function verifyChain(

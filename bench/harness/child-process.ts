@@ -4,6 +4,8 @@ export interface RunningChild {
   child: ChildProcess;
   pid: number;
   url: string;
+  /** performance.now() when it was spawned (≈ when a --cpu-prof profile of it begins). */
+  spawnedAt: number;
   output(): string;
   stop(): Promise<void>;
 }
@@ -12,8 +14,16 @@ export interface RunningChild {
 export async function startNodeProcess(
   script: string,
   env: Record<string, string>,
-  options: { port: number; readyPath: string; nodeArgs?: string[]; timeoutMs?: number },
+  options: {
+    port: number;
+    readyPath: string;
+    nodeArgs?: string[];
+    timeoutMs?: number;
+    /** Every complete line the child writes to stdout or stderr (e.g. `--trace-gc` lines). */
+    onLine?: (line: string) => void;
+  },
 ): Promise<RunningChild> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,6 +32,17 @@ export async function startNodeProcess(
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  const { onLine } = options;
+  if (onLine) {
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        lines.forEach(onLine);
+      });
+    }
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
@@ -36,6 +57,7 @@ export async function startNodeProcess(
         child,
         pid: child.pid!,
         url,
+        spawnedAt,
         output: () => output,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');

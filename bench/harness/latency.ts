@@ -11,5 +11,5 @@ export function median(values: number[]): number {
   const sorted = Float64Array.from(values).sort();
   const middle = sorted.length >> 1;
   const value = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  return Math.round(value * 10) / 10;
+  return Math.round(value * 100) / 100;
 }

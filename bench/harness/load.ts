@@ -61,3 +61,31 @@ export async function driveLinks(
     timeouts: result.timeouts,
   };
 }
+
+export interface GetResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Drives `GET path` with autocannon (e.g. `/health/live`): answers per second and latency. */
+export async function driveGet(
+  url: string,
+  path: string,
+  connections: number,
+  durationSeconds: number,
+): Promise<GetResult> {
+  const latencies: number[] = [];
+  const instance = autocannon({ url: `${url}${path}`, connections, duration: durationSeconds, timeout: 10 });
+  instance.on('response', (_client, _statusCode, _bytes, responseTimeMs) => latencies.push(responseTimeMs));
+  const result = await instance;
+  return {
+    requestsPerSecond: Math.round(result['2xx'] / durationSeconds),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The baseline's two statements. Both are sent as named statements (prepared once per
+ * connection), see baseline-server.ts.
+ *
+ * RESOLVE_AND_CHARGE_SQL, one round trip for what the broker does in its guards and resolver:
+ * the portal key (by its SHA-256, with its tenant active), the rate-limit charge of the key's and
+ * the tenant's buckets in `rate_limit_buckets` (the broker's fixed-window upsert, key before
+ * tenant, the tenant's charged only if the key's is within budget, as PostgresThrottlerStorage
+ * does; the table is UNLOGGED, so this write adds no WAL flush), and the named connection with its
+ * sealed credential. No row: unknown, revoked or expired key, or suspended tenant. A row with a
+ * NULL connection_id: no such connection.
+ * $1 key hash, $2 connection name, $3 window ms, $4 key limit, $5 default tenant limit.
+ */
+export const RESOLVE_AND_CHARGE_SQL = `
+  WITH k AS (
+    SELECT k.id, k.tenant_id, coalesce(t.rate_limit_per_minute, $5::int) AS tenant_limit
+    FROM api_keys k JOIN tenants t ON t.id = k.tenant_id AND t.status = 'active'
+    WHERE k.key_hash = $1 AND k.role = 'portal' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+  ), key_charge AS (
+    INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at)
+    SELECT 'baseline:key:' || k.id, 1, now() + $3::int * interval '1 millisecond' FROM k
+    ON CONFLICT (key) DO UPDATE SET
+      hits = CASE WHEN b.window_ends_at <= now() THEN 1 ELSE b.hits + 1 END,
+      window_ends_at = CASE WHEN b.window_ends_at <= now() THEN excluded.window_ends_at ELSE b.window_ends_at END
+    RETURNING hits
+  ), tenant_charge AS (
+    INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at)
+    SELECT 'baseline:tenant:' || k.tenant_id, 1, now() + $3::int * interval '1 millisecond' FROM k
+    WHERE (SELECT hits FROM key_charge) <= $4::int
+    ON CONFLICT (key) DO UPDATE SET
+      hits = CASE WHEN b.window_ends_at <= now() THEN 1 ELSE b.hits + 1 END,
+      window_ends_at = CASE WHEN b.window_ends_at <= now() THEN excluded.window_ends_at ELSE b.window_ends_at END
+    RETURNING hits
+  )
+  SELECT k.id AS key_id, k.tenant_id,
+    (SELECT hits FROM key_charge) > $4::int OR (SELECT hits FROM tenant_charge) > k.tenant_limit AS over_budget,
+    c.id AS connection_id, c.provider, c.base_url, c.settings,
+    s.version, s.master_key_version, s.wrapped_key, s.ciphertext
+  FROM k
+  LEFT JOIN connections c ON c.tenant_id = k.tenant_id AND c.name = $2
+  LEFT JOIN connection_secrets s ON s.connection_id = c.id`;
+
+/**
+ * One statement (autocommit): lock the tenant's chain head, hash the event with libs/audit's
+ * canonical scheme (sso-broker.audit.v1: the JSON array of every field), insert the link record
+ * and the event, advance the head. Only the three chain-dependent members of the hashed array
+ * (seq, occurred_at, prev_hash) are serialised in SQL; the rest arrives as JSON text built in
+ * Node with JSON.stringify, exactly what the verifier's canonicalSerialisation writes:
+ * $14 = `["sso-broker.audit.v1","<id>","<tenant>",` and $15 = `,"login_link.issued",…,"<metadata>",`.
+ * $1 tenant, $2 event id, $3 key id, $4 ip, $5 request id, $6 connection, $7 provider, $8 login,
+ * $9 link id, $10 fingerprint, $11 metadata (canonical JSON text), $12 subject (JSON),
+ * $13 link expiry, $14 and $15 the serialised fields.
+ */
+export const APPEND_LINK_AND_EVENT_SQL = `
+  WITH head AS (
+    SELECT h.last_seq + 1 AS seq, h.last_hash AS prev_hash,
+      GREATEST(date_trunc('milliseconds', clock_timestamp()), h.last_occurred_at) AS at
+    FROM audit_chain_heads h WHERE h.chain_id = $1::uuid FOR UPDATE
+  ), hashed AS (
+    SELECT head.*, encode(sha256(convert_to(
+      $14::text || '"' || head.seq || '","' ||
+      to_char(head.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"' ||
+      $15::text || '"' || head.prev_hash || '"]', 'UTF8')), 'hex') AS hash FROM head
+  ), link AS (
+    INSERT INTO login_links (id, tenant_id, connection_id, provider, delivery, subject, token_fingerprint, expires_at)
+    VALUES ($9::uuid, $1::uuid, $6::uuid, $7, 'direct', $12::jsonb, $10, $13::timestamptz)
+  ), appended AS (
+    INSERT INTO audit_events (
+      id, chain_id, tenant_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_role,
+      ip, user_agent, request_id, connection_id, provider, subject_login, link_id, token_fingerprint,
+      metadata, prev_hash, hash)
+    SELECT $2::uuid, $1::uuid, $1::uuid, hashed.seq, hashed.at, 'login_link.issued', 'success', 'api_key', $3, 'portal',
+      $4, NULL, $5, $6, $7, $8, $9, $10, $11::jsonb, hashed.prev_hash, hashed.hash
+    FROM hashed
+    RETURNING seq, occurred_at, hash
+  )
+  UPDATE audit_chain_heads h SET last_seq = a.seq, last_hash = a.hash, last_occurred_at = a.occurred_at
+  FROM appended a WHERE h.chain_id = $1::uuid`;

@@ -1,0 +1,268 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Client, QueryConfig } from 'pg';
+import { CANONICAL_VERSION, eventHash } from '../../libs/audit/src/chain/canonical-event';
+import { createBenchDatabase, withClient } from '../harness/bench-database';
+import { markdown } from '../harness/report';
+import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } from './v1/audit-append-v1.sql';
+import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
+
+/**
+ * `node dist/bench/baseline/sql-cost.js [--iterations 2000]`: what each statement of the hot path
+ * costs PostgreSQL, one client, one statement at a time (no contention, so no lock waits): the
+ * backend's CPU from /proc/<pg_backend_pid()>/stat, the client's from process.cpuUsage(), and the
+ * wall time (which for a write includes the commit's WAL flush). Unnamed statements (what
+ * `pool.query(text, values)` and TypeORM's `query()` send: parsed and planned every time) against
+ * named ones (prepared once per connection, then only bound and executed).
+ */
+const { values: flags } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
+const N = Number(flags.iterations);
+
+function backendTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+interface Fixture {
+  tenantId: string;
+  keyId: string;
+  keyHash: Buffer;
+  connectionId: string;
+}
+
+async function fixture(ownerUrl: string): Promise<Fixture> {
+  return withClient(ownerUrl, async (c) => {
+    const tenantId = randomUUID();
+    const keyId = randomUUID();
+    const connectionId = randomUUID();
+    const keyHash = createHash('sha256').update(randomBytes(32)).digest();
+    await c.query(`INSERT INTO tenants (id, slug, name) VALUES ($1, 'sql-cost', 'SQL cost')`, [tenantId]);
+    await c.query(
+      `INSERT INTO api_keys (id, name, role, tenant_id, prefix, key_hash) VALUES ($1, 'k', 'portal', $2, 'sbk_p_x', $3)`,
+      [keyId, tenantId, keyHash],
+    );
+    await c.query(
+      `INSERT INTO connections (id, tenant_id, name, provider, base_url, settings) VALUES ($1, $2, 'acronis', 'acronis', 'http://127.0.0.1:1', '{"default_target_uri":"https://portal.example/"}')`,
+      [connectionId, tenantId],
+    );
+    await c.query(
+      `INSERT INTO connection_secrets (connection_id, tenant_id, version, kind, master_key_version, wrapped_key, ciphertext) VALUES ($1, $2, 1, 'acronis', 'v1', $3, $4)`,
+      [connectionId, tenantId, randomBytes(60), randomBytes(80)],
+    );
+    await c.query(`INSERT INTO audit_chain_heads (chain_id, last_seq, last_hash) VALUES ($1, 0, $2)`, [
+      tenantId,
+      '0'.repeat(64),
+    ]);
+    return { tenantId, keyId, keyHash, connectionId };
+  });
+}
+
+function appendParams(f: Fixture, v2 = false): unknown[] {
+  const expiresAt = new Date(Date.now() + 30_000).toISOString();
+  const params = [
+    f.tenantId,
+    randomUUID(),
+    f.keyId,
+    '127.0.0.1',
+    randomUUID(),
+    f.connectionId,
+    'acronis',
+    'alice@customer-a.example',
+    randomUUID(),
+    'abcdef0123456789',
+    `{"delivery":"direct","expires_at":${JSON.stringify(expiresAt)}}`,
+    JSON.stringify({ login: 'alice@customer-a.example' }),
+    expiresAt,
+  ];
+  if (!v2) return params;
+  const J = JSON.stringify;
+  const [, eventId, , keyId, ip, requestId, connectionId, provider, login, linkId, fingerprint, metadata] = params;
+  return [
+    ...params,
+    `[${J(CANONICAL_VERSION)},${J(eventId)},${J(f.tenantId)},`,
+    `,"login_link.issued","success","api_key",${J(keyId)},"portal",${J(ip)},null,${J(requestId)},${J(connectionId)},${J(provider)},${J(login)},null,null,${J(linkId)},${J(fingerprint)},null,${J(metadata)},`,
+  ];
+}
+
+interface Variant {
+  name: string;
+  run: (client: Client, f: Fixture, named: boolean) => Promise<unknown>;
+}
+
+const q = (named: boolean, name: string, text: string, values: unknown[]): QueryConfig =>
+  named ? { name, text, values } : { text, values };
+
+const LIMITS = [60_000, 10_000_000, 10_000_000];
+
+/** The broker's charge of two budgets in one statement (libs/rate-limit/src/postgres-throttler.storage.ts, same shape). */
+const BROKER_CHARGE_SQL = (() => {
+  const charge = (i: number, p: number, earlier: string) => `c${i} AS (
+    INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at, blocked_until)
+    SELECT $${p}::text, 1, now() + $${p + 1}::int * interval '1 millisecond',
+           CASE WHEN 1 > $${p + 2}::int THEN greatest(now() + $${p + 1}::int * interval '1 millisecond', now() + $${p + 3}::int * interval '1 millisecond') END
+    ${earlier}
+    ON CONFLICT (key) DO UPDATE SET
+      hits = CASE WHEN b.window_ends_at <= now() THEN 1 ELSE b.hits + 1 END,
+      window_ends_at = CASE WHEN b.window_ends_at <= now() THEN excluded.window_ends_at ELSE b.window_ends_at END,
+      blocked_until = CASE
+        WHEN b.blocked_until > now() THEN b.blocked_until
+        WHEN (CASE WHEN b.window_ends_at <= now() THEN 1 ELSE b.hits + 1 END) > $${p + 2}::int THEN greatest(
+          CASE WHEN b.window_ends_at <= now() THEN excluded.window_ends_at ELSE b.window_ends_at END,
+          now() + $${p + 3}::int * interval '1 millisecond')
+      END
+    RETURNING key, hits,
+      ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in,
+      ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for)`;
+  return `WITH ${charge(0, 1, '')},\n${charge(4, 5, 'WHERE NOT EXISTS (SELECT 1 FROM c0 WHERE blocked_for > 0)')}
+  SELECT * FROM c0 UNION ALL SELECT * FROM c4`;
+})();
+
+const VARIANTS: Variant[] = [
+  {
+    name: 'v1 resolve (key + connection + secret)',
+    run: (c, f, named) => c.query(q(named, 'v1-resolve', RESOLVE_V1, [f.keyHash, 'acronis'])),
+  },
+  {
+    name: "broker's rate-limit charge (2 upserts)",
+    run: (c, f, named) =>
+      c.query(
+        q(named, 'broker-charge', BROKER_CHARGE_SQL, [
+          `key:${f.keyId}`,
+          60_000,
+          10_000_000,
+          0,
+          `tenant:${f.tenantId}`,
+          60_000,
+          10_000_000,
+          0,
+        ]),
+      ),
+  },
+  {
+    name: 'v2 resolve + charge (one statement)',
+    run: (c, f, named) => c.query(q(named, 'v2-resolve', RESOLVE_AND_CHARGE_SQL, [f.keyHash, 'acronis', ...LIMITS])),
+  },
+  {
+    name: 'append link + event, hash in SQL, every field serialised in SQL (v1)',
+    run: (c, f, named) => c.query(q(named, 'v1-append', APPEND_V1, appendParams(f))),
+  },
+  {
+    name: 'append link + event, hash in SQL, fields serialised in Node (v2)',
+    run: (c, f, named) => c.query(q(named, 'v2-append', APPEND_LINK_AND_EVENT_SQL, appendParams(f, true))),
+  },
+  {
+    name: 'append, hash in Node (BEGIN, head FOR UPDATE, 3 writes, COMMIT)',
+    run: async (c, f, named) => {
+      const p = appendParams(f) as string[];
+      await c.query('BEGIN');
+      const head = await c.query<{ last_seq: string; last_hash: string; at: Date }>(
+        q(
+          named,
+          'node-head',
+          `SELECT last_seq, last_hash, GREATEST(date_trunc('milliseconds', clock_timestamp()), last_occurred_at) AS at FROM audit_chain_heads WHERE chain_id = $1 FOR UPDATE`,
+          [f.tenantId],
+        ),
+      );
+      const { last_seq, last_hash, at } = head.rows[0];
+      const seq = String(Number(last_seq) + 1);
+      const hash = eventHash({
+        id: p[1],
+        tenant_id: f.tenantId,
+        seq,
+        occurred_at: at,
+        action: 'login_link.issued',
+        outcome: 'success',
+        actor_type: 'api_key',
+        actor_id: f.keyId,
+        actor_role: 'portal',
+        ip: p[3],
+        user_agent: null,
+        request_id: p[4],
+        connection_id: f.connectionId,
+        provider: 'acronis',
+        subject_login: p[7],
+        subject_user_id: null,
+        subject_external_id: null,
+        link_id: p[8],
+        token_fingerprint: p[9],
+        error_code: null,
+        metadata: JSON.parse(p[10]) as Record<string, unknown>,
+        prev_hash: last_hash,
+      });
+      await c.query(
+        q(
+          named,
+          'node-link',
+          `INSERT INTO login_links (id, tenant_id, connection_id, provider, delivery, subject, token_fingerprint, expires_at) VALUES ($1, $2, $3, 'acronis', 'direct', $4::jsonb, $5, $6)`,
+          [p[8], f.tenantId, f.connectionId, p[11], p[9], p[12]],
+        ),
+      );
+      await c.query(
+        q(
+          named,
+          'node-event',
+          `INSERT INTO audit_events (id, chain_id, tenant_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_role, ip, request_id, connection_id, provider, subject_login, link_id, token_fingerprint, metadata, prev_hash, hash)
+           VALUES ($1, $2, $2, $3, $4, 'login_link.issued', 'success', 'api_key', $5, 'portal', $6, $7, $8, 'acronis', $9, $10, $11, $12::jsonb, $13, $14)`,
+          [p[1], f.tenantId, seq, at, f.keyId, p[3], p[4], f.connectionId, p[7], p[8], p[9], p[10], last_hash, hash],
+        ),
+      );
+      await c.query(
+        q(
+          named,
+          'node-head-advance',
+          `UPDATE audit_chain_heads SET last_seq = $2, last_hash = $3, last_occurred_at = $4 WHERE chain_id = $1`,
+          [f.tenantId, seq, hash, at],
+        ),
+      );
+      await c.query('COMMIT');
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const db = await createBenchDatabase();
+  try {
+    const f = await fixture(db.ownerUrl);
+    const rows = [['statement', 'named?', 'PostgreSQL CPU µs/op', 'client CPU µs/op', 'wall µs/op']];
+    const client = new Client({ connectionString: db.appUrl });
+    await client.connect();
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    try {
+      for (const variant of VARIANTS) {
+        for (const named of [false, true]) {
+          for (let i = 0; i < 200; i++) await variant.run(client, f, named); // warm-up (and the prepare)
+          const ticks = backendTicks(pid);
+          const cpu = process.cpuUsage();
+          const startedAt = performance.now();
+          for (let i = 0; i < N; i++) await variant.run(client, f, named);
+          const wallUs = ((performance.now() - startedAt) * 1000) / N;
+          const used = process.cpuUsage(cpu);
+          const pgUs = ((backendTicks(pid) - ticks) * 10_000) / N;
+          rows.push([
+            variant.name,
+            named ? 'named' : 'unnamed',
+            pgUs.toFixed(0),
+            ((used.user + used.system) / N).toFixed(0),
+            wallUs.toFixed(0),
+          ]);
+          process.stdout.write(`${rows[rows.length - 1].join('  ')}\n`);
+        }
+      }
+    } finally {
+      await client.end();
+    }
+    process.stdout.write(
+      `\n${N} iterations each, one client, serial; /proc ticks are 10 ms, so ±${(10_000 / N).toFixed(0)} µs/op\n`,
+    );
+    process.stdout.write(`${markdown(rows)}\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`sql-cost failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
