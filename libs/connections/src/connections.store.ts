@@ -1,5 +1,6 @@
 import { isUuid, type PageQueryDto, type TenantScope } from '@app/common';
 import { keysetByCreatedAt } from '@app/tenants';
+import type { AadVersion } from '@app/vault';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -15,6 +16,7 @@ export interface ConnectionWithSecretRow {
   settings: Record<string, unknown>;
   launch_expires_in: number | null;
   secret_version: number;
+  aad_version: AadVersion;
   master_key_version: string;
   wrapped_key: Buffer;
   ciphertext: Buffer;
@@ -91,7 +93,7 @@ export class ConnectionsStore {
       Array<{ tenant_status: string } & ({ id: null } | ConnectionWithSecretRow)>
     >(
       `SELECT t.status AS tenant_status, c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
-              s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
+              s.version AS secret_version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
          FROM tenants t
          LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
                 ON c.tenant_id = t.id AND ${byId ? 'c.id' : 'c.name'} = $2

@@ -7,7 +7,6 @@ import {
   readUpstreamError,
   serverFailure,
   unexpectedAnswer,
-  upstreamSays,
 } from '../upstream/upstream-answer';
 import { UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
 import { FlussonicCredentials } from './dto/flussonic-credentials.dto';
@@ -92,7 +91,7 @@ function readAutologinToken(response: UpstreamResponse): string {
     throw new ProviderException(
       404,
       ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND,
-      `Flussonic does not know this login${upstreamSays(response)}.`,
+      'Flussonic does not know this login.',
     );
   }
   if (
@@ -105,7 +104,7 @@ function readAutologinToken(response: UpstreamResponse): string {
     throw new ProviderException(
       403,
       ProviderExceptionCode.UPSTREAM_FORBIDDEN,
-      `Flussonic refused a login token for this user${upstreamSays(response)}.`,
+      'Flussonic refused a login token for this user.',
     );
   }
   if (response.status !== 200) throw commonFailure(response);
@@ -125,7 +124,7 @@ function keyRejected(response: UpstreamResponse): ProviderException {
   return new ProviderException(
     502,
     ProviderExceptionCode.UPSTREAM_UNAUTHORIZED,
-    `Flussonic rejected the configured API key${upstreamSays(response)}; check the key, auth_mode and the broker clock.`,
+    'Flussonic rejected the configured API key; check the key, auth_mode and the broker clock.',
   );
 }
 
