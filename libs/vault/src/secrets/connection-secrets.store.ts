@@ -103,7 +103,11 @@ export class ConnectionSecretsStore {
     limit: number,
     tx: EntityManager,
   ): Promise<StaleSecretRow[]> {
-    const stale = selection === 'legacy' ? 's.aad_version < $4' : '(s.aad_version < $4 OR s.master_key_version <> $1)';
+    // $1 is typed by its comparison in both forms (an unreferenced parameter has no type).
+    const stale =
+      selection === 'legacy'
+        ? 's.aad_version < $4 AND $1::varchar IS NOT NULL'
+        : '(s.aad_version < $4 OR s.master_key_version <> $1)';
     return tx.query(
       `SELECT s.connection_id, s.tenant_id, s.version, s.aad_version, s.master_key_version, s.wrapped_key,
               CASE WHEN s.aad_version < $4 THEN s.ciphertext END AS ciphertext, c.base_url
