@@ -74,7 +74,7 @@ export class FlussonicApi {
       },
       (response) => {
         if (response.status === 200) return;
-        if (response.status === 401 || response.status === 403) throw keyRejected(response);
+        if (response.status === 401 || response.status === 403) throw keyRejected();
         throw commonFailure(response);
       },
     );
@@ -98,7 +98,7 @@ function readAutologinToken(response: UpstreamResponse): string {
     response.status === 401 ||
     (response.status === 403 && KEY_REJECTED_ERRORS.has(readUpstreamError(response.text).name ?? ''))
   ) {
-    throw keyRejected(response);
+    throw keyRejected();
   }
   if (response.status === 403) {
     throw new ProviderException(
@@ -120,7 +120,7 @@ function readAutologinToken(response: UpstreamResponse): string {
   return body.autologin_token;
 }
 
-function keyRejected(response: UpstreamResponse): ProviderException {
+function keyRejected(): ProviderException {
   return new ProviderException(
     502,
     ProviderExceptionCode.UPSTREAM_UNAUTHORIZED,

@@ -122,13 +122,14 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       if (classified.code !== ProviderExceptionCode.UPSTREAM_ADDRESS_NOT_ALLOWED) {
         // The cause (refused, reset, TLS, DNS, …) is for operators; the answer says only "unreachable".
         const cause = error as { code?: unknown; message?: unknown } | null;
+        const said = [cause?.code, cause?.message].find((value) => typeof value === 'string');
         this.logger.warn(
           {
             connection_id: request.breakerKey,
             provider: request.provider,
             operation: request.operation,
             code: classified.code,
-            cause: String(cause?.code ?? cause?.message ?? 'unknown').slice(0, 120),
+            cause: typeof said === 'string' ? said.slice(0, 120) : 'unknown',
           },
           'upstream call failed',
         );
