@@ -92,6 +92,12 @@ describe('a credential goes only to the origin it was stored for', () => {
 
   it('a sealed credential does not open for another origin: a base_url changed behind the API (in the database) gets no credential', async () => {
     const id = await create('acronis client_credentials');
+    // An access token in the provider's cache must not travel either.
+    const warm = await request(t.url)
+      .post('/v1/login-links')
+      .set(admin())
+      .send({ tenant_id: tenantId, connection: id, user: { login: 'alice@customer-a.example' } });
+    expect(warm.status).toBe(201);
     await t.db.query('UPDATE connections SET base_url = $1 WHERE id = $2', [capture.url, id]);
 
     const res = await check(id);
