@@ -196,6 +196,29 @@ describe('egress in production: https only, checked addresses, a private CA', ()
     expect(flussonicLink.status).toBe(201);
   });
 
+  it('UPSTREAM_ALLOW_HTTP=true lets an http base_url through in production (with its network allowed)', async () => {
+    const plain = await startFlussonicSimulator({ ...flussonicOptionsFromEnv({}), port: 0 });
+    const allowing = await createTestApp({
+      env: { NODE_ENV: 'production', UPSTREAM_ALLOW_HTTP: 'true', UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8' },
+    });
+    try {
+      const tenantId = await tenantOf(allowing, 'http allowed');
+      const res = await create(allowing, tenantId, {
+        name: 'plain',
+        provider: 'flussonic',
+        base_url: plain.url,
+        credentials: { api_key: 'demo-watcher-api-key' },
+      });
+      expect(res.status).toBe(201);
+      const check = await request(allowing.url)
+        .post(`/v1/tenants/${tenantId}/connections/${res.body.id}/check`)
+        .set(admin(allowing));
+      expect(check.body).toMatchObject({ ok: true });
+    } finally {
+      await Promise.all([allowing.close(), plain.close()]);
+    }
+  });
+
   it('without the private CA the simulator is not trusted (the CA file is what makes https work)', async () => {
     const untrusting = await createTestApp({
       env: { NODE_ENV: 'production', UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8' },

@@ -16,10 +16,17 @@ import {
   validateSync,
 } from 'class-validator';
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === ''
-    ? undefined
-    : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+/**
+ * Reads the raw variable (`obj[key]`), not `value`: with enableImplicitConversion, class-transformer
+ * has already turned the string into Boolean(string) by then, so "false" arrived as true and, in
+ * this function, every set value came out false (RUN_MIGRATIONS=true disabled migrations).
+ */
+const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const raw = obj[key];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' && ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase());
+};
 
 /**
  * Every environment variable the broker reads, validated once at start. A bad value stops
