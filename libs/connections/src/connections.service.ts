@@ -1,6 +1,12 @@
 import { AuditService } from '@app/audit';
-import { type Page, type PageQueryDto, type RequestContext, type TenantScope, toPage } from '@app/common';
-import { isBrokerException } from '@app/common';
+import {
+  isBrokerException,
+  type Page,
+  type PageQueryDto,
+  type RequestContext,
+  type TenantScope,
+  toPage,
+} from '@app/common';
 import { isUniqueViolation, pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
 import {
   type CheckResult,
