@@ -25,7 +25,7 @@ export class SecretOriginBinding1764500000000 implements MigrationInterface {
     );
   }
 
-  /** Rows sealed under layout 2 cannot be opened by the previous release: reverting needs new credentials for them. */
+  /** Rows sealed under layout 2 cannot be opened by the previous release, reverted or not: they need new credentials. */
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX connection_secrets_legacy_aad_idx`);
     await q.query(`ALTER TABLE connection_secrets DROP COLUMN aad_version`);

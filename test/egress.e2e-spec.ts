@@ -103,6 +103,8 @@ describe('egress in production: https only, checked addresses, a private CA', ()
       `https://[::ffff:127.0.0.1]:${acronis.port}`,
       'https://169.254.169.254',
       'https://[::1]',
+      'https://[::]',
+      'https://0.0.0.0',
       'https://0x7f.1',
     ]) {
       const res = await create(strict, tenantId, {
