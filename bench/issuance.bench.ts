@@ -161,6 +161,10 @@ async function main(): Promise<void> {
             DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
             BROKER_MASTER_KEYS: masterKeys,
             BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
+            // The simulators speak http on loopback: allowed explicitly, as an MSP would for a LAN upstream
+            // (the connect-time address check still runs on every new upstream connection).
+            UPSTREAM_ALLOW_HTTP: 'true',
+            UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8',
             // The budgets must not be what is measured; the limiter's own cost still is.
             RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
             RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',

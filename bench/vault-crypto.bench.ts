@@ -14,6 +14,7 @@ const BINDING: SecretBinding = {
   tenantId: '1b0e8f64-4c1d-4a57-9a52-0d6c2d8f1e11',
   connectionId: 'c7d2a0f3-5e0b-4c44-8a8e-6c1f3b9e2a70',
   secretVersion: 1,
+  origin: 'https://eu2-cloud.acronis.com:443',
 };
 
 function timeEach(operation: () => unknown): number[] {

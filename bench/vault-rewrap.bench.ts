@@ -50,6 +50,7 @@ async function seed(owner: Client, v1: string): Promise<string> {
         tenantId,
         connectionId,
         secretVersion: 1,
+        origin: 'http://watcher.example:80',
       }),
     );
     await owner.query(
@@ -58,8 +59,8 @@ async function seed(owner: Client, v1: string): Promise<string> {
       [tenantId, ids],
     );
     await owner.query(
-      `INSERT INTO connection_secrets (connection_id, tenant_id, version, kind, master_key_version, wrapped_key, ciphertext)
-       SELECT id, $1, 1, 'api_key', 'v1', wk, ct FROM unnest($2::uuid[], $3::bytea[], $4::bytea[]) AS u(id, wk, ct)`,
+      `INSERT INTO connection_secrets (connection_id, tenant_id, version, kind, aad_version, master_key_version, wrapped_key, ciphertext)
+       SELECT id, $1, 1, 'api_key', 2, 'v1', wk, ct FROM unnest($2::uuid[], $3::bytea[], $4::bytea[]) AS u(id, wk, ct)`,
       [tenantId, ids, sealed.map((s) => s.wrappedKey), sealed.map((s) => s.ciphertext)],
     );
   }

@@ -8,6 +8,7 @@ import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
 import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
 import { LinkPolicy1764500000000 } from './1764500000000-LinkPolicy';
+import { SecretOriginBinding1764510000000 } from './1764510000000-SecretOriginBinding';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -25,4 +26,5 @@ export const MIGRATIONS: MigrationClass[] = [
   LinkLifecycle1764300000000,
   AuditFilterStatistics1764400000000,
   LinkPolicy1764500000000,
+  SecretOriginBinding1764510000000,
 ];

@@ -174,16 +174,22 @@ describe('connections API', () => {
   it('patches name, base_url and settings (re-validated), refuses a provider change and an empty patch', async () => {
     const created = await create({ name: 'to-patch', ...ACRONIS }).expect(201);
     const url = `${base()}/${created.body.id}`;
+    // Another origin needs its credentials in the same request (test/secret-origin.e2e-spec.ts).
     const patched = await request(t.url)
       .patch(url)
       .set(auth())
-      .send({ name: 'patched', base_url: 'https://us5-cloud.acronis.com', settings: { allowed_target_uris: [] } });
+      .send({
+        name: 'patched',
+        base_url: 'https://us5-cloud.acronis.com',
+        settings: { allowed_target_uris: [] },
+        credentials: ACRONIS.credentials,
+      });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({
       name: 'patched',
       base_url: 'https://us5-cloud.acronis.com',
       settings: { allowed_target_uris: [] },
-      credential: { version: 1 },
+      credential: { version: 2 },
     });
     const badSettings = await request(t.url)
       .patch(url)
@@ -226,7 +232,11 @@ describe('connections API', () => {
       `SELECT metadata FROM audit_events WHERE action = 'connection.updated' AND connection_id = $1 ORDER BY seq DESC LIMIT 1`,
       [created.body.id],
     );
-    expect(event.metadata).toEqual({ changed: ['launch_expires_in'] });
+    expect(event.metadata).toEqual({
+      changed: ['launch_expires_in'],
+      before: { launch_expires_in: 3600 },
+      after: { launch_expires_in: null },
+    });
   });
 
   it('lists connections with cursor pages', async () => {

@@ -134,7 +134,8 @@ describe('issuance policy, launch-expiry ceiling, revocation and link status', (
     expect(res.body.policy).toEqual(policy);
     expect((await lastEvent('connection.updated')).metadata).toEqual({
       changed: ['policy'],
-      policy: { before: { subjects: { allow: { logins: ['*@customer-a.example'] } } }, after: policy },
+      before: { policy: { subjects: { allow: { logins: ['*@customer-a.example'] } } } },
+      after: { policy },
     });
     await setPolicy({ subjects: { allow: { logins: ['*@customer-a.example'] } } }).expect(200);
   });

@@ -124,7 +124,14 @@ describe('vault: ciphertexts are bound to their row', () => {
     try {
       const result = await rotated.app.get(VaultRewrapService).rewrapAll(SYSTEM_CTX);
       // ids[1] and ids[3] carry ids[0]'s original data key (bound to ids[0]); ids[2]'s wrapped key is corrupt.
-      expect(result).toEqual({ rewrapped: 1, already_current: 0, failed: 3, remaining: 3, current_version: 'v2' });
+      expect(result).toEqual({
+        rewrapped: 1,
+        upgraded: 0,
+        already_current: 0,
+        failed: 3,
+        remaining: 3,
+        current_version: 'v2',
+      });
     } finally {
       await rotated.app.close();
     }
@@ -168,8 +175,14 @@ describe('vault: master key rotation', () => {
       'SELECT connection_id, tenant_id, version, master_key_version, wrapped_key FROM connection_secrets ORDER BY connection_id LIMIT 40',
     );
     for (const row of done) {
-      const binding = { tenantId: row.tenant_id, connectionId: row.connection_id, secretVersion: row.version };
+      const binding = {
+        tenantId: row.tenant_id,
+        connectionId: row.connection_id,
+        secretVersion: row.version,
+        origin: 'http://watcher.example:80',
+      };
       const sealed = vault.rewrap(binding, {
+        aadVersion: 2,
         masterKeyVersion: row.master_key_version,
         wrappedKey: row.wrapped_key,
         ciphertext: Buffer.alloc(0),
@@ -212,12 +225,26 @@ describe('vault: master key rotation', () => {
     await Promise.all(readers);
     expect(failures).toEqual([]);
     expect(reads).toBeGreaterThan(100);
-    expect(result).toEqual({ rewrapped: 260, already_current: 40, failed: 0, remaining: 0, current_version: 'v2' });
+    expect(result).toEqual({
+      rewrapped: 260,
+      upgraded: 0,
+      already_current: 40,
+      failed: 0,
+      remaining: 0,
+      current_version: 'v2',
+    });
     expect(await versions()).toEqual([{ v: 'v2', n: 300 }]);
 
     const again = await request(rotated.url).post('/v1/vault/rewrap').set('Authorization', `Bearer ${adminKey}`);
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ rewrapped: 0, already_current: 300, failed: 0, remaining: 0, current_version: 'v2' });
+    expect(again.body).toEqual({
+      rewrapped: 0,
+      upgraded: 0,
+      already_current: 300,
+      failed: 0,
+      remaining: 0,
+      current_version: 'v2',
+    });
     const events = await db.query<{ outcome: string; metadata: Record<string, unknown> }>(
       `SELECT outcome, metadata FROM audit_events WHERE action = 'vault.rewrapped' AND tenant_id IS NULL ORDER BY seq`,
     );

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { Pool, QueryConfig } from 'pg';
 import { Agent, request } from 'undici';
 // The crypto alone, not @app/vault's index (which loads Nest and TypeORM for its services).
-import { EnvelopeCipher, MasterKeyRing } from '../../libs/vault/src/crypto';
+import { EnvelopeCipher, MasterKeyRing, secretOrigin } from '../../libs/vault/src/crypto';
 import { CANONICAL_VERSION } from '../../libs/audit/src/chain/canonical-event';
 import { BenchStats } from './bench-stats';
 import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
@@ -17,6 +17,7 @@ interface ResolvedRow {
   base_url: string;
   settings: { default_target_uri?: string; token_ttl?: number };
   version: number;
+  aad_version: 1 | 2;
   master_key_version: string;
   wrapped_key: Buffer;
   ciphertext: Buffer;
@@ -171,8 +172,18 @@ export class BaselineServer {
     let secret = this.secrets.get(cacheKey);
     if (!secret) {
       const plain = this.cipher.open(
-        { masterKeyVersion: row.master_key_version, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext },
-        { tenantId: row.tenant_id, connectionId: row.connection_id!, secretVersion: row.version },
+        {
+          aadVersion: row.aad_version,
+          masterKeyVersion: row.master_key_version,
+          wrappedKey: row.wrapped_key,
+          ciphertext: row.ciphertext,
+        },
+        {
+          tenantId: row.tenant_id,
+          connectionId: row.connection_id!,
+          secretVersion: row.version,
+          origin: secretOrigin(row.base_url),
+        },
       );
       secret = JSON.parse(plain.toString('utf8')) as Record<string, string>;
       // Acronis client secrets are needed only to fetch a bearer, so they are not kept in memory.

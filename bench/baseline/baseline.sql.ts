@@ -35,7 +35,7 @@ export const RESOLVE_AND_CHARGE_SQL = `
   SELECT k.id AS key_id, k.tenant_id,
     (SELECT hits FROM key_charge) > $4::int OR (SELECT hits FROM tenant_charge) > k.tenant_limit AS over_budget,
     c.id AS connection_id, c.provider, c.base_url, c.settings,
-    s.version, s.master_key_version, s.wrapped_key, s.ciphertext
+    s.version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
   FROM k
   LEFT JOIN connections c ON c.tenant_id = k.tenant_id AND c.name = $2
   LEFT JOIN connection_secrets s ON s.connection_id = c.id`;

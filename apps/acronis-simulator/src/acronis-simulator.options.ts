@@ -1,3 +1,4 @@
+import type { SimTlsOptions } from '@app/simulator-kit';
 export interface AcronisClientConfig {
   client_id: string;
   client_secret: string;
@@ -28,6 +29,8 @@ export interface StaticBearerToken {
 export interface AcronisSimulatorOptions {
   port?: number;
   host?: string;
+  /** Serve https with this certificate and key (PEM) instead of http. */
+  tls?: SimTlsOptions;
   clients?: AcronisClientConfig[];
   users?: AcronisUserConfig[];
   tenants?: AcronisTenantConfig[];

@@ -59,6 +59,7 @@ export async function startAcronisSimulator(options: AcronisSimulatorOptions = {
   const server = await startSimServer({
     host: options.host ?? ACRONIS_DEFAULTS.host,
     port: options.port ?? ACRONIS_DEFAULTS.port,
+    ...(options.tls ? { tls: options.tls } : {}),
     router: acronisRouter(ctx),
     faults,
     counters,

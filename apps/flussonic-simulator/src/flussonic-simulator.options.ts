@@ -1,3 +1,4 @@
+import type { SimTlsOptions } from '@app/simulator-kit';
 export interface FlussonicUserConfig {
   login: string;
   enabled?: boolean;
@@ -7,6 +8,8 @@ export interface FlussonicUserConfig {
 export interface FlussonicSimulatorOptions {
   port?: number;
   host?: string;
+  /** Serve https with this certificate and key (PEM) instead of http. */
+  tls?: SimTlsOptions;
   /** The system API key from Watcher's settings page. */
   apiKey: string;
   users?: FlussonicUserConfig[];

@@ -51,6 +51,7 @@ export async function startFlussonicSimulator(options: FlussonicSimulatorOptions
   const server = await startSimServer({
     host: options.host ?? FLUSSONIC_DEFAULTS.host,
     port: options.port ?? FLUSSONIC_DEFAULTS.port,
+    ...(options.tls ? { tls: options.tls } : {}),
     router: flussonicRouter(ctx),
     faults,
     counters,

@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { FaultController, FaultSpec } from './fault-controller';
@@ -21,6 +22,15 @@ export interface SimServerOptions {
   counters: RequestCounters;
   clock: SimClock;
   responder: SimResponder;
+  /** Serve https with this certificate (PEM) instead of http: e.g. a test CA generated at run time. */
+  tls?: SimTlsOptions;
+}
+
+export interface SimTlsOptions {
+  /** PEM certificate chain of the server. */
+  cert: string | Buffer;
+  /** PEM private key of the server; never committed (tests generate one per run). */
+  key: string | Buffer;
 }
 
 export interface SimServer {
@@ -34,9 +44,12 @@ const UNMATCHED = '(unmatched)';
 const GARBAGE_BODY = '<html><body><h1>Service temporarily unavailable</h1><!-- simulated garbage --></body></html>';
 
 export async function startSimServer(options: SimServerOptions): Promise<SimServer> {
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     dispatch(options, req, res).catch((error: unknown) => failRequest(options, res, error));
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createServer(handler);
   // Benchmarks drive the simulators over long-lived keep-alive connections.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -44,7 +57,11 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
-  return { url: `http://${host}:${port}`, port, close: () => (closing ??= close(server)) };
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+    port,
+    close: () => (closing ??= close(server)),
+  };
 }
 
 async function dispatch(options: SimServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -39,7 +39,7 @@ export const APPEND_LINK_AND_EVENT_SQL = `
 /** The key's tenant and the named connection with its sealed credential, in one round trip. */
 export const RESOLVE_SQL = `
   SELECT k.id AS key_id, k.tenant_id, c.id AS connection_id, c.provider, c.base_url, c.settings,
-    s.version, s.master_key_version, s.wrapped_key, s.ciphertext
+    s.version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
   FROM api_keys k
   JOIN tenants t ON t.id = k.tenant_id AND t.status = 'active'
   JOIN connections c ON c.tenant_id = k.tenant_id AND c.name = $2

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Pool } from 'pg';
 import { Agent, request } from 'undici';
-import { EnvelopeCipher, MasterKeyRing } from '@app/vault';
+import { EnvelopeCipher, MasterKeyRing, secretOrigin } from '@app/vault';
 import { BenchStats } from '../bench-stats';
 import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_SQL } from './audit-append-v1.sql';
 
@@ -14,6 +14,7 @@ interface ResolvedRow {
   base_url: string;
   settings: { default_target_uri?: string; token_ttl?: number };
   version: number;
+  aad_version: 1 | 2;
   master_key_version: string;
   wrapped_key: Buffer;
   ciphertext: Buffer;
@@ -124,8 +125,18 @@ export class BaselineV1Server {
     let secret = this.secrets.get(cacheKey);
     if (!secret) {
       const plain = this.cipher.open(
-        { masterKeyVersion: row.master_key_version, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext },
-        { tenantId: row.tenant_id, connectionId: row.connection_id, secretVersion: row.version },
+        {
+          aadVersion: row.aad_version,
+          masterKeyVersion: row.master_key_version,
+          wrappedKey: row.wrapped_key,
+          ciphertext: row.ciphertext,
+        },
+        {
+          tenantId: row.tenant_id,
+          connectionId: row.connection_id,
+          secretVersion: row.version,
+          origin: secretOrigin(row.base_url),
+        },
       );
       secret = JSON.parse(plain.toString('utf8')) as Record<string, string>;
       if (row.provider === 'flussonic') this.secrets.set(cacheKey, secret);

@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = [
   'connection.created',
   'connection.updated',
   'connection.deleted',
+  'connection.checked',
   'credential.rotated',
   'api_key.created',
   'api_key.revoked',

@@ -1,5 +1,8 @@
 import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   getMetadataStorage,
   IsBoolean,
@@ -14,10 +17,17 @@ import {
   validateSync,
 } from 'class-validator';
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || value === ''
-    ? undefined
-    : typeof value === 'string' && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+/**
+ * Reads the raw variable (`obj[key]`), not `value`: with enableImplicitConversion, class-transformer
+ * has already turned the string into Boolean(string) by then, so "false" arrived as true and, in
+ * this function, every set value came out false (RUN_MIGRATIONS=true disabled migrations).
+ */
+const toBoolean = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const raw = obj[key];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' && ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase());
+};
 
 /**
  * Every environment variable the broker reads, validated once at start. A bad value stops
@@ -141,6 +151,29 @@ export class Environment {
   @Max(600_000)
   UPSTREAM_BREAKER_COOLDOWN_MS: number = 10_000;
 
+  /**
+   * Whether connections may use http base URLs. Unset: yes outside production, no in production
+   * (docs/architecture.md#egress-policy); true in production is warned about at start.
+   */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  UPSTREAM_ALLOW_HTTP?: boolean;
+
+  /** A PEM bundle of CA certificates trusted for upstream TLS besides the system roots (private CAs). */
+  @IsOptional()
+  @IsString()
+  UPSTREAM_CA_FILE?: string;
+
+  /**
+   * Comma list of CIDR networks upstream connections may reach although they are not global
+   * unicast (e.g. a Flussonic Watcher on the MSP's LAN: 10.20.0.0/16). Outside production,
+   * loopback is allowed in addition.
+   */
+  @IsOptional()
+  @IsString()
+  UPSTREAM_ALLOWED_NETWORKS?: string;
+
   /** Default lifetime of a launch link (/l/{opaque}) when the request names no expires_in. */
   @IsInt()
   @Min(30)
@@ -247,6 +280,13 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     'DATABASE_MIGRATION_URL',
     'DATABASE_MIGRATION_PASSWORD',
   );
+  const upstreamProblems = [
+    ...networkProblems(env.UPSTREAM_ALLOWED_NETWORKS),
+    ...(env.UPSTREAM_CA_FILE === undefined ? [] : caFileProblems(env.UPSTREAM_CA_FILE)),
+  ];
+  if (upstreamProblems.length > 0) {
+    throw new ConfigurationError(`invalid configuration:\n${upstreamProblems.map((line) => `  ${line}`).join('\n')}`);
+  }
   env.PUBLIC_BASE_URL = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   return env;
 }
@@ -307,4 +347,37 @@ function isAddressOrCidr(entry: string): boolean {
   const family = isIP(address);
   if (family === 0 || rest.length > 0) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+/** Each entry must be a CIDR network; the entry is named (a network is not a secret). */
+function networkProblems(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .flatMap((entry) => {
+      try {
+        ipaddr.parseCIDR(entry);
+        return [];
+      } catch {
+        return [`UPSTREAM_ALLOWED_NETWORKS: "${entry}" is not a CIDR network (e.g. 10.20.0.0/16 or fd00::/8)`];
+      }
+    });
+}
+
+/** The file must be readable and hold at least one PEM certificate, each of which must parse. */
+function caFileProblems(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return ['UPSTREAM_CA_FILE: the file cannot be read'];
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return ['UPSTREAM_CA_FILE: the file holds no PEM certificate'];
+  try {
+    blocks.forEach((block) => new X509Certificate(block));
+    return [];
+  } catch {
+    return ['UPSTREAM_CA_FILE: a certificate in the file cannot be parsed'];
+  }
 }

@@ -9,6 +9,11 @@ export enum ConnectionsExceptionCode {
   INVALID_BASE_URL = 'invalid_base_url',
   /** ConnectionsService.update: the patch names no field to change. */
   EMPTY_PATCH = 'empty_patch',
+  /**
+   * ConnectionsService.update: base_url moves to another origin (scheme, host or port) without
+   * `credentials`; the stored credential is bound to its origin (docs/vault.md#associated-data).
+   */
+  CREDENTIALS_REQUIRED_FOR_NEW_ORIGIN = 'credentials_required_for_new_origin',
 }
 
 export class ConnectionsException extends BrokerException<ConnectionsExceptionCode> {}
@@ -29,5 +34,15 @@ export function connectionNameTaken(name: string): ConnectionsException {
     {
       errors: [{ field: 'name', message: 'name is already used by another connection of this tenant' }],
     },
+  );
+}
+
+export function credentialsRequiredForNewOrigin(): ConnectionsException {
+  return new ConnectionsException(
+    400,
+    ConnectionsExceptionCode.CREDENTIALS_REQUIRED_FOR_NEW_ORIGIN,
+    'The new base_url has another origin (scheme, host or port): the stored credential is bound to its origin, ' +
+      'so send the credentials for the new one in the same request.',
+    { errors: [{ field: 'credentials', message: 'credentials are required when base_url changes origin' }] },
   );
 }

@@ -1,9 +1,24 @@
 import { AuditService } from '@app/audit';
-import { type Page, type PageQueryDto, type RequestContext, type TenantScope, toPage } from '@app/common';
+import {
+  isBrokerException,
+  type Page,
+  type PageQueryDto,
+  type RequestContext,
+  type TenantScope,
+  toPage,
+} from '@app/common';
 import { isUniqueViolation, pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
-import { type CheckResult, type ConnectionContext, type ParsedCredentials, ProviderRegistry } from '@app/providers';
+import {
+  type CheckResult,
+  type ConnectionContext,
+  EgressGuard,
+  type ParsedCredentials,
+  ProviderException,
+  ProviderExceptionCode,
+  ProviderRegistry,
+} from '@app/providers';
 import { createdAtCursorOf, tenantNotFound, TenantsService, tenantSuspended } from '@app/tenants';
-import { ConnectionSecretsStore, type CredentialInfo, VaultService } from '@app/vault';
+import { ConnectionSecretsStore, type CredentialInfo, secretOrigin, VaultService } from '@app/vault';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +30,7 @@ import {
   connectionNotFound,
   ConnectionsException,
   ConnectionsExceptionCode,
+  credentialsRequiredForNewOrigin,
 } from './connections.exception';
 import { ConnectionsStore } from './connections.store';
 import type { ConnectionDto } from './dto/connection.dto';
@@ -52,6 +68,7 @@ export class ConnectionsService {
     private readonly vault: VaultService,
     private readonly audit: AuditService,
     private readonly tenants: TenantsService,
+    private readonly egress: EgressGuard,
   ) {}
 
   async create(scope: TenantScope, dto: CreateConnectionDto, ctx: RequestContext): Promise<ConnectionDto> {
@@ -59,6 +76,7 @@ export class ConnectionsService {
     const baseUrl = parseBaseUrl(dto.base_url);
     const settings = provider.parseSettings(dto.settings ?? {});
     const credentials = provider.parseCredentials(dto.credentials);
+    await this.vetUpstream(baseUrl);
     const id = randomUUID();
     const launchExpiresIn = dto.launch_expires_in ?? null;
     const policy = plainPolicy(dto.policy);
@@ -79,7 +97,7 @@ export class ConnectionsService {
           },
           tx,
         );
-        const credential = await this.writeCredential(scope, id, credentials, 1, tx);
+        const credential = await this.writeCredential(scope, id, baseUrl, credentials, 1, tx);
         await this.audit.record(tx, {
           action: 'connection.created',
           outcome: 'success',
@@ -128,7 +146,10 @@ export class ConnectionsService {
 
   /**
    * name, base_url, settings (re-validated by the provider), launch_expires_in, policy (replaced
-   * as a whole) and launch_confirmation; the provider kind never changes.
+   * as a whole), launch_confirmation and credentials; the provider kind never changes. A base_url
+   * with another origin needs the credentials for it in the same request (the stored one is bound
+   * to its origin); a new path on the same origin does not. The event records what changed, before
+   * and after, never a secret.
    */
   async update(
     scope: TenantScope,
@@ -142,46 +163,47 @@ export class ConnectionsService {
       dto.settings === undefined &&
       dto.launch_expires_in === undefined &&
       dto.policy === undefined &&
-      dto.launch_confirmation === undefined
+      dto.launch_confirmation === undefined &&
+      dto.credentials === undefined
     ) {
       throw new ConnectionsException(
         400,
         ConnectionsExceptionCode.EMPTY_PATCH,
-        'The patch must change name, base_url, settings, launch_expires_in, policy or launch_confirmation.',
+        'The patch must change name, base_url, settings, launch_expires_in, policy, launch_confirmation or credentials.',
       );
     }
     const baseUrl = dto.base_url === undefined ? undefined : parseBaseUrl(dto.base_url);
+    if (baseUrl !== undefined) await this.vetUpstream(baseUrl);
     await this.tenants.get(scope);
     return this.mapWriteErrors(dto.name ?? '', () =>
       this.dataSource.transaction(async (tx) => {
         const current = await this.lock(scope, connectionId, tx);
-        const changed = Object.entries({
+        const provider = this.registry.get(current.provider);
+        if (baseUrl !== undefined && secretOrigin(baseUrl) !== secretOrigin(current.baseUrl) && !dto.credentials) {
+          throw credentialsRequiredForNewOrigin();
+        }
+        const credentials = dto.credentials === undefined ? undefined : provider.parseCredentials(dto.credentials);
+        const patch = {
           name: dto.name,
           base_url: baseUrl,
-          settings: dto.settings,
+          settings: dto.settings === undefined ? undefined : provider.parseSettings(dto.settings),
           launch_expires_in: dto.launch_expires_in,
-          policy: dto.policy,
+          policy: dto.policy === undefined ? undefined : plainPolicy(dto.policy),
           launch_confirmation: dto.launch_confirmation,
-        })
-          .filter(([, value]) => value !== undefined)
-          .map(([field]) => field);
-        // Policy and confirmation are security settings: their event shows what they were and became.
-        const securityChanges: Record<string, { before: unknown; after: unknown }> = {};
-        if (dto.policy !== undefined) {
-          securityChanges.policy = { before: current.policy, after: plainPolicy(dto.policy) };
-          current.policy = plainPolicy(dto.policy);
-        }
-        if (dto.launch_confirmation !== undefined) {
-          securityChanges.launch_confirmation = { before: current.launchConfirmation, after: dto.launch_confirmation };
-          current.launchConfirmation = dto.launch_confirmation;
-        }
-        current.name = dto.name ?? current.name;
-        current.baseUrl = baseUrl ?? current.baseUrl;
-        if (dto.launch_expires_in !== undefined) current.launchExpiresIn = dto.launch_expires_in;
-        if (dto.settings !== undefined)
-          current.settings = this.registry.get(current.provider).parseSettings(dto.settings);
+        };
+        const given = (Object.keys(patch) as (keyof typeof patch)[]).filter((field) => patch[field] !== undefined);
+        const before = auditView(current, given);
+        current.name = patch.name ?? current.name;
+        current.baseUrl = patch.base_url ?? current.baseUrl;
+        current.settings = patch.settings ?? current.settings;
+        current.policy = patch.policy ?? current.policy;
+        current.launchConfirmation = patch.launch_confirmation ?? current.launchConfirmation;
+        if (patch.launch_expires_in !== undefined) current.launchExpiresIn = patch.launch_expires_in;
         const saved = await this.store.save(scope, current, tx);
-        const credential = (await this.secrets.infoByConnection(scope, [connectionId], tx)).get(connectionId);
+        const credential =
+          credentials === undefined
+            ? (await this.secrets.infoByConnection(scope, [connectionId], tx)).get(connectionId)
+            : await this.rotateCredential(scope, saved, credentials, ctx, tx);
         await this.audit.record(tx, {
           action: 'connection.updated',
           outcome: 'success',
@@ -189,7 +211,14 @@ export class ConnectionsService {
           ctx,
           connectionId,
           provider: current.provider,
-          metadata: { changed, ...securityChanges },
+          metadata: {
+            changed: credentials === undefined ? given : [...given, 'credentials'],
+            before,
+            after: auditView(saved, given),
+            ...(credential !== undefined && credentials !== undefined
+              ? { credential_kind: credential.kind, credential_version: credential.version }
+              : {}),
+          },
         });
         return this.map(saved, credential);
       }),
@@ -225,26 +254,28 @@ export class ConnectionsService {
     return this.dataSource.transaction(async (tx) => {
       const connection = await this.lock(scope, connectionId, tx);
       const credentials = this.registry.get(connection.provider).parseCredentials(raw);
-      const previous = await this.secrets.lockInfo(scope, connectionId, tx);
-      const version = (previous?.version ?? 0) + 1;
-      const credential = await this.writeCredential(scope, connectionId, credentials, version, tx);
-      await this.audit.record(tx, {
-        action: 'credential.rotated',
-        outcome: 'success',
-        scope,
-        ctx,
-        connectionId,
-        provider: connection.provider,
-        metadata: { credential_kind: credentials.kind, credential_version: version },
-      });
+      const credential = await this.rotateCredential(scope, connection, credentials, ctx, tx);
       return this.map(connection, credential);
     });
   }
 
-  /** Asks the provider to prove the stored credential works upstream. */
-  async check(scope: TenantScope, connectionId: string): Promise<CheckResult> {
+  /**
+   * Asks the provider to prove the stored credential works upstream, and records
+   * `connection.checked` (outcome, and the error code of a failed check) once it has answered.
+   */
+  async check(scope: TenantScope, connectionId: string, ctx: RequestContext): Promise<CheckResult> {
     const { connection, context } = await this.resolveForLink(scope, connectionId, { requireActiveTenant: false });
-    return this.registry.get(connection.provider).check(context);
+    let result: CheckResult;
+    try {
+      result = await this.registry.get(connection.provider).check(context);
+    } catch (error) {
+      // e.g. vault_decryption_failed: the stored credential does not open for this base_url.
+      if (isBrokerException(error))
+        await this.recordCheck(scope, connection, context, { ok: false, code: error.code }, ctx);
+      throw error;
+    }
+    await this.recordCheck(scope, connection, context, result, ctx);
+    return result;
   }
 
   /**
@@ -275,19 +306,98 @@ export class ConnectionsService {
     };
   }
 
+  /** The next credential version, sealed for the connection's (possibly just changed) base_url, and its event. */
+  private async rotateCredential(
+    scope: TenantScope,
+    connection: ConnectionEntity,
+    credentials: ParsedCredentials,
+    ctx: RequestContext,
+    tx: EntityManager,
+  ): Promise<CredentialInfo> {
+    const previous = await this.secrets.lockInfo(scope, connection.id, tx);
+    const version = (previous?.version ?? 0) + 1;
+    const credential = await this.writeCredential(scope, connection.id, connection.baseUrl, credentials, version, tx);
+    await this.audit.record(tx, {
+      action: 'credential.rotated',
+      outcome: 'success',
+      scope,
+      ctx,
+      connectionId: connection.id,
+      provider: connection.provider,
+      metadata: { credential_kind: credentials.kind, credential_version: version },
+    });
+    return credential;
+  }
+
+  private recordCheck(
+    scope: TenantScope,
+    connection: ResolvedConnection['connection'],
+    context: ConnectionContext,
+    result: Pick<CheckResult, 'ok' | 'code'>,
+    ctx: RequestContext,
+  ): Promise<unknown> {
+    return this.dataSource.transaction((tx) =>
+      this.audit.record(tx, {
+        action: 'connection.checked',
+        outcome: result.ok ? 'success' : 'failure',
+        scope,
+        ctx,
+        connectionId: connection.id,
+        provider: connection.provider,
+        errorCode: result.ok ? null : (result.code ?? null),
+        metadata: { ok: result.ok, base_url: context.baseUrl },
+      }),
+    );
+  }
+
   /**
-   * Seals `credentials` as secret version `version` of the connection: the version is in the
-   * associated data, so a replaced credential's old blobs can never be replayed onto the row.
+   * The egress policy at create/patch time (docs/architecture.md#egress-policy): http where only
+   * https is allowed is an unusable base_url; a host that resolves now to a refused address is
+   * refused early (the connect-time check still applies on every connection).
+   */
+  private async vetUpstream(baseUrl: string): Promise<void> {
+    const verdict = await this.egress.vetBaseUrl(baseUrl);
+    if (verdict.ok) return;
+    if (verdict.reason === 'scheme') {
+      throw new ConnectionsException(400, ConnectionsExceptionCode.INVALID_BASE_URL, 'The base_url is not usable.', {
+        errors: [
+          {
+            field: 'base_url',
+            message: 'base_url must use https (in production http needs UPSTREAM_ALLOW_HTTP=true)',
+          },
+        ],
+      });
+    }
+    throw new ProviderException(
+      400,
+      ProviderExceptionCode.UPSTREAM_ADDRESS_NOT_ALLOWED,
+      "The base_url's host resolves to an address the broker's egress policy does not allow.",
+      {
+        errors: [
+          {
+            field: 'base_url',
+            message: `the host resolves to a ${verdict.range} address; UPSTREAM_ALLOWED_NETWORKS can allow its network`,
+          },
+        ],
+      },
+    );
+  }
+
+  /**
+   * Seals `credentials` as secret version `version` of the connection, bound to the origin of
+   * `baseUrl`: the version and the origin are in the associated data, so a replaced credential's
+   * old blobs can never be replayed onto the row, and no blob opens for another origin.
    */
   private writeCredential(
     scope: TenantScope,
     connectionId: string,
+    baseUrl: string,
     credentials: ParsedCredentials,
     version: number,
     tx: EntityManager,
   ): Promise<CredentialInfo> {
     const sealed = this.vault.seal(
-      { tenantId: scope.tenantId, connectionId, secretVersion: version },
+      { tenantId: scope.tenantId, connectionId, secretVersion: version, origin: secretOrigin(baseUrl) },
       credentials.value,
     );
     return this.secrets.write(scope, connectionId, { kind: credentials.kind, version, sealed }, tx);
@@ -332,4 +442,17 @@ export class ConnectionsService {
       updated_at: connection.updatedAt.toISOString(),
     };
   }
+}
+
+/** The audited view of the given fields of a connection: never a secret (settings hold none). */
+function auditView(connection: ConnectionEntity, fields: string[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    name: connection.name,
+    base_url: connection.baseUrl,
+    settings: connection.settings,
+    launch_expires_in: connection.launchExpiresIn,
+    policy: connection.policy,
+    launch_confirmation: connection.launchConfirmation,
+  };
+  return Object.fromEntries(fields.map((field) => [field, all[field]]));
 }

@@ -1,5 +1,6 @@
 import { isUuid, type PageQueryDto, type TenantScope } from '@app/common';
 import { keysetByCreatedAt } from '@app/tenants';
+import type { AadVersion } from '@app/vault';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -18,6 +19,7 @@ export interface ConnectionWithSecretRow {
   policy: ConnectionPolicy;
   launch_confirmation: LaunchConfirmation;
   secret_version: number;
+  aad_version: AadVersion;
   master_key_version: string;
   wrapped_key: Buffer;
   ciphertext: Buffer;
@@ -106,7 +108,7 @@ export class ConnectionsStore {
     >(
       `SELECT t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
               c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
-              c.policy, c.launch_confirmation, s.version AS secret_version, s.master_key_version, s.wrapped_key, s.ciphertext
+              c.policy, c.launch_confirmation, s.version AS secret_version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
          FROM tenants t
          LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
                 ON c.tenant_id = t.id AND ${byId ? 'c.id' : 'c.name'} = $2

@@ -27,8 +27,14 @@ export enum ProviderExceptionCode {
   UPSTREAM_ERROR = 'upstream_error',
   /** UpstreamHttpClient: no complete answer within the total deadline. Counts against the breaker. */
   UPSTREAM_TIMEOUT = 'upstream_timeout',
-  /** UpstreamHttpClient: connection refused, reset, DNS failure or connect timeout. Counts against the breaker. */
+  /** UpstreamHttpClient: connection refused, reset, TLS failure, DNS failure or connect timeout, all alike. Counts against the breaker. */
   UPSTREAM_UNREACHABLE = 'upstream_unreachable',
+  /**
+   * The egress policy (docs/architecture.md#egress-policy) refuses the upstream: at create/patch
+   * (400) when base_url's host resolves to a refused address; at call time (502) when the address
+   * resolved at connect time is refused, or the base URL is http where only https is allowed.
+   */
+  UPSTREAM_ADDRESS_NOT_ALLOWED = 'upstream_address_not_allowed',
   /** UpstreamHttpClient: the connection's circuit breaker is open; Retry-After is the remaining cooldown. */
   UPSTREAM_CIRCUIT_OPEN = 'upstream_circuit_open',
 }

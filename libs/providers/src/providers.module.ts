@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { AcronisProvider } from './acronis/acronis.provider';
+import { EgressGuard } from './egress/egress-guard';
+import { UpstreamResolver } from './egress/upstream-resolver';
 import { FlussonicProvider } from './flussonic/flussonic.provider';
 import { LoginLinkProvider } from './login-link-provider.interface';
 import { ProviderRegistry } from './provider.registry';
@@ -13,6 +15,8 @@ import { UPSTREAM_HTTP_OPTIONS, upstreamHttpOptionsFromConfig } from './upstream
   imports: [ConfigModule],
   providers: [
     { provide: UPSTREAM_HTTP_OPTIONS, useFactory: upstreamHttpOptionsFromConfig, inject: [ConfigService] },
+    UpstreamResolver,
+    EgressGuard,
     UpstreamHttpClient,
     AcronisProvider,
     FlussonicProvider,
@@ -23,6 +27,6 @@ import { UPSTREAM_HTTP_OPTIONS, upstreamHttpOptionsFromConfig } from './upstream
     },
     ProviderRegistry,
   ],
-  exports: [ProviderRegistry],
+  exports: [ProviderRegistry, EgressGuard, UpstreamResolver],
 })
 export class ProvidersModule {}

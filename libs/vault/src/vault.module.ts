@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MasterKeyCoverageCheck } from './keys/master-key-coverage.check';
 import { MASTER_KEY_RING_PROVIDER } from './keys/master-key-ring.provider';
+import { VaultBootstrap } from './keys/vault.bootstrap';
 import { VaultRewrapService } from './rewrap/vault-rewrap.service';
 import { ConnectionSecretEntity } from './secrets/connection-secret.entity';
 import { ConnectionSecretsStore } from './secrets/connection-secrets.store';
@@ -15,6 +16,7 @@ import { VaultService } from './vault.service';
     VaultService,
     VaultRewrapService,
     MasterKeyCoverageCheck,
+    VaultBootstrap,
     ConnectionSecretsStore,
   ],
   exports: [VaultService, VaultRewrapService, ConnectionSecretsStore],

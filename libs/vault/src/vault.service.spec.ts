@@ -3,7 +3,7 @@ import { VaultDecryptionError } from './crypto/vault-crypto.exception';
 import { VaultService } from './vault.service';
 
 describe('VaultService', () => {
-  const binding = { tenantId: 't-1', connectionId: 'c-1', secretVersion: 1 };
+  const binding = { tenantId: 't-1', connectionId: 'c-1', secretVersion: 1, origin: 'https://w.example:443' };
   const v1 = MasterKeyRing.generateEntry('v1');
   const sut = new VaultService(MasterKeyRing.parse(v1));
 
@@ -19,6 +19,7 @@ describe('VaultService', () => {
     expect(() => sut.open({ ...binding, secretVersion: 2 }, sealed)).toThrow(VaultDecryptionError);
     expect(() => sut.open({ ...binding, connectionId: 'c-2' }, sealed)).toThrow(VaultDecryptionError);
     expect(() => sut.open({ ...binding, tenantId: 't-2' }, sealed)).toThrow(VaultDecryptionError);
+    expect(() => sut.open({ ...binding, origin: 'https://other.example:443' }, sealed)).toThrow(VaultDecryptionError);
   });
 
   it('rewraps under the newest key without touching the ciphertext', () => {

@@ -46,7 +46,19 @@ export class VaultService {
     return this.cipher.rewrap(sealed, binding);
   }
 
-  needsRewrap(sealed: SealedSecret): boolean {
+  /**
+   * A legacy blob (older associated-data layout) sealed afresh, bound to `binding.origin`, under
+   * the current master key; a current blob is only re-wrapped if its master key is not current.
+   */
+  upgrade(binding: SecretBinding, sealed: SealedSecret): SealedSecret {
+    return this.cipher.upgrade(sealed, binding);
+  }
+
+  needsRewrap(sealed: Pick<SealedSecret, 'masterKeyVersion'>): boolean {
     return this.cipher.needsRewrap(sealed);
+  }
+
+  needsUpgrade(sealed: Pick<SealedSecret, 'aadVersion'>): boolean {
+    return this.cipher.needsUpgrade(sealed);
   }
 }

@@ -24,7 +24,9 @@ import {
 
 const TENANT_IN_PATH = { in: 'path', required: true } as const;
 const BAD_INPUT =
-  'validation_failed, unknown_provider (lists the known kinds), invalid_base_url, invalid_settings or invalid_credentials, with errors[{field, message}].';
+  'validation_failed, unknown_provider (lists the known kinds), invalid_base_url (also: http in production without ' +
+  'UPSTREAM_ALLOW_HTTP), upstream_address_not_allowed (the host resolves to an address the egress policy refuses), ' +
+  'invalid_settings or invalid_credentials, with errors[{field, message}].';
 
 @ApiTags('connections')
 @Controller('v1/tenants/:tenant_id/connections')
@@ -35,7 +37,9 @@ export class ConnectionsController {
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Create a connection',
-    description: 'The credential is sealed in the vault and never shown again.',
+    description:
+      "The credential is sealed in the vault, bound to base_url's origin, and never shown again. In production " +
+      'base_url must be https unless UPSTREAM_ALLOW_HTTP=true.',
   })
   @ApiCreatedResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: BAD_INPUT })
@@ -71,11 +75,16 @@ export class ConnectionsController {
   @Patch(':connection_id')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
-    summary: 'Rename a connection or change its base URL or settings',
-    description: 'settings are replaced as a whole and re-validated; the provider kind cannot change.',
+    summary: 'Rename a connection or change its base URL, settings or credentials',
+    description:
+      'settings are replaced as a whole and re-validated; the provider kind cannot change. A base_url with another ' +
+      'origin (scheme, host or port) needs `credentials` in the same request: the stored credential is bound to its ' +
+      'origin. The connection.updated event records the changed fields before and after, never the credentials.',
   })
   @ApiOkResponse({ type: ConnectionDto })
-  @ApiBadRequestResponse({ description: `${BAD_INPUT} empty_patch when nothing is given.` })
+  @ApiBadRequestResponse({
+    description: `${BAD_INPUT} empty_patch when nothing is given; credentials_required_for_new_origin when base_url changes origin without credentials (nothing is changed).`,
+  })
   @ApiConflictResponse({ description: 'connection_name_taken' })
   update(
     @CurrentTenant() tenant: TenantScope,
@@ -123,13 +132,19 @@ export class ConnectionsController {
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
     summary: 'Prove the credential works upstream',
-    description: 'Upstream refusals answer 200 with ok: false and the error code.',
+    description:
+      'Upstream refusals and faults answer 200 with ok: false and the error code (upstream_unreachable alike for a ' +
+      'refused, reset or timed-out connect; upstream_address_not_allowed when the egress policy refuses the address ' +
+      'the host resolves to now, in which case nothing is sent). The detail is written by the broker; what the ' +
+      'upstream said is only logged. Each check is audited as connection.checked (outcome, error_code).',
   })
   @ApiOkResponse({ type: ConnectionCheckDto })
+  @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
   check(
     @CurrentTenant() tenant: TenantScope,
     @Param('connection_id', UuidParamPipe) connectionId: string,
+    @Ctx() ctx: RequestContext,
   ): Promise<CheckResult> {
-    return this.connections.check(tenant, connectionId);
+    return this.connections.check(tenant, connectionId, ctx);
   }
 }

@@ -73,9 +73,18 @@ export class ConnectionCheckDto {
   @ApiProperty({ example: true })
   ok: boolean;
 
-  @ApiProperty({ example: 'Acronis issued an access token for the configured API client.' })
+  @ApiProperty({
+    example: 'Acronis issued an access token for the configured API client.',
+    description: 'Written by the broker; never what the upstream said (that is only logged).',
+  })
   detail: string;
 
-  @ApiProperty({ required: false, example: 'upstream_unauthorized' })
+  @ApiProperty({
+    required: false,
+    example: 'upstream_unauthorized',
+    description:
+      'The error code of a failed check, e.g. upstream_unauthorized, upstream_unreachable (refused, reset and timed-out ' +
+      'connects alike) or upstream_address_not_allowed (the egress policy refused the address; nothing was sent).',
+  })
   code?: string;
 }

@@ -17,7 +17,11 @@ export class CreateConnectionDto {
 
   @ApiProperty({
     example: 'https://eu2-cloud.acronis.com',
-    description: 'Absolute http(s) URL; no credentials, query or fragment.',
+    description:
+      'Absolute http(s) URL; no credentials, query or fragment; https only in production unless UPSTREAM_ALLOW_HTTP ' +
+      '(400 invalid_base_url). The credential is bound to its origin (scheme, host, port). A host that resolves to an ' +
+      'address the egress policy refuses (loopback, private, link-local, … outside UPSTREAM_ALLOWED_NETWORKS) answers ' +
+      '400 upstream_address_not_allowed.',
   })
   @IsString()
   @MaxLength(2048)

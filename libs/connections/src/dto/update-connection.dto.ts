@@ -16,18 +16,41 @@ import { IsConnectionName } from './connection-name';
 import { ConnectionPolicyDto, LAUNCH_CONFIRMATIONS, type LaunchConfirmation } from './connection-policy.dto';
 import { LAUNCH_EXPIRY_BOUNDS } from './launch-expiry';
 
-/** The provider kind cannot change; credentials change through PUT .../credentials. */
+/**
+ * The provider kind cannot change. `credentials` replaces the credential (as PUT …/credentials
+ * does) and is required when base_url moves to another origin.
+ */
 export class UpdateConnectionDto {
   @ApiPropertyOptional({ example: 'acronis-eu' })
   @IsOptional()
   @IsConnectionName()
   name?: string;
 
-  @ApiPropertyOptional({ example: 'https://eu2-cloud.acronis.com' })
+  @ApiPropertyOptional({
+    example: 'https://eu2-cloud.acronis.com',
+    description:
+      'Absolute http(s) URL; no credentials, query or fragment. A new origin (scheme, host or port) needs `credentials` ' +
+      'in the same request (400 credentials_required_for_new_origin); a new path on the same origin does not. ' +
+      'Refused with 400 upstream_address_not_allowed when its host resolves to an address the egress policy refuses.',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   base_url?: string;
+
+  /** Write-only, validated by the connection's provider; sealed as the next credential version. */
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    writeOnly: true,
+    description:
+      "The provider's credential object (as for PUT …/credentials), sealed as the next credential version and bound " +
+      'to the (new) origin. Required when base_url changes origin; never returned, logged or audited.',
+    example: { client_id: 'c0ffee', client_secret: '…' },
+  })
+  @IsOptional()
+  @IsObject()
+  credentials?: Record<string, unknown>;
 
   /** Replaces the settings as a whole, re-validated by the connection's provider. */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })

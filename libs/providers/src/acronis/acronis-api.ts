@@ -9,7 +9,7 @@ import {
   rateLimited,
   serverFailure,
   unexpectedAnswer,
-  upstreamSays,
+  upstreamErrorText,
 } from '../upstream/upstream-answer';
 import { UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
 import { IssuedAccessToken } from './acronis-token.cache';
@@ -94,7 +94,7 @@ function readAccessToken(response: UpstreamResponse, now: number): IssuedAccessT
     throw new ProviderException(
       502,
       ProviderExceptionCode.UPSTREAM_UNAUTHORIZED,
-      `Acronis rejected the configured API client credentials${upstreamSays(response)}.`,
+      'Acronis rejected the configured API client credentials.',
     );
   }
   if (response.status !== 200) throw commonFailure(response);
@@ -112,18 +112,13 @@ function expiresAt(body: Record<string, unknown>, now: number): number | undefin
 function readOtt(response: UpstreamResponse): string | typeof ACCESS_TOKEN_REJECTED {
   if (response.status === 401) return ACCESS_TOKEN_REJECTED;
   if (response.status === 404 || (response.status === 400 && saysUnknownUser(response))) {
-    throw new ProviderException(
-      404,
-      ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND,
-      `Acronis does not know this user${upstreamSays(response)}.`,
-    );
+    throw new ProviderException(404, ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND, 'Acronis does not know this user.');
   }
   if (response.status === 403) {
     throw new ProviderException(
       403,
       ProviderExceptionCode.UPSTREAM_FORBIDDEN,
-      'Acronis refused a login for this user: it is outside the API client tenant, or support access is disabled' +
-        `${upstreamSays(response)}.`,
+      'Acronis refused a login for this user: it is outside the API client tenant, or support access is disabled.',
     );
   }
   if (response.status !== 200) throw commonFailure(response);
@@ -136,10 +131,10 @@ function readOtt(response: UpstreamResponse): string | typeof ACCESS_TOKEN_REJEC
  * The Acronis spec does not name the unknown-user answer of /idp/ott (INFERRED 400 or 404,
  * docs/providers/acronis.md#ott-errors). A 400 only becomes "user not found" when the upstream's own
  * message says so; any other 400 is reported as a rejected request with the upstream's (sanitized)
- * reason, so nothing hinges on a guess.
+ * reason in the log, so nothing hinges on a guess.
  */
 function saysUnknownUser(response: UpstreamResponse): boolean {
-  return /not\s*found|unknown|no such|does not exist|doesn't exist/i.test(upstreamSays(response));
+  return /not\s*found|unknown|no such|does not exist|doesn't exist/i.test(upstreamErrorText(response));
 }
 
 function commonFailure(response: UpstreamResponse): ProviderException {

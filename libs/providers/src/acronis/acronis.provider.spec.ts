@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ServerResponse } from 'node:http';
 import { ManualClock } from '@app/common';
 import { ConnectionContext } from '../login-link-provider.interface';
@@ -156,7 +157,7 @@ describe('AcronisProvider', () => {
       credentials = { client_id: 'client-1', client_secret: 'wrong-secret' };
       const error = await caught(mint());
       expect([error.status, error.code]).toEqual([502, 'upstream_unauthorized']);
-      expect(error.detail).toContain('access_denied');
+      expect(error.detail).not.toContain('access_denied');
       expect(error.detail).not.toContain('wrong-secret');
     });
 
@@ -249,11 +250,20 @@ describe('AcronisProvider', () => {
       expect([error.status, error.code, error.headers]).toEqual([429, 'upstream_rate_limited', { 'Retry-After': '7' }]);
     });
 
-    it('redacts token-like text from upstream messages', async () => {
-      ottReply = reply(400, { error: { code: 400, message: `bad token ${'A'.repeat(40)}` } });
-      const error = await caught(mint());
-      expect(error.detail).toContain('[redacted]');
-      expect(error.detail).not.toContain('A'.repeat(40));
+    it('keeps upstream text out of the detail and logs it redacted and truncated', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        ottReply = reply(400, { error: { code: 400, message: `bad token ${'A'.repeat(40)} ${'word '.repeat(60)}` } });
+        const error = await caught(mint());
+        expect(error.detail).toBe('Acronis refused the request with HTTP 400; its message is in the broker log.');
+        const logged = warn.mock.calls.map(([fields]) => fields as { upstream_says?: string });
+        const said = logged.find((fields) => fields.upstream_says !== undefined)?.upstream_says ?? '';
+        expect(said).toMatch(/^400: bad token \[redacted\] (word ?)+$/);
+        expect(said.length).toBeLessThanOrEqual(4 + 1 + 160);
+        expect(said).not.toContain('A'.repeat(40));
+      } finally {
+        warn.mockRestore();
+      }
     });
 
     it('times out within the deadline', async () => {

@@ -57,7 +57,9 @@ export class AcronisProvider implements LoginLinkProvider {
 
   async mint(connection: ConnectionContext, request: MintRequest): Promise<BrowserAction> {
     const { identifier, targetUri } = this.validated(connection, request);
-    const key = `${connection.connectionId}:${connection.credentialVersion}`;
+    // The base URL is part of the key: an access token (or a pasted bearer token) obtained for one
+    // origin is never sent to another, even if base_url changed behind the API (docs/vault.md).
+    const key = `${connection.connectionId}:${connection.credentialVersion}:${connection.baseUrl}`;
 
     let token = await this.accessToken(connection, key);
     let ott = await this.api.issueOtt(connection, token.accessToken, identifier);

@@ -7,7 +7,6 @@ import {
   readUpstreamError,
   serverFailure,
   unexpectedAnswer,
-  upstreamSays,
 } from '../upstream/upstream-answer';
 import { UpstreamHttpClient, UpstreamResponse } from '../upstream/upstream-http.client';
 import { FlussonicCredentials } from './dto/flussonic-credentials.dto';
@@ -75,7 +74,7 @@ export class FlussonicApi {
       },
       (response) => {
         if (response.status === 200) return;
-        if (response.status === 401 || response.status === 403) throw keyRejected(response);
+        if (response.status === 401 || response.status === 403) throw keyRejected();
         throw commonFailure(response);
       },
     );
@@ -92,20 +91,20 @@ function readAutologinToken(response: UpstreamResponse): string {
     throw new ProviderException(
       404,
       ProviderExceptionCode.UPSTREAM_USER_NOT_FOUND,
-      `Flussonic does not know this login${upstreamSays(response)}.`,
+      'Flussonic does not know this login.',
     );
   }
   if (
     response.status === 401 ||
     (response.status === 403 && KEY_REJECTED_ERRORS.has(readUpstreamError(response.text).name ?? ''))
   ) {
-    throw keyRejected(response);
+    throw keyRejected();
   }
   if (response.status === 403) {
     throw new ProviderException(
       403,
       ProviderExceptionCode.UPSTREAM_FORBIDDEN,
-      `Flussonic refused a login token for this user${upstreamSays(response)}.`,
+      'Flussonic refused a login token for this user.',
     );
   }
   if (response.status !== 200) throw commonFailure(response);
@@ -121,11 +120,11 @@ function readAutologinToken(response: UpstreamResponse): string {
   return body.autologin_token;
 }
 
-function keyRejected(response: UpstreamResponse): ProviderException {
+function keyRejected(): ProviderException {
   return new ProviderException(
     502,
     ProviderExceptionCode.UPSTREAM_UNAUTHORIZED,
-    `Flussonic rejected the configured API key${upstreamSays(response)}; check the key, auth_mode and the broker clock.`,
+    'Flussonic rejected the configured API key; check the key, auth_mode and the broker clock.',
   );
 }
 

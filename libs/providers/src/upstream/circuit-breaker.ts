@@ -43,6 +43,12 @@ export class CircuitBreaker {
     this.states.delete(key);
   }
 
+  /** Neither healthy nor a fault (the broker refused the call itself): only ends a half-open probe. */
+  recordNeutral(key: string): void {
+    const state = this.states.get(key);
+    if (state !== undefined) state.probeInFlight = false;
+  }
+
   recordFault(key: string): void {
     const state = this.states.get(key) ?? { consecutiveFailures: 0, probeInFlight: false };
     state.consecutiveFailures += 1;

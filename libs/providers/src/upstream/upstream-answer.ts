@@ -33,24 +33,38 @@ function scalar(value: unknown): string | undefined {
 }
 
 /**
- * Upstream text is shown to portals, so it is shortened, stripped of control characters and of
- * anything shaped like a token (long base64/hex runs) in case an upstream echoes a secret.
+ * Upstream text is written to the log only (never to an API answer: docs/api.md#errors), and
+ * even there it is shortened, stripped of control characters and of anything shaped like a token
+ * (long base64/hex runs) in case an upstream echoes a secret.
  */
-export function sanitizeUpstreamText(text: string | undefined): string | undefined {
+export function sanitizeUpstreamText(text: string | undefined, maxLength = 160): string | undefined {
   if (!text) return undefined;
   const cleaned = text
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/[A-Za-z0-9+/=_.:-]{24,}/g, '[redacted]')
+    .replace(/\s+/g, ' ')
     .trim()
-    .slice(0, 160);
+    .slice(0, maxLength);
   return cleaned || undefined;
 }
 
-/** " (upstream: <name>: <message>)" or "" when the upstream said nothing readable. */
-export function upstreamSays(response: UpstreamResponse): string {
+/**
+ * What the upstream said in an error answer, for the log: "<name>: <message>" from a known JSON
+ * error shape, else the start of the body (an HTML page, plain text), sanitised and truncated.
+ */
+export function describeUpstreamAnswer(response: UpstreamResponse): string | undefined {
   const { name, message } = readUpstreamError(response.text);
   const said = [sanitizeUpstreamText(name), sanitizeUpstreamText(message)].filter(Boolean).join(': ');
-  return said ? ` (upstream: ${said})` : '';
+  return said || sanitizeUpstreamText(response.text, 200);
+}
+
+/**
+ * The upstream's own error name and message, raw, for the broker's classification only (e.g.
+ * "is this 400 an unknown user?"); never put it in an exception detail.
+ */
+export function upstreamErrorText(response: UpstreamResponse): string {
+  const { name, message } = readUpstreamError(response.text);
+  return [name, message].filter(Boolean).join(': ');
 }
 
 export function rateLimited(response: UpstreamResponse, vendor: string): ProviderException {
@@ -66,14 +80,14 @@ export function rateLimited(response: UpstreamResponse, vendor: string): Provide
 }
 
 export function serverFailure(response: UpstreamResponse, vendor: string): ProviderException {
-  return upstreamError(`${vendor} answered HTTP ${response.status}${upstreamSays(response)}.`);
+  return upstreamError(`${vendor} answered HTTP ${response.status}; its message is in the broker log.`);
 }
 
 export function unexpectedAnswer(response: UpstreamResponse, vendor: string): ProviderException {
   return new ProviderException(
     502,
     ProviderExceptionCode.UPSTREAM_BAD_REQUEST,
-    `${vendor} refused the request with HTTP ${response.status}${upstreamSays(response)}.`,
+    `${vendor} refused the request with HTTP ${response.status}; its message is in the broker log.`,
   );
 }
 

@@ -1,11 +1,14 @@
 import { CLOCK, Clock, systemClock } from '@app/common';
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Agent, request as undiciRequest } from 'undici';
+import { EgressGuard } from '../egress/egress-guard';
+import { UpstreamResolver } from '../egress/upstream-resolver';
 import { ProviderException, ProviderExceptionCode, UPSTREAM_FAULT_CODES } from '../providers.exception';
 import { CircuitBreaker } from './circuit-breaker';
+import { describeUpstreamAnswer } from './upstream-answer';
 import { UPSTREAM_HTTP_OPTIONS, UpstreamHttpOptions } from './upstream-http.options';
 import { UpstreamMetrics } from './upstream-metrics';
-import { classifyTransportError, upstreamError } from './upstream-errors';
+import { classifyTransportError, egressRefused, upstreamError } from './upstream-errors';
 
 export interface UpstreamRequest {
   /** Metrics label, e.g. 'acronis'. */
@@ -27,22 +30,29 @@ export interface UpstreamResponse {
 }
 
 /**
- * The only way providers talk to upstreams: pooled keep-alive connections, a total deadline that
- * includes the body, a body size cap, a per-connection circuit breaker and metrics. No retries.
+ * The only way providers talk to upstreams: pooled keep-alive connections opened through the
+ * egress guard (every new connection's address checked after DNS resolution, at connect time),
+ * a total deadline that includes the body, a body size cap, a per-connection circuit breaker
+ * and metrics. No retries, no redirects followed. What an upstream says in its error answers
+ * goes to the log (sanitised, truncated), never into an API answer.
  */
 @Injectable()
 export class UpstreamHttpClient implements OnModuleDestroy {
   private readonly agent: Agent;
   private readonly breaker: CircuitBreaker;
   private readonly metrics = new UpstreamMetrics();
+  private readonly logger = new Logger('Upstream');
+  private readonly guard: EgressGuard;
 
   constructor(
     @Inject(UPSTREAM_HTTP_OPTIONS) private readonly options: UpstreamHttpOptions,
     @Optional() @Inject(CLOCK) clock: Clock = systemClock,
+    @Optional() guard?: EgressGuard,
   ) {
+    this.guard = guard ?? new EgressGuard(options, new UpstreamResolver());
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
-      connect: { timeout: options.connectTimeoutMs },
+      connect: this.guard.connector(),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
@@ -65,13 +75,18 @@ export class UpstreamHttpClient implements OnModuleDestroy {
     const started = performance.now();
     let outcome = 'ok';
     try {
-      const result = interpret(await this.send(request));
+      const response = await this.send(request);
+      if (response.status >= 300) this.logAnswer(request, response);
+      const result = interpret(response);
       this.breaker.recordHealthy(request.breakerKey);
       return result;
     } catch (error) {
       const isProviderError = error instanceof ProviderException;
       outcome = isProviderError ? error.code : ProviderExceptionCode.UPSTREAM_ERROR;
-      if (!isProviderError || UPSTREAM_FAULT_CODES.has(error.code)) this.breaker.recordFault(request.breakerKey);
+      // A refusal of the broker's own egress policy says nothing about the upstream's health.
+      if (isProviderError && error.code === ProviderExceptionCode.UPSTREAM_ADDRESS_NOT_ALLOWED)
+        this.breaker.recordNeutral(request.breakerKey);
+      else if (!isProviderError || UPSTREAM_FAULT_CODES.has(error.code)) this.breaker.recordFault(request.breakerKey);
       else this.breaker.recordHealthy(request.breakerKey);
       throw error;
     } finally {
@@ -84,6 +99,12 @@ export class UpstreamHttpClient implements OnModuleDestroy {
   }
 
   private async send(request: UpstreamRequest): Promise<UpstreamResponse> {
+    // The scheme is checked per request (the address per connection, in the guard): a stored
+    // http base URL is refused in production unless UPSTREAM_ALLOW_HTTP=true.
+    if (!request.url.startsWith('https://') && !this.guard.policy.allowHttp) {
+      this.logger.warn({ connection_id: request.breakerKey }, 'http upstream URL refused by the egress policy');
+      throw egressRefused();
+    }
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const response = await undiciRequest(request.url, {
@@ -97,8 +118,37 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       if (error instanceof ProviderException) throw error;
-      throw classifyTransportError(error, signal.aborted, this.options.timeoutMs);
+      const classified = classifyTransportError(error, signal.aborted, this.options.timeoutMs);
+      if (classified.code !== ProviderExceptionCode.UPSTREAM_ADDRESS_NOT_ALLOWED) {
+        // The cause (refused, reset, TLS, DNS, …) is for operators; the answer says only "unreachable".
+        const cause = error as { code?: unknown; message?: unknown } | null;
+        const said = [cause?.code, cause?.message].find((value) => typeof value === 'string');
+        this.logger.warn(
+          {
+            connection_id: request.breakerKey,
+            provider: request.provider,
+            operation: request.operation,
+            code: classified.code,
+            cause: typeof said === 'string' ? said.slice(0, 120) : 'unknown',
+          },
+          'upstream call failed',
+        );
+      }
+      throw classified;
     }
+  }
+
+  private logAnswer(request: UpstreamRequest, response: UpstreamResponse): void {
+    this.logger.warn(
+      {
+        connection_id: request.breakerKey,
+        provider: request.provider,
+        operation: request.operation,
+        status: response.status,
+        upstream_says: describeUpstreamAnswer(response),
+      },
+      'upstream answered with an error status',
+    );
   }
 
   private async readCapped(

@@ -1,12 +1,18 @@
 import fc from 'fast-check';
 import { EnvelopeCipher, SealedSecret } from './envelope-cipher';
+import { gcmSeal } from './aes-gcm';
 import { MasterKeyRing } from './master-key-ring';
 import { SecretBinding, bindingAad } from './secret-binding';
 import { UnknownMasterKeyVersionError, VaultDecryptionError } from './vault-crypto.exception';
 
 const v1 = MasterKeyRing.generateEntry('v1');
 const v2 = MasterKeyRing.generateEntry('v2');
-const binding: SecretBinding = { tenantId: 'tenant-a', connectionId: 'conn-1', secretVersion: 1 };
+const binding: SecretBinding = {
+  tenantId: 'tenant-a',
+  connectionId: 'conn-1',
+  secretVersion: 1,
+  origin: 'https://eu2-cloud.acronis.com:443',
+};
 const secret = Buffer.from('client-secret-0123456789');
 
 function flipBit(buffer: Buffer, index: number): Buffer {
@@ -45,6 +51,7 @@ describe('EnvelopeCipher', () => {
       tenantId: fc.string(),
       connectionId: fc.string(),
       secretVersion: fc.nat(),
+      origin: fc.string({ minLength: 1 }),
     });
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 2048 }), bindings, (bytes, anyBinding) => {
@@ -77,6 +84,9 @@ describe('EnvelopeCipher', () => {
       ['connection (same tenant)', { ...binding, connectionId: 'conn-2' }],
       ['secret version', { ...binding, secretVersion: 2 }],
       ['boundary shift between fields', { ...binding, tenantId: 'tenant-ac', connectionId: 'onn-1' }],
+      ['origin (host)', { ...binding, origin: 'https://attacker.example:443' }],
+      ['origin (scheme)', { ...binding, origin: 'http://eu2-cloud.acronis.com:443' }],
+      ['origin (port)', { ...binding, origin: 'https://eu2-cloud.acronis.com:8443' }],
     ])('a blob opened under another %s', (_name, other) => {
       expect(() => sut.open(sealed, other)).toThrow(VaultDecryptionError);
     });
@@ -114,7 +124,7 @@ describe('EnvelopeCipher', () => {
 
     it('an authentic wrapped key of the wrong length (no RangeError leaks out)', () => {
       const ring = MasterKeyRing.parse(v1);
-      const { wrappedKey } = ring.wrapDataKey(Buffer.alloc(31), bindingAad(binding, 'data-key'));
+      const { wrappedKey } = ring.wrapDataKey(Buffer.alloc(31), bindingAad(binding, 'data-key', 2));
 
       expect(() => new EnvelopeCipher(ring).open({ ...sealed, wrappedKey }, binding)).toThrow(VaultDecryptionError);
     });
@@ -178,6 +188,50 @@ describe('EnvelopeCipher', () => {
       const sealed = old.seal(secret, binding);
 
       expect(() => rotated.rewrap(sealed, { ...binding, tenantId: 'tenant-b' })).toThrow(VaultDecryptionError);
+    });
+  });
+
+  describe('associated-data layouts', () => {
+    /** What the broker sealed before AAD version 2: the same envelope without the origin. */
+    function sealLegacy(plaintext: Buffer, legacy: SecretBinding): SealedSecret {
+      const ring = MasterKeyRing.parse(v1);
+      const dataKey = Buffer.alloc(32, 7);
+      const ciphertext = gcmSeal(dataKey, plaintext, bindingAad(legacy, 'secret', 1));
+      const { masterKeyVersion, wrappedKey } = ring.wrapDataKey(dataKey, bindingAad(legacy, 'data-key', 1));
+      return { aadVersion: 1, masterKeyVersion, wrappedKey, ciphertext };
+    }
+
+    it('seals under layout 2 and binds the origin', () => {
+      expect(sut.seal(secret, binding).aadVersion).toBe(2);
+    });
+
+    it('opens a legacy (layout 1) blob for whatever origin, and upgrades it to one bound to the given origin', () => {
+      const legacy = sealLegacy(secret, binding);
+      expect(sut.open(legacy, { ...binding, origin: 'https://anything.example:443' }).equals(secret)).toBe(true);
+      expect(sut.needsUpgrade(legacy)).toBe(true);
+
+      const upgraded = sut.upgrade(legacy, binding);
+
+      expect(upgraded.aadVersion).toBe(2);
+      expect(sut.needsUpgrade(upgraded)).toBe(false);
+      expect(sut.open(upgraded, binding).equals(secret)).toBe(true);
+      expect(() => sut.open(upgraded, { ...binding, origin: 'https://attacker.example:443' })).toThrow(
+        VaultDecryptionError,
+      );
+    });
+
+    it('never opens a blob under a layout other than its own (no downgrade by relabelling)', () => {
+      const sealed = sut.seal(secret, binding);
+      expect(() => sut.open({ ...sealed, aadVersion: 1 }, binding)).toThrow(VaultDecryptionError);
+      expect(() => sut.open({ ...sealLegacy(secret, binding), aadVersion: 2 }, binding)).toThrow(VaultDecryptionError);
+    });
+
+    it('keeps the layout when only the master key is rotated', () => {
+      const rotated = new EnvelopeCipher(MasterKeyRing.parse(`${v2},${v1}`));
+      const legacy = sealLegacy(secret, binding);
+      const rewrapped = rotated.rewrap(legacy, binding);
+      expect(rewrapped).toMatchObject({ aadVersion: 1, masterKeyVersion: 'v2' });
+      expect(rotated.open(rewrapped, binding).equals(secret)).toBe(true);
     });
   });
 

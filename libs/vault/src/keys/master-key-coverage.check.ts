@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { MasterKeyRing } from '../crypto/master-key-ring';
 import { ConnectionSecretsStore } from '../secrets/connection-secrets.store';
 import { MasterKeyCoverageError } from '../vault.exception';
@@ -6,9 +6,10 @@ import { MasterKeyCoverageError } from '../vault.exception';
 /**
  * Refuses to start when stored secrets are sealed under a master-key version the configuration
  * lacks: better a clear start-up error naming the versions than a 500 at the first login link.
+ * Run by VaultBootstrap.
  */
 @Injectable()
-export class MasterKeyCoverageCheck implements OnApplicationBootstrap {
+export class MasterKeyCoverageCheck {
   private readonly logger = new Logger('Vault');
 
   constructor(
@@ -16,7 +17,7 @@ export class MasterKeyCoverageCheck implements OnApplicationBootstrap {
     private readonly secrets: ConnectionSecretsStore,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async check(): Promise<void> {
     const stored = await this.secrets.masterKeyVersionsInUse();
     const missing = stored.filter((version) => !this.ring.has(version));
     if (missing.length > 0) throw new MasterKeyCoverageError(missing, this.ring.versions);

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AadVersion } from '../crypto/secret-binding';
 
 /** One sealed credential per connection; the blobs are `SealedSecret` fields, never plaintext. */
 @Entity({ name: 'connection_secrets' })
@@ -15,6 +16,10 @@ export class ConnectionSecretEntity {
 
   @Column({ type: 'varchar', length: 32 })
   kind: string;
+
+  /** Associated-data layout of both blobs (docs/vault.md#associated-data): 2 binds the upstream origin, 1 is legacy. */
+  @Column({ name: 'aad_version', type: 'smallint' })
+  aadVersion: AadVersion;
 
   @Column({ name: 'master_key_version', type: 'varchar', length: 16 })
   masterKeyVersion: string;
