@@ -125,7 +125,8 @@ describe('launch page flow: GET looks, POST redeems', () => {
       );
       expect(event.metadata).toEqual({
         changed: ['launch_confirmation'],
-        launch_confirmation: { before: 'auto', after: 'click' },
+        before: { launch_confirmation: 'auto' },
+        after: { launch_confirmation: 'click' },
       });
     } finally {
       await request(t.url).patch(url).set(admin()).send({ launch_confirmation: 'auto' }).expect(200);
