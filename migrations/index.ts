@@ -7,6 +7,7 @@ import { AuditEvents1763985000000 } from './1763985000000-AuditEvents';
 import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
 import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
+import { AuditAppendFunction1764500000000 } from './1764500000000-AuditAppendFunction';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -23,4 +24,5 @@ export const MIGRATIONS: MigrationClass[] = [
   RateLimits1764200000000,
   LinkLifecycle1764300000000,
   AuditFilterStatistics1764400000000,
+  AuditAppendFunction1764500000000,
 ];

@@ -184,7 +184,7 @@ describe('audit API', () => {
   });
 
   it('fails closed: an admin change whose event cannot be written answers 503 and changes nothing; recovery after', async () => {
-    await t.db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
+    await t.db.query('REVOKE EXECUTE ON FUNCTION audit_append FROM sso_broker_runtime');
     try {
       const res = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
       expect(res.status).toBe(503);
@@ -192,7 +192,7 @@ describe('audit API', () => {
       expect(res.body).toMatchObject({ status: 503, code: 'audit_unavailable' });
       expect(await t.db.query(`SELECT 1 FROM tenants WHERE name = 'Never Created'`)).toHaveLength(0);
     } finally {
-      await t.db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
+      await t.db.query('GRANT EXECUTE ON FUNCTION audit_append TO sso_broker_runtime');
     }
     const again = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
     expect(again.status).toBe(201);

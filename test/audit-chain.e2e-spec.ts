@@ -215,13 +215,13 @@ describe('audit chain (database level)', () => {
 
   it('fails closed: a refused insert throws AuditUnavailableException and rolls the caller back', async () => {
     const tenantId = randomUUID();
-    await db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
+    await db.query('REVOKE EXECUTE ON FUNCTION audit_append FROM sso_broker_runtime');
     try {
       await expect(
         audit.record(app.manager, { action: 'tenant.created', outcome: 'success', scope: chainOf(tenantId), ctx }),
       ).rejects.toBeInstanceOf(AuditUnavailableException);
     } finally {
-      await db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
+      await db.query('GRANT EXECUTE ON FUNCTION audit_append TO sso_broker_runtime');
     }
     await fill(tenantId, 1);
     expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 1, ok: true });

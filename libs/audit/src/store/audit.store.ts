@@ -7,10 +7,10 @@ import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ChainVerdict } from '../chain/chain-verifier';
-import { GENESIS_HASH, type StoredChainedEvent } from '../chain/chained-event';
+import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
 import type { ExportFormat } from '../dto/export-audit-events-query.dto';
-import { appendEventSql, CREATE_HEAD_SQL } from './append-event.sql';
+import { appendEventSql } from './append-event.sql';
 import { chainIdOf, type AuditChain } from './audit-chain';
 import {
   auditEventFilterSql,
@@ -25,7 +25,7 @@ import { companionParams, type CompanionWrite } from './companion-write';
 import { dedicatedClient } from './dedicated-client';
 import { verifyChain } from './verify-chain';
 
-/** Row values of one event in the order of appendEventSql's $3..$20 ($1 id and $2 chain id are the store's). */
+/** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
 
 export interface AppendedEvent {
@@ -52,25 +52,12 @@ export class AuditStore {
   /**
    * Appends one event (and its companion row, if any) in one statement: inside `tx`'s
    * transaction it commits or rolls back with the caller's change; on the bare manager it
-   * commits on its own. The first event of a chain creates the chain's head, then appends.
+   * commits on its own. The chain is the event's tenant (`values[0]`), or the broker-wide one.
    */
-  async append(
-    chain: AuditChain,
-    id: string,
-    values: EventValues,
-    tx: EntityManager,
-    companion?: CompanionWrite,
-  ): Promise<AppendedEvent> {
-    const chainId = chainIdOf(chain);
-    const sql = appendEventSql(companion);
-    const params = [id, chainId, ...values, ...(companion ? companionParams(companion) : [])];
-    let rows = await tx.query<AppendedEvent[]>(sql, params);
-    if (rows.length === 0) {
-      await tx.query(CREATE_HEAD_SQL, [chainId, GENESIS_HASH]);
-      rows = await tx.query<AppendedEvent[]>(sql, params);
-    }
-    const [row] = rows;
-    if (row === undefined) throw new Error(`audit chain head ${chainId} missing after creation`);
+  async append(id: string, values: EventValues, tx: EntityManager, companion?: CompanionWrite): Promise<AppendedEvent> {
+    const params = [id, ...values, ...(companion ? companionParams(companion) : [])];
+    const [row] = await tx.query<AppendedEvent[]>(appendEventSql(companion), params);
+    if (row === undefined) throw new Error('audit_append returned no row');
     return row;
   }
 
