@@ -8,6 +8,7 @@ import { LoginLinks1764100000000 } from './1764100000000-LoginLinks';
 import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
 import { AuditAppendFunction1764500000000 } from './1764500000000-AuditAppendFunction';
+import { AuditCheckpoints1764600000000 } from './1764600000000-AuditCheckpoints';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -25,4 +26,5 @@ export const MIGRATIONS: MigrationClass[] = [
   LinkLifecycle1764300000000,
   AuditFilterStatistics1764400000000,
   AuditAppendFunction1764500000000,
+  AuditCheckpoints1764600000000,
 ];

@@ -93,7 +93,7 @@ describe('audit chain (database level)', () => {
     );
     expect(stats).toEqual({ n: '4000', min: '1', max: '4000', distinct_seq: '4000', distinct_prev: '4000' });
     const { code, verdict } = await verify(tenantId);
-    expect(verdict).toEqual({ tenant_id: tenantId, events_checked: 4000, ok: true, first_broken_seq: null });
+    expect(verdict).toMatchObject({ tenant_id: tenantId, events_checked: 4000, ok: true, first_broken_seq: null });
     expect(code).toBe(0);
   });
 
@@ -133,7 +133,7 @@ describe('audit chain (database level)', () => {
       await fill(tenantId, 30);
       await tamper(`UPDATE audit_events SET subject_login = 'mallory' WHERE tenant_id = $1 AND seq = 17`, [tenantId]);
       const { code, verdict } = await verify(tenantId);
-      expect(verdict).toEqual({ tenant_id: tenantId, events_checked: 30, ok: false, first_broken_seq: 17 });
+      expect(verdict).toMatchObject({ tenant_id: tenantId, events_checked: 30, ok: false, first_broken_seq: 17 });
       expect(code).toBe(1);
     });
 
@@ -151,7 +151,7 @@ describe('audit chain (database level)', () => {
       const tenantId = randomUUID();
       await fill(tenantId, 30);
       await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 12`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({
+      expect((await verify(tenantId)).verdict).toMatchObject({
         tenant_id: tenantId,
         events_checked: 29,
         ok: false,
@@ -167,7 +167,7 @@ describe('audit chain (database level)', () => {
         [tenantId],
       );
       await tamper(`UPDATE audit_events SET seq = seq - 1000000 WHERE tenant_id = $1 AND seq > 1000000`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({
+      expect((await verify(tenantId)).verdict).toMatchObject({
         tenant_id: tenantId,
         events_checked: 30,
         ok: false,
@@ -179,7 +179,7 @@ describe('audit chain (database level)', () => {
       const tenantId = randomUUID();
       await fill(tenantId, 10);
       await tamper(`DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 10`, [tenantId]);
-      expect((await verify(tenantId)).verdict).toEqual({
+      expect((await verify(tenantId)).verdict).toMatchObject({
         tenant_id: tenantId,
         events_checked: 9,
         ok: false,

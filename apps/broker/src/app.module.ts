@@ -9,6 +9,7 @@ import { screenJsonBody } from './http/json-screen';
 import { refuseNulInUrl } from './http/url-screen.middleware';
 import { AuditModule } from '@app/audit';
 import { AuditEventsController } from './controllers/audit-events.controller';
+import { AuditCheckpointsController } from './controllers/audit-checkpoints.controller';
 import { brokerConfigModule, Environment } from '@app/config';
 import { DatabaseConnectionOptions, DatabaseModule } from '@app/database';
 import { ConnectionsModule } from '@app/connections';
@@ -51,6 +52,7 @@ export class AppModule implements NestModule {
         HealthController,
         MetricsController,
         AuditEventsController,
+        AuditCheckpointsController,
         LoginLinksController,
         LaunchController,
         ConnectionsController,

@@ -62,6 +62,40 @@ export function auditEventFilterSql(
 
 export const EVENT_ORDER_SQL = 'ORDER BY occurred_at DESC, id DESC';
 
-export const EVENT_COLUMNS_SQL = `id, tenant_id, seq::text AS seq, occurred_at, action, outcome, actor_type, actor_id,
-  actor_role, ip, user_agent, request_id, connection_id, provider, subject_login, subject_user_id,
-  subject_external_id, link_id, token_fingerprint, error_code, metadata, prev_hash, hash`;
+/** Every stored column of an event, in the order of the canonical serialisation, plus chain_id and hash. */
+const EVENT_COLUMN_NAMES = [
+  'id',
+  'chain_id',
+  'tenant_id',
+  'seq',
+  'occurred_at',
+  'action',
+  'outcome',
+  'actor_type',
+  'actor_id',
+  'actor_role',
+  'ip',
+  'user_agent',
+  'request_id',
+  'connection_id',
+  'provider',
+  'subject_login',
+  'subject_user_id',
+  'subject_external_id',
+  'link_id',
+  'token_fingerprint',
+  'error_code',
+  'metadata',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** The select list of a stored event (seq as text: a bigint does not fit a JS number in general). */
+export function eventColumnsSql(alias?: string): string {
+  const prefix = alias ? `${alias}.` : '';
+  return EVENT_COLUMN_NAMES.map((name) => (name === 'seq' ? `${prefix}seq::text AS seq` : `${prefix}${name}`)).join(
+    ', ',
+  );
+}
+
+export const EVENT_COLUMNS_SQL = eventColumnsSql();

@@ -6,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ChainVerdict } from '../chain/chain-verifier';
+import type { NoteVerifierKey } from '../checkpoints/signed-note';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
 import type { ExportFormat } from '../dto/export-audit-events-query.dto';
@@ -23,7 +23,7 @@ import {
 import { exportCopySql } from './audit-export.sql';
 import { companionParams, type CompanionWrite } from './companion-write';
 import { dedicatedClient } from './dedicated-client';
-import { verifyChain } from './verify-chain';
+import { verifyChain, type ChainCheckVerdict } from './verify-chain';
 
 /** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
@@ -96,12 +96,12 @@ export class AuditStore {
     return { pipeTo: (out) => streamExport(client, sql, out) };
   }
 
-  /** Recomputes one chain from the database, streaming; see verifyChain. */
-  async verify(chain: AuditChain): Promise<ChainVerdict> {
+  /** Recomputes one chain from the database, streaming, with its stored checkpoints; see verifyChain. */
+  async verify(chain: AuditChain, keys: readonly NoteVerifierKey[]): Promise<ChainCheckVerdict> {
     const client = await dedicatedClient(this.dataSource);
     let failed: Error | undefined;
     try {
-      return await verifyChain(client, chainIdOf(chain));
+      return await verifyChain(client, chainIdOf(chain), { keys });
     } catch (error) {
       failed = error instanceof Error ? error : new Error('verify failed');
       throw error;
