@@ -10,7 +10,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Pool } from 'pg';
 import { runMigrations } from '@app/database';
 import { eventHash, GENESIS_HASH, StoredChainedEvent, verifyChain } from '@app/audit';
@@ -20,9 +19,8 @@ import {
   EVENT_COLUMNS_SQL,
   EVENT_ORDER_SQL,
 } from '../libs/audit/src/store/audit-event-filter.sql';
-import { prepareExport } from '../libs/audit/src/store/audit.store';
+import { prepareExport, streamExport } from '../libs/audit/src/store/audit.store';
 import { ALL_TENANTS, issueTenantScope, type TenantSelection } from '@app/common';
-import { to as copyTo } from 'pg-copy-streams';
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((arg, i, all) => (arg.startsWith('--') ? [[arg.slice(2), all[i + 1]]] : [])),
@@ -287,11 +285,10 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const timer = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 50);
-  const sql = await prepareExport(client, {}, ALL_TENANTS, format);
-  await pipeline(client.query(copyTo(sql)), sink);
-  await client.query('COMMIT');
+  const prepared = await prepareExport(client, {}, ALL_TENANTS, format);
+  // The store's own streaming (COPY, and for NDJSON the metadata pass); it commits and releases.
+  await streamExport(client, prepared.sql, format, sink);
   clearInterval(timer);
-  client.release();
   const seconds = (Date.now() - started) / 1000;
   const events = format === 'csv' ? lines - 1 : lines;
   console.log(

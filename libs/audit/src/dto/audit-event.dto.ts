@@ -27,6 +27,11 @@ export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: the broker-wide chain.' })
   tenant_id: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The chain the event belongs to: its tenant id, or the nil UUID for the broker-wide chain.',
+  })
+  chain_id: string;
   @ApiProperty({ description: 'Position in the tenant chain, from 1, without gaps.' }) seq: number;
   @ApiProperty({ format: 'date-time', description: 'Database clock, millisecond precision, part of the hash.' })
   occurred_at: string;
@@ -55,6 +60,13 @@ export class AuditEventDto {
 export class AuditEventPageDto {
   @ApiProperty({ type: [AuditEventDto] }) data: AuditEventDto[];
   @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'With a tenant: the greatest seq on this page (else the after_seq asked for): pass it as after_seq to fetch only newer events. null across tenants.',
+  })
+  next_after_seq: string | null;
 }
 
 export class AuditChainProblemDto {
