@@ -23,7 +23,7 @@ function actionList({ value }: { value: unknown }): unknown {
   if (value === undefined) return undefined;
   const values = Array.isArray(value) ? (value as unknown[]) : [value];
   if (!values.every((v) => typeof v === 'string')) return value;
-  return [...new Set((values).flatMap((v) => v.split(',')).map((v) => v.trim()))];
+  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()))];
 }
 
 /** The filters shared by the list and the export (docs/api.md#audit-routes). */
