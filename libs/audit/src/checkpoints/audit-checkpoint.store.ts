@@ -214,16 +214,19 @@ export class AuditCheckpointStore {
    */
   async claimDueDeliveriesOfAllTenants(limit: number, leaseSeconds: number): Promise<DueDelivery[]> {
     return this.dataSource.query<DueDelivery[]>(
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING as [rows, count].
       `WITH due AS (
          SELECT checkpoint_id, sink FROM audit_checkpoint_deliveries
          WHERE delivered_at IS NULL AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE audit_checkpoint_deliveries d
+         SET attempts = d.attempts + 1, locked_until = now() + make_interval(secs => $2)
+         FROM due, audit_checkpoints c
+         WHERE d.checkpoint_id = due.checkpoint_id AND d.sink = due.sink AND c.id = d.checkpoint_id
+         RETURNING d.checkpoint_id::text AS checkpoint_id, c.chain_id, c.seq::text AS seq, d.attempts, c.note
        )
-       UPDATE audit_checkpoint_deliveries d
-       SET attempts = d.attempts + 1, locked_until = now() + make_interval(secs => $2)
-       FROM due, audit_checkpoints c
-       WHERE d.checkpoint_id = due.checkpoint_id AND d.sink = due.sink AND c.id = d.checkpoint_id
-       RETURNING d.checkpoint_id::text AS checkpoint_id, c.chain_id, c.seq::text AS seq, d.attempts, c.note`,
+       SELECT * FROM claimed ORDER BY checkpoint_id::bigint`,
       [limit, leaseSeconds],
     );
   }
