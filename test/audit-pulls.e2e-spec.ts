@@ -35,7 +35,7 @@ describe('audit pulls', () => {
   let tenantOfAuditor: string;
   const admin = () => ({ Authorization: `Bearer ${t.adminKey}` });
 
-  async function record(input: Partial<AuditRecordInput> & { action: AuditAction }, requestId = randomUUID()) {
+  async function record(input: Partial<AuditRecordInput> & { action: AuditAction }, requestId: string = randomUUID()) {
     const ctx: RequestContext = { requestId, ip: '198.51.100.1', userAgent: 'pulls', principal: null };
     return audit.record(dataSource.manager, { outcome: 'success', scope: issueTenantScope(tenantId), ctx, ...input });
   }
@@ -167,7 +167,7 @@ describe('audit pulls', () => {
     expect(all.headers['x-next-after-seq']).toBeUndefined();
 
     // Seq order and after_seq follow one chain: across tenants they need a tenant.
-    for (const query of [{ order: 'asc' }, { after_seq: '3' }]) {
+    for (const query of [{ order: 'asc' }, { after_seq: '3' }] as Array<Record<string, string>>) {
       const res = await list(query);
       expect({ query, status: res.status, code: res.body.code }).toEqual({
         query,

@@ -70,4 +70,4 @@ export { auditVerifyCommand, AUDIT_VERIFY_USAGE } from './verify-tool/audit-veri
 export type { CliIo } from './verify-tool/audit-verify-command';
 export { verifyExportFiles, storedEventOf } from './verify-tool/verify-export';
 export type { ExportVerdict, ExportChainVerdict } from './verify-tool/verify-export';
-export { readCheckpointFiles, splitNotes } from './verify-tool/checkpoint-files';
+export { checkpointFilesOf, readCheckpointFiles, splitNotes, streamNotes } from './verify-tool/checkpoint-files';

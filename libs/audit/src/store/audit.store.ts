@@ -24,7 +24,7 @@ import { exportCopySql } from './audit-export.sql';
 import { NdjsonLines } from './ndjson-lines';
 import { companionParams, type CompanionWrite } from './companion-write';
 import { dedicatedClient } from './dedicated-client';
-import { verifyChain, type ChainCheckVerdict } from './verify-chain';
+import { verifyChain, type ChainCheckVerdict, type VerifyChainOptions } from './verify-chain';
 
 /** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
@@ -111,11 +111,15 @@ export class AuditStore {
   }
 
   /** Recomputes one chain from the database, streaming, with its stored checkpoints; see verifyChain. */
-  async verify(chain: AuditChain, keys: readonly NoteVerifierKey[]): Promise<ChainCheckVerdict> {
+  async verify(
+    chain: AuditChain,
+    keys: readonly NoteVerifierKey[],
+    external: VerifyChainOptions['external'] = [],
+  ): Promise<ChainCheckVerdict> {
     const client = await dedicatedClient(this.dataSource);
     let failed: Error | undefined;
     try {
-      return await verifyChain(client, chainIdOf(chain), { keys });
+      return await verifyChain(client, chainIdOf(chain), { keys, external });
     } catch (error) {
       failed = error instanceof Error ? error : new Error('verify failed');
       throw error;

@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import { ChainVerifier, type ChainVerdict } from '../chain/chain-verifier';
 import type { StoredChainedEvent } from '../chain/chained-event';
-import { openCheckpoint, type OpenedCheckpoint } from '../checkpoints/checkpoint-note';
+import { openCheckpoint } from '../checkpoints/checkpoint-note';
 import type { NoteVerifierKey } from '../checkpoints/signed-note';
 import { EVENT_COLUMNS_SQL } from './audit-event-filter.sql';
 
@@ -20,8 +20,11 @@ export interface VerifyChainOptions {
    * checkpoints are not read (nothing could vouch for them).
    */
   keys?: readonly NoteVerifierKey[];
-  /** Checkpoints from outside the database (files); checked like stored ones. Requires keys. */
-  external?: readonly ExternalCheckpoint[];
+  /**
+   * Checkpoints from outside the database (the file sink, copies an auditor keeps), each source
+   * in seq order as the file sink writes it; notes of other chains are skipped. Requires keys.
+   */
+  external?: ReadonlyArray<Iterable<ExternalCheckpoint> | AsyncIterable<ExternalCheckpoint>>;
   /** The verifying clock; the database's by default. */
   now?: Date;
 }
@@ -43,19 +46,26 @@ export interface ChainCheckVerdict extends ChainVerdict {
   latest_checkpoint: LatestCheckpoint | null;
 }
 
-interface CheckpointRow {
-  id: string;
-  seq: string;
-  hash: string;
+interface Candidate {
+  seq: bigint;
   note: string;
+  label: string;
+  source: LatestCheckpoint['source'];
+  /** The table row's own seq and hash, which must agree with its note. */
+  row?: { seq: string; hash: string };
 }
 
+/** The origin and size lines of a note, read without verifying it (to skip and order). */
+const NOTE_HEAD = /^[^\n]*\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\n([1-9]\d{0,18})\n/;
+
 /**
- * Streams one chain in seq order through the verifier, with the chain's stored checkpoints read
- * alongside from a second cursor (a merge by seq, so memory stays flat however long the chain).
- * Shared by the API and the stand-alone CLI, so both run exactly the same check. The client must
- * be dedicated to this call; everything is read in one REPEATABLE READ snapshot, so concurrent
- * appends and checkpoints do not race the head and checkpoint checks.
+ * Streams one chain in seq order through the verifier, with its checkpoints (the table's, read
+ * from a second cursor, and any external ones) merged in by seq, so memory stays flat however
+ * long the chain and however many checkpoints. Shared by the API and the stand-alone CLI, so
+ * both run exactly the same check. The client must be dedicated to this call; the database is
+ * read in one REPEATABLE READ snapshot, so concurrent appends and checkpoints do not race the
+ * head and checkpoint checks (an external checkpoint made after the snapshot may name a seq the
+ * snapshot lacks; verify again, or use the database's checkpoints, which share the snapshot).
  */
 export async function verifyChain(
   client: ClientBase,
@@ -68,58 +78,67 @@ export async function verifyChain(
     const [{ now }] = (await client.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows;
     const verifier = new ChainVerifier({ now: options.now ?? now });
     const keys = options.keys ?? [];
-    let checked = 0;
-    let latest: LatestCheckpoint | null = null;
-    const consider = (opened: OpenedCheckpoint, source: LatestCheckpoint['source'], note: string, label: string) => {
-      checked += 1;
-      verifier.anchor({ seq: BigInt(opened.seq), hash: opened.hash, source: label });
-      if (latest === null || BigInt(opened.seq) > BigInt(latest.seq))
-        latest = {
-          seq: Number(opened.seq),
-          hash: opened.hash,
-          time: opened.time.toISOString(),
-          origin: opened.origin,
-          key_name: opened.keyName,
-          key_id: opened.keyId,
-          source,
-          note,
-        };
+    const state = { checked: 0, latest: null as LatestCheckpoint | null, passed: 0n };
+    const consider = (candidate: Candidate) => {
+      if (candidate.seq <= state.passed) {
+        verifier.invalidAnchor(candidate.seq, `${candidate.label}: out of seq order in its source`);
+        return;
+      }
+      try {
+        const opened = openCheckpoint(candidate.note, keys);
+        if (opened.chainId !== chainId) return;
+        if (candidate.row && (opened.seq !== candidate.row.seq || opened.hash !== candidate.row.hash.trim())) {
+          verifier.invalidAnchor(candidate.seq, `${candidate.label}: its row does not match its note`);
+          return;
+        }
+        state.checked += 1;
+        verifier.anchor({ seq: BigInt(opened.seq), hash: opened.hash, source: candidate.label });
+        if (state.latest === null || BigInt(opened.seq) > BigInt(state.latest.seq))
+          state.latest = {
+            seq: Number(opened.seq),
+            hash: opened.hash,
+            time: opened.time.toISOString(),
+            origin: opened.origin,
+            key_name: opened.keyName,
+            key_id: opened.keyId,
+            source: candidate.source,
+            note: candidate.note,
+          };
+      } catch (error) {
+        verifier.invalidAnchor(candidate.seq, `${candidate.label}: ${(error as Error).message}`);
+      }
     };
-    for (const external of options.external ?? []) {
-      const opened = openExternal(external, keys, chainId);
-      if (opened === null) continue;
-      if ('error' in opened) verifier.invalidAnchor(opened.seq, `${external.source}: ${opened.error}`);
-      else consider(opened, 'file', external.note, `the checkpoint in ${external.source}`);
-    }
 
     await client.query(
-      `DECLARE chain_events NO SCROLL CURSOR FOR SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE chain_id = $1 ORDER BY audit_events.seq`,
+      `DECLARE chain_events NO SCROLL CURSOR FOR
+       SELECT ${EVENT_COLUMNS_SQL} FROM audit_events WHERE chain_id = $1 ORDER BY audit_events.seq`,
       [chainId],
     );
-    const readCheckpoints = keys.length > 0;
-    if (readCheckpoints)
+    const sources: Array<AsyncIterator<Candidate>> = [];
+    if (keys.length > 0) {
       await client.query(
         `DECLARE chain_checkpoints NO SCROLL CURSOR FOR
-         SELECT id::text AS id, seq::text AS seq, hash, note FROM audit_checkpoints WHERE chain_id = $1 ORDER BY audit_checkpoints.seq`,
+         SELECT id::text AS id, seq::text AS seq, hash, note FROM audit_checkpoints
+         WHERE chain_id = $1 ORDER BY audit_checkpoints.seq`,
         [chainId],
       );
-    let checkpointsLeft = readCheckpoints;
-    let anchoredThrough = 0n;
+      sources.push(databaseCheckpoints(client)[Symbol.asyncIterator]());
+      for (const source of options.external ?? []) sources.push(externalCheckpoints(source, chainId));
+    }
+    const pending = new Map<AsyncIterator<Candidate>, Candidate | null>();
+    /** Anchors every checkpoint up to `seq` before the events up to `seq` are pushed. */
     const anchorThrough = async (seq: bigint) => {
-      while (checkpointsLeft && anchoredThrough < seq) {
-        const { rows } = await client.query<CheckpointRow>(`FETCH ${BATCH} FROM chain_checkpoints`);
-        if (rows.length < BATCH) checkpointsLeft = false;
-        for (const row of rows) {
-          anchoredThrough = BigInt(row.seq);
-          const label = `checkpoint ${row.id} (database)`;
-          try {
-            const opened = openCheckpoint(row.note, keys);
-            if (opened.chainId !== chainId || opened.seq !== row.seq || opened.hash !== row.hash)
-              verifier.invalidAnchor(BigInt(row.seq), `${label}: its row does not match its note`);
-            else consider(opened, 'database', row.note, label);
-          } catch (error) {
-            verifier.invalidAnchor(BigInt(row.seq), `${label}: ${(error as Error).message}`);
+      for (const source of sources) {
+        for (;;) {
+          let next = pending.get(source);
+          if (next === undefined) {
+            const step = await source.next();
+            next = step.done ? null : step.value;
+            pending.set(source, next);
           }
+          if (next === null || next.seq > seq) break;
+          pending.delete(source);
+          consider(next);
         }
       }
     };
@@ -128,10 +147,11 @@ export async function verifyChain(
       if (rows.length === 0) break;
       await anchorThrough(BigInt(rows[rows.length - 1].seq));
       for (const row of rows) verifier.push(row);
+      state.passed = BigInt(rows[rows.length - 1].seq);
       if (rows.length < BATCH) break;
     }
     // Checkpoints beyond the last event: the chain is shorter than a signed statement says.
-    await anchorThrough(BigInt(Number.MAX_SAFE_INTEGER));
+    await anchorThrough(BigInt('9223372036854775807'));
     const heads = await client.query<{ last_seq: string; last_hash: string; last_occurred_at: Date | null }>(
       'SELECT last_seq::text AS last_seq, last_hash, last_occurred_at FROM audit_chain_heads WHERE chain_id = $1',
       [chainId],
@@ -140,24 +160,37 @@ export async function verifyChain(
     const verdict = verifier.finish(
       head ? { lastSeq: head.last_seq, lastHash: head.last_hash, lastOccurredAt: head.last_occurred_at } : null,
     );
-    return { ...verdict, checkpoints_checked: checked, latest_checkpoint: latest };
+    return { ...verdict, checkpoints_checked: state.checked, latest_checkpoint: state.latest };
   } finally {
     await client.query('COMMIT');
   }
 }
 
-/** null: a checkpoint of another chain (a directory holds every chain's file); else opened or why not. */
-function openExternal(
-  external: ExternalCheckpoint,
-  keys: readonly NoteVerifierKey[],
+async function* databaseCheckpoints(client: ClientBase): AsyncGenerator<Candidate> {
+  for (;;) {
+    const { rows } = await client.query<{ id: string; seq: string; hash: string; note: string }>(
+      `FETCH ${BATCH} FROM chain_checkpoints`,
+    );
+    for (const row of rows)
+      yield {
+        seq: BigInt(row.seq),
+        note: row.note,
+        label: `checkpoint ${row.id} (database)`,
+        source: 'database',
+        row: { seq: row.seq, hash: row.hash },
+      };
+    if (rows.length < BATCH) return;
+  }
+}
+
+/** The notes of `chainId` in a source (any other chain's are skipped); unreadable ones at seq 1. */
+async function* externalCheckpoints(
+  source: Iterable<ExternalCheckpoint> | AsyncIterable<ExternalCheckpoint>,
   chainId: string,
-): OpenedCheckpoint | { seq: bigint; error: string } | null {
-  try {
-    const opened = openCheckpoint(external.note, keys);
-    return opened.chainId === chainId ? opened : null;
-  } catch (error) {
-    const seq = /^[^\n]*\/([0-9a-f-]{36})\n([1-9]\d*)\n/.exec(external.note);
-    if (seq && seq[1] !== chainId) return null;
-    return { seq: seq ? BigInt(seq[2]) : 1n, error: (error as Error).message };
+): AsyncGenerator<Candidate> {
+  for await (const { note, source: where } of source) {
+    const head = NOTE_HEAD.exec(note);
+    if (head && head[1] !== chainId) continue;
+    yield { seq: head ? BigInt(head[2]) : 1n, note, label: `the checkpoint in ${where}`, source: 'file' };
   }
 }

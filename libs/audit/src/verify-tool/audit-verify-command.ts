@@ -5,8 +5,8 @@ import { DEV_SIGNING_KEY_FILE, readDevSigningKey } from '../checkpoints/dev-sign
 import { parseVerifierKey, type NoteVerifierKey } from '../checkpoints/signed-note';
 import { AuditSigningKeyRing } from '../checkpoints/signing-key-ring';
 import { BROKER_CHAIN_ID } from '../store/audit-chain';
-import { verifyChain, type ExternalCheckpoint } from '../store/verify-chain';
-import { readCheckpointFiles } from './checkpoint-files';
+import { verifyChain } from '../store/verify-chain';
+import { checkpointFilesOf, readCheckpointFiles, streamNotes } from './checkpoint-files';
 import { verifyExportFiles } from './verify-export';
 
 /**
@@ -62,11 +62,11 @@ export async function auditVerifyCommand(argv: string[], env: NodeJS.ProcessEnv,
   const chainId = tenant === undefined ? undefined : tenant === 'broker' ? BROKER_CHAIN_ID : tenant.toLowerCase();
   const dataDir = resolve(one('data-dir') ?? env.DATA_DIR ?? './.data');
   let keys: { keys: NoteVerifierKey[]; source: string | null };
-  let checkpoints: { notes: ExternalCheckpoint[]; paths: string[] };
+  let checkpoints: { files: string[]; paths: string[] };
   try {
     keys = publicKeys(args.get('public-key') ?? [], env, dataDir);
-    checkpoints = checkpointNotes(args.get('checkpoint'), dataDir);
-    if (checkpoints.notes.length > 0 && keys.keys.length === 0)
+    checkpoints = checkpointFiles(args.get('checkpoint'), dataDir);
+    if (args.has('checkpoint') && keys.keys.length === 0)
       throw new UsageError('checkpoints need a public key to be checked: pass --public-key');
   } catch (error) {
     io.err(`audit-verify: ${(error as Error).message}`);
@@ -76,7 +76,8 @@ export async function auditVerifyCommand(argv: string[], env: NodeJS.ProcessEnv,
 
   if (exports.length > 0) {
     try {
-      const verdict = await verifyExportFiles(exports, { keys: keys.keys, checkpoints: checkpoints.notes, chainId });
+      const notes = readCheckpointFiles(checkpoints.files);
+      const verdict = await verifyExportFiles(exports, { keys: keys.keys, checkpoints: notes, chainId });
       io.out(JSON.stringify({ mode: 'export', files: exports, ...context, ...verdict }));
       for (const chain of verdict.chains) if (!chain.ok) reportBroken(io, chain.chain_id, chain.problems);
       if (verdict.malformed_lines > 0) io.err(`audit-verify: ${verdict.malformed_lines} lines are not events`);
@@ -98,7 +99,9 @@ export async function auditVerifyCommand(argv: string[], env: NodeJS.ProcessEnv,
   const client = new Client({ connectionString: databaseUrl, application_name: 'sso-broker-audit-verify' });
   try {
     await client.connect();
-    const verdict = await verifyChain(client, chainId!, { keys: keys.keys, external: checkpoints.notes });
+    // Each file is one source in seq order, merged with the table's checkpoints as the chain is read.
+    const external = checkpoints.files.map((file) => streamNotes(file));
+    const verdict = await verifyChain(client, chainId!, { keys: keys.keys, external });
     const { events_checked, ok, first_broken_seq, ...rest } = verdict;
     const tenantId = chainId === BROKER_CHAIN_ID ? null : chainId!;
     io.out(
@@ -175,13 +178,11 @@ function ringKeys(entries: string): NoteVerifierKey[] {
     .map(({ publicKey }) => ({ publicKey }));
 }
 
-function checkpointNotes(
-  given: string[] | undefined,
-  dataDir: string,
-): { notes: ExternalCheckpoint[]; paths: string[] } {
+/** The files given with --checkpoint (a directory: every file in it), else the file sink of DATA_DIR if any. */
+function checkpointFiles(given: string[] | undefined, dataDir: string): { files: string[]; paths: string[] } {
   const fallback = join(dataDir, 'checkpoints');
   const paths = given ?? (existsSync(fallback) && statSync(fallback).isDirectory() ? [fallback] : []);
-  return { notes: readCheckpointFiles(paths), paths };
+  return { files: checkpointFilesOf(paths), paths };
 }
 
 /** The embedded cluster the README's default setup runs, from its state file in DATA_DIR. */
