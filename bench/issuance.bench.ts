@@ -69,6 +69,7 @@ async function main(): Promise<void> {
         DATABASE_MIGRATION_URL: db.ownerUrl,
         DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
         BROKER_MASTER_KEYS: masterKeys,
+        BROKER_AUDIT_SIGNING_KEYS: `v1:${randomBytes(32).toString('base64')}`,
         BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
         // The budgets must not be what is measured; the limiter's own cost still is.
         RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',

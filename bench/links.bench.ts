@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DATABASE_URL: url.toString(),
     BROKER_MASTER_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    BROKER_AUDIT_SIGNING_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
     RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
