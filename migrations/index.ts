@@ -9,6 +9,7 @@ import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
 import { AuditAppendFunction1764500000000 } from './1764500000000-AuditAppendFunction';
 import { AuditCheckpoints1764600000000 } from './1764600000000-AuditCheckpoints';
+import { AuditEventFilterIndexes1764700000000 } from './1764700000000-AuditEventFilterIndexes';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -27,4 +28,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditFilterStatistics1764400000000,
   AuditAppendFunction1764500000000,
   AuditCheckpoints1764600000000,
+  AuditEventFilterIndexes1764700000000,
 ];

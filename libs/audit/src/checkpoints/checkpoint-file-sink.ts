@@ -1,6 +1,9 @@
 import { constants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** Files open at once while a round is written (well under the usual descriptor limit). */
+const FILES_AT_ONCE = 256;
 
 /** The file a chain's checkpoints are appended to, under the sink's directory. */
 export function checkpointFileName(chainId: string): string {
@@ -29,12 +32,27 @@ export class CheckpointFileSink {
     }
     let created = false;
     const chains = [...byChain.entries()];
-    // A few files at a time: fsyncs overlap, without opening thousands of descriptors at once.
-    for (let i = 0; i < chains.length; i += 16) {
-      const results = await Promise.all(
-        chains.slice(i, i + 16).map(([chainId, list]) => this.appendFile(chainId, list.join(''))),
-      );
-      created ||= results.includes(true);
+    // Write a batch of files first, then fsync them: the first fsync commits the file system's
+    // journal with every file written before it, so the others find little left to flush (one
+    // fsync per file, written one after the other, cost ~8 ms each on the benchmark machine).
+    for (let i = 0; i < chains.length; i += FILES_AT_ONCE) {
+      const batch = chains.slice(i, i + FILES_AT_ONCE);
+      const files: FileHandle[] = [];
+      try {
+        for (const [chainId, list] of batch) {
+          const file = await open(
+            join(this.directory, checkpointFileName(chainId)),
+            constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+            0o600,
+          );
+          files.push(file);
+          if ((await file.stat()).size === 0) created = true;
+          await file.writeFile(list.join(''), 'utf8');
+        }
+        await Promise.all(files.map((file) => file.datasync()));
+      } finally {
+        await Promise.all(files.map((file) => file.close()));
+      }
     }
     if (created) {
       const dir = await open(this.directory, constants.O_RDONLY);
@@ -43,20 +61,6 @@ export class CheckpointFileSink {
       } finally {
         await dir.close();
       }
-    }
-  }
-
-  /** true when the file was created by this write. */
-  private async appendFile(chainId: string, text: string): Promise<boolean> {
-    const path = join(this.directory, checkpointFileName(chainId));
-    const file = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
-    try {
-      const { size } = await file.stat();
-      await file.writeFile(text, 'utf8');
-      await file.datasync();
-      return size === 0;
-    } finally {
-      await file.close();
     }
   }
 }

@@ -96,6 +96,37 @@ export function auditEventFilterSql(
   };
 }
 
+/**
+ * The list statement (store and bench share it): `limit` rows of the selection after the cursor.
+ * Several actions become one ordered, limited branch per action under UNION ALL, merged and cut
+ * to `limit` again: each branch is an index range scan of at most `limit` entries (the
+ * (tenant_id, action, …) or (action, …) index), where `action = ANY(…)` would make PostgreSQL
+ * collect every matching row of the tenant and sort them (docs/audit.md#figures).
+ */
+export function listEventsSql(
+  filters: AuditEventFiltersDto,
+  selection: TenantSelection,
+  after: EventCursor | undefined,
+  limit: number,
+): { sql: string; params: unknown[] } {
+  const actions = filters.action ?? [];
+  if (actions.length <= 1) {
+    const { where, params, order } = auditEventFilterSql(filters, selection, after);
+    params.push(limit);
+    return { sql: `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${order} LIMIT $${params.length}`, params };
+  }
+  const params: unknown[] = [limit];
+  const branches = actions.map((action) => {
+    const offset = params.length;
+    const branch = auditEventFilterSql({ ...filters, action: [action] }, selection, after, (i) => `$${offset + i}`);
+    params.push(...branch.params);
+    return `(SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${branch.where} ${branch.order} LIMIT $1)`;
+  });
+  // seq is text in the select list: the merged order casts it back.
+  const order = orderOf(filters) === 'asc' ? 'ORDER BY merged.seq::bigint ASC' : 'ORDER BY occurred_at DESC, id DESC';
+  return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) merged ${order} LIMIT $1`, params };
+}
+
 /** Every stored column of an event, in the order of the canonical serialisation, plus chain_id and hash. */
 const EVENT_COLUMN_NAMES = [
   'id',

@@ -14,8 +14,8 @@ import { appendEventSql } from './append-event.sql';
 import { chainIdOf, type AuditChain } from './audit-chain';
 import {
   auditEventFilterSql,
-  EVENT_COLUMNS_SQL,
   type EventCursor,
+  listEventsSql,
   requireChainForSeqOrder,
   settingName,
   settingPlaceholder,
@@ -79,12 +79,8 @@ export class AuditStore {
     after: EventCursor | undefined,
     limit: number,
   ): Promise<StoredAuditEvent[]> {
-    const { where, params, order } = auditEventFilterSql(filters, selection, after);
-    params.push(limit);
-    return this.dataSource.query<StoredAuditEvent[]>(
-      `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${order} LIMIT $${params.length}`,
-      params,
-    );
+    const { sql, params } = listEventsSql(filters, selection, after, limit);
+    return this.dataSource.query<StoredAuditEvent[]>(sql, params);
   }
 
   /**

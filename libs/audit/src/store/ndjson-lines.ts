@@ -1,15 +1,56 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 const FIELD = 0x02;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
+
+/**
+ * `JSON.stringify(JSON.parse(text))` writes jsonb text differently only in its spacing (jsonb puts
+ * one space after each `:` and `,` outside strings; both escape strings alike), in numbers
+ * (jsonb keeps numeric's digits, JS its double's), and in the order of integer-like keys (JS puts
+ * them first). Text with no digit outside strings and no string made of digits only has neither,
+ * and is compacted by dropping the spaces outside strings, byte by byte (quote, backslash and
+ * space never occur inside a multi-byte UTF-8 sequence). Returns the new write position, or -1
+ * (the caller re-serialises).
+ */
+function compactPlainJson(input: Buffer, start: number, end: number, out: Buffer, at: number): number {
+  let written = at;
+  let inString = false;
+  let onlyDigits = false;
+  for (let i = start; i < end; i += 1) {
+    const byte = input[i];
+    const digit = byte >= DIGIT_0 && byte <= DIGIT_9;
+    if (inString) {
+      if (byte === BACKSLASH) {
+        out[written++] = byte;
+        out[written++] = input[++i];
+        onlyDigits = false;
+        continue;
+      }
+      if (byte === QUOTE) {
+        if (onlyDigits) return -1;
+        inString = false;
+      } else if (!digit) onlyDigits = false;
+    } else if (digit) return -1;
+    else if (byte === SPACE) continue;
+    else if (byte === QUOTE) {
+      inString = true;
+      onlyDigits = input[i + 1] !== QUOTE;
+    }
+    out[written++] = byte;
+  }
+  return written;
+}
 
 /**
  * Turns the NDJSON export's COPY output (three fields per line, see exportCopySql) into one
  * JSON object per line: the first and last fields are copied byte for byte, the metadata in
  * between (jsonb text, with PostgreSQL's spacing) becomes `JSON.stringify(JSON.parse(text))`,
- * exactly what the list API answers for it; an empty object is copied as is. One pass over
+ * exactly what the list API answers for it (compacted in place when that is provably the same). One pass over
  * each chunk; a partial line waits for the next chunk. Output is never longer than input.
  */
 export class NdjsonLines extends Transform {
@@ -26,9 +67,9 @@ export class NdjsonLines extends Transform {
         const second = first === -1 ? -1 : input.indexOf(FIELD, first + 1);
         if (first === -1 || second === -1 || second > end) throw new Error('unexpected NDJSON export row');
         written += input.copy(out, written, start, first);
-        if (second - first === 3 && input[first + 1] === OPEN_BRACE && input[first + 2] === CLOSE_BRACE) {
-          out[written++] = OPEN_BRACE;
-          out[written++] = CLOSE_BRACE;
+        const compacted = compactPlainJson(input, first + 1, second, out, written);
+        if (compacted !== -1) {
+          written = compacted;
         } else {
           const compact = JSON.stringify(JSON.parse(input.toString('utf8', first + 1, second)));
           const room = out.length - written;
