@@ -395,7 +395,7 @@ async function appendTo(pool: Pool, chains: readonly string[], perChain: number)
 
 function describeRound(label: string, r: CheckpointRoundResult): void {
   console.log(
-    `  ${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms, ${String(r.statements).padStart(3)} statements, ${String(r.chains_moved).padStart(5)} chains, ${String(r.events_verified).padStart(7)} events verified, ${String(r.checkpoints).padStart(5)} checkpoints`,
+    `  ${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms, ${String(r.statements).padStart(3)} statements, ${String(r.chains_moved).padStart(5)} chains, ${String(r.events_verified).padStart(7)} events verified, ${String(r.checkpoints).padStart(5)} checkpoints ${JSON.stringify(r.phases_ms)}`,
   );
 }
 

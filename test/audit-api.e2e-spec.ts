@@ -360,6 +360,41 @@ describe('audit API', () => {
     // A buffering export would hold ~100k rows (well over 50 MB) live; a streaming one holds one batch.
     expect((peakRetained - baselineRetained) / 1e6).toBeLessThan(25);
 
+    // NDJSON: the same flat memory (a line is checked as it arrives, never the whole body).
+    global.gc();
+    const ndjsonBaseline = process.memoryUsage().rss;
+    let ndjsonPeak = ndjsonBaseline;
+    const ndjsonSampler = setInterval(() => (ndjsonPeak = Math.max(ndjsonPeak, process.memoryUsage().rss)), 10);
+    const lines = await new Promise<number>((resolve, reject) => {
+      get(
+        `${t.url}/v1/audit-events/export?format=ndjson&tenant_id=${tenantId}`,
+        { headers: { Authorization: `Bearer ${t.adminKey}` } },
+        (res) => {
+          let count = 0;
+          let rest = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const parts = (rest + chunk).split('\n');
+            rest = parts.pop() ?? '';
+            for (const line of parts) {
+              const event = JSON.parse(line) as { seq: number; hash: string; chain_id: string };
+              if (expected.get(JSON.parse(line).id as string)?.hash !== event.hash || event.chain_id !== tenantId)
+                reject(new Error(`line ${line.slice(0, 80)} does not match`));
+              count += 1;
+            }
+          });
+          res.on('end', () => resolve(count));
+          res.on('error', reject);
+        },
+      ).on('error', reject);
+    });
+    clearInterval(ndjsonSampler);
+    expect(lines).toBe(total);
+    process.stdout.write(
+      `NDJSON export of ${total} events: RSS growth ${((ndjsonPeak - ndjsonBaseline) / 1e6).toFixed(1)} MB\n`,
+    );
+    expect((ndjsonPeak - ndjsonBaseline) / 1e6).toBeLessThan(50);
+
     const verify = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantId }).set(asAdmin());
     expect(verify.body).toMatchObject({ tenant_id: tenantId, events_checked: total, ok: true, first_broken_seq: null });
   }, 180_000);

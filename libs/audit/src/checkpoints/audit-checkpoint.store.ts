@@ -132,12 +132,18 @@ export class AuditCheckpointStore {
         ).rows,
       readSegments: async (ranges, onBatch) => {
         if (ranges.length === 0) return;
+        // One index range per chain (LATERAL): joined plainly, the planner expects most of the
+        // table and merge-joins the whole (chain_id, seq) index (7 s instead of 80 ms for 1,000
+        // chains × 5 events). Rows come chain by chain, each chain's in seq order (the subquery's
+        // ORDER BY); the verifier would refuse a chain whose rows arrived out of order.
         await query(
           `DECLARE checkpoint_segments NO SCROLL CURSOR FOR
-           SELECT ${eventColumnsSql('e')}
-           FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS r(chain_id, after_seq, through_seq)
-           JOIN audit_events e ON e.chain_id = r.chain_id AND e.seq > r.after_seq AND e.seq <= r.through_seq
-           ORDER BY e.chain_id, e.seq`,
+           SELECT e.* FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS r(chain_id, after_seq, through_seq)
+           CROSS JOIN LATERAL (
+             SELECT ${eventColumnsSql('audit_events')} FROM audit_events
+             WHERE audit_events.chain_id = r.chain_id AND audit_events.seq > r.after_seq AND audit_events.seq <= r.through_seq
+             ORDER BY audit_events.seq
+           ) e`,
           [ranges.map((r) => r.chainId), ranges.map((r) => r.afterSeq), ranges.map((r) => r.throughSeq)],
         );
         for (;;) {

@@ -28,6 +28,8 @@ export interface CheckpointRoundResult {
   refused: Array<{ chain_id: string; seq: number; problem: string }>;
   statements: number;
   ms: number;
+  /** Where the time went: reading moved heads, reading and verifying events, signing, file sink, insert and commit. */
+  phases_ms: { heads: number; verify: number; sign: number; file_sink: number; record: number };
 }
 
 interface Plan extends SegmentRange {
@@ -99,18 +101,27 @@ export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationS
       refused: [],
       statements: 0,
       ms: 0,
+      phases_ms: { heads: 0, verify: 0, sign: 0, file_sink: 0, record: 0 },
+    };
+    let mark = performance.now();
+    const lap = (phase: keyof CheckpointRoundResult['phases_ms']) => {
+      const now = performance.now();
+      result.phases_ms[phase] = Math.round(now - mark);
+      mark = now;
     };
     const round = await this.store.beginRound();
     if (!round) return { ...result, skipped: true, statements: 3, ms: performance.now() - started };
     try {
       const moved = await round.movedChainsOfAllTenants(MAX_CHAINS_PER_ROUND);
       result.chains_moved = moved.length;
+      lap('heads');
       const plans = planRound(moved);
       const byChain = new Map(plans.map((plan) => [plan.chainId, plan]));
       await round.readSegments(plans, (rows) => {
         result.events_verified += rows.length;
         for (const row of rows) byChain.get(row.chain_id)?.verifier.push(row);
       });
+      lap('verify');
       const checkpoints: NewCheckpoint[] = [];
       for (const plan of plans) {
         const refusal = this.check(plan);
@@ -127,10 +138,13 @@ export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationS
         const { note, keyId } = this.signer.sign(statement);
         checkpoints.push({ ...statement, keyId, note });
       }
+      lap('sign');
       await this.fileSink.append(checkpoints);
+      lap('file_sink');
       const recorded = await round.record(checkpoints, this.webhook.enabled);
       result.statements = round.statements + 1;
       await round.commit();
+      lap('record');
       result.checkpoints = recorded.length;
       this.made.inc(recorded.length);
       if (recorded.length > 0) this.webhook.kick();

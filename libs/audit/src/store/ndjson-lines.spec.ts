@@ -27,7 +27,8 @@ describe('NdjsonLines', () => {
     const bytes = Buffer.from(text, 'utf8');
     for (const size of [1, 2, 3, 7, 64, bytes.length]) {
       const chunks: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      // Fresh copies: the transform rewrites the chunks it is given in place.
+      for (let i = 0; i < bytes.length; i += size) chunks.push(Buffer.from(bytes.subarray(i, i + size)));
       expect(await run(chunks)).toBe(expected);
     }
   });
