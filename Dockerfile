@@ -32,8 +32,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The checkpoint file sink (docs/audit.md#checkpoints): mount a volume here that the database's
+# owner cannot write, or ship its files elsewhere.
+RUN mkdir -p /var/lib/sso-broker/checkpoints && chown node:node /var/lib/sso-broker/checkpoints
+ENV AUDIT_CHECKPOINT_DIR=/var/lib/sso-broker/checkpoints
 # Files stay owned by root and read-only for the broker's user; with DATABASE_URL set the broker
-# writes nothing to disk.
+# writes nothing to disk but the checkpoint files.
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s \

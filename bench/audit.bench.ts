@@ -10,19 +10,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Pool } from 'pg';
 import { runMigrations } from '@app/database';
-import { eventHash, GENESIS_HASH, StoredChainedEvent, verifyChain } from '@app/audit';
-import type { AuditEventFiltersDto } from '@app/audit';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import {
-  auditEventFilterSql,
-  EVENT_COLUMNS_SQL,
-  EVENT_ORDER_SQL,
-} from '../libs/audit/src/store/audit-event-filter.sql';
-import { prepareExport } from '../libs/audit/src/store/audit.store';
+  AuditCheckpointer,
+  AuditCheckpointStore,
+  AuditSigningKeyRing,
+  CheckpointSigner,
+  CheckpointWebhook,
+  EVENT_BUDGET_PER_ROUND,
+  eventHash,
+  GENESIS_HASH,
+  StoredChainedEvent,
+  verifyChain,
+  type CheckpointRoundResult,
+} from '@app/audit';
+import type { AuditEventFiltersDto } from '@app/audit';
+import { listEventsSql } from '../libs/audit/src/store/audit-event-filter.sql';
+import { prepareExport, streamExport } from '../libs/audit/src/store/audit.store';
 import { ALL_TENANTS, issueTenantScope, type TenantSelection } from '@app/common';
-import { to as copyTo } from 'pg-copy-streams';
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((arg, i, all) => (arg.startsWith('--') ? [[arg.slice(2), all[i + 1]]] : [])),
@@ -45,6 +55,13 @@ const ACTIONS: [string, number][] = [
   ['api_key.created', 0.03],
   ['tenant.updated', 0.02],
 ];
+
+/** Plans printed after the timings. */
+const EXPLAINED = ['tenant+login', 'tenant+connection_id', 'tenant+2 actions (rare)', 'tenant+3 actions+failure'];
+
+function actionOf(i: number): string {
+  return pickAction(((Math.imul(i, 2654435761) >>> 0) % 1000) / 1000);
+}
 
 function pickAction(r: number): string {
   let acc = 0;
@@ -125,7 +142,7 @@ async function fill(pool: Pool, tenants: Tenant[]): Promise<number> {
       const tenant = tenants[i % tenants.length];
       tenant.seq += 1;
       const local = Math.floor(i / tenants.length);
-      const action = pickAction(((Math.imul(i, 2654435761) >>> 0) % 1000) / 1000);
+      const action = actionOf(i);
       const failed = action === 'login_link.failed' || action === 'login_link.redeem_rejected';
       const isLink = action.startsWith('login_link.');
       const event: StoredChainedEvent = {
@@ -142,7 +159,7 @@ async function fill(pool: Pool, tenants: Tenant[]): Promise<number> {
         user_agent: 'Mozilla/5.0 (bench)',
         request_id: `req-${i}`,
         connection_id: isLink ? tenant.keys[0] : null,
-        provider: isLink ? (i % 2 ? 'acronis' : 'flussonic') : null,
+        provider: isLink ? (local % 2 ? 'acronis' : 'flussonic') : null,
         subject_login: isLink ? `user${(local * 7919) % USERS_PER_TENANT}@${tenant.id.slice(0, 8)}.example` : null,
         subject_user_id: null,
         subject_external_id: null,
@@ -214,24 +231,70 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
     const to = Date.now() - ((i * 7) % 300) * 24 * 3600 * 1000;
     return { from: new Date(to - month).toISOString(), to: new Date(to).toISOString() };
   };
+  const eventOf = (i: number) => (i * 7919) % EVENTS;
+  const linkEvent = (i: number) => {
+    // An event index that is a login link event (its link_id and request_id are known).
+    for (let e = eventOf(i); ; e = (e + 1) % EVENTS) if (actionOf(e).startsWith('login_link.')) return e;
+  };
   const combos: [string, (i: number) => { filters: AuditEventFiltersDto; tenant?: string }][] = [
     ['(none)', () => ({ filters: {} })],
     ['tenant', (i) => ({ filters: {}, tenant: tenantOf(i).id })],
-    ['tenant+action', (i) => ({ filters: { action: 'credential.rotated' }, tenant: tenantOf(i).id })],
+    ['tenant+action', (i) => ({ filters: { action: ['credential.rotated'] }, tenant: tenantOf(i).id })],
     ['tenant+outcome=failure', (i) => ({ filters: { outcome: 'failure' }, tenant: tenantOf(i).id })],
     ['tenant+login', (i) => ({ filters: { login: loginOf(tenantOf(i), i) }, tenant: tenantOf(i).id })],
     ['tenant+actor', (i) => ({ filters: { actor_id: tenantOf(i).keys[i % KEYS_PER_TENANT] }, tenant: tenantOf(i).id })],
     ['tenant+from/to (30 days)', (i) => ({ filters: rangeOf(i), tenant: tenantOf(i).id })],
     [
       'tenant+action+outcome+from/to',
-      (i) => ({ filters: { action: 'login_link.failed', outcome: 'failure', ...rangeOf(i) }, tenant: tenantOf(i).id }),
+      (i) => ({
+        filters: { action: ['login_link.failed'], outcome: 'failure', ...rangeOf(i) },
+        tenant: tenantOf(i).id,
+      }),
     ],
-    ['action', () => ({ filters: { action: 'tenant.updated' } })],
-    ['action+from/to', (i) => ({ filters: { action: 'login_link.redeem_rejected', ...rangeOf(i) } })],
+    ['action', () => ({ filters: { action: ['tenant.updated'] } })],
+    ['action+from/to', (i) => ({ filters: { action: ['login_link.redeem_rejected'], ...rangeOf(i) } })],
     ['actor', (i) => ({ filters: { actor_id: tenantOf(i).keys[i % KEYS_PER_TENANT] } })],
     ['login', (i) => ({ filters: { login: loginOf(tenantOf(i), i) } })],
     ['outcome=failure', () => ({ filters: { outcome: 'failure' } })],
     ['from/to (30 days)', (i) => ({ filters: rangeOf(i) })],
+    // Added with SIEM pulls.
+    ['tenant+connection_id', (i) => ({ filters: { connection_id: tenantOf(i).keys[0] }, tenant: tenantOf(i).id })],
+    ['connection_id', (i) => ({ filters: { connection_id: tenantOf(i).keys[0] } })],
+    ['link_id', (i) => ({ filters: { link_id: `lnk-${linkEvent(i)}` } })],
+    [
+      'tenant+link_id',
+      (i) => ({ filters: { link_id: `lnk-${linkEvent(i)}` }, tenant: tenants[linkEvent(i) % tenants.length].id }),
+    ],
+    ['request_id', (i) => ({ filters: { request_id: `req-${eventOf(i)}` } })],
+    ['tenant+provider', (i) => ({ filters: { provider: 'flussonic' }, tenant: tenantOf(i).id })],
+    ['provider', () => ({ filters: { provider: 'acronis' } })],
+    ['tenant+provider (no match)', (i) => ({ filters: { provider: 'none' }, tenant: tenantOf(i).id })],
+    ['provider (no match)', () => ({ filters: { provider: 'none' } })],
+    ['2 actions (common)', () => ({ filters: { action: ['login_link.issued', 'login_link.redeemed'] } })],
+    ['2 actions (rare)', () => ({ filters: { action: ['tenant.updated', 'api_key.created'] } })],
+    ['2 actions (rare+common)', () => ({ filters: { action: ['tenant.updated', 'login_link.redeemed'] } })],
+    [
+      'tenant+2 actions (rare)',
+      (i) => ({ filters: { action: ['tenant.updated', 'credential.rotated'] }, tenant: tenantOf(i).id }),
+    ],
+    [
+      'tenant+3 actions+failure',
+      (i) => ({
+        filters: { action: ['login_link.failed', 'login_link.redeem_rejected', 'tenant.updated'], outcome: 'failure' },
+        tenant: tenantOf(i).id,
+      }),
+    ],
+    [
+      'tenant pull: asc after_seq',
+      (i) => ({ filters: { order: 'asc', after_seq: String((i * 37) % 9000) }, tenant: tenantOf(i).id }),
+    ],
+    [
+      'tenant pull: asc after_seq+action',
+      (i) => ({
+        filters: { order: 'asc', after_seq: String((i * 37) % 9000), action: ['login_link.redeemed'] },
+        tenant: tenantOf(i).id,
+      }),
+    ],
   ];
   console.log('\nfirst page (limit 50), newest first, %d samples each:', SAMPLES);
   console.log('combination'.padEnd(34), 'p50 ms'.padStart(8), 'p95 ms'.padStart(8), 'rows'.padStart(6));
@@ -240,12 +303,10 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
     let rows = 0;
     for (let i = 0; i < SAMPLES + 20; i += 1) {
       const { filters, tenant } = make(i);
-      const { where, params } = auditEventFilterSql(filters, selectionOf(tenant));
+      // The store's own statement (AuditStore.list).
+      const { sql, params } = listEventsSql(filters, selectionOf(tenant), undefined, 51);
       const started = process.hrtime.bigint();
-      const result = await pool.query(
-        `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
-        params,
-      );
+      const result = await pool.query(sql, params);
       if (i >= 20) times.push(Number(process.hrtime.bigint() - started) / 1e6);
       rows = result.rowCount ?? 0;
     }
@@ -257,12 +318,12 @@ async function firstPages(pool: Pool, tenants: Tenant[]): Promise<void> {
       String(rows).padStart(6),
     );
   }
-  const { where, params } = auditEventFilterSql({ login: loginOf(tenants[0], 1) }, selectionOf(tenants[0].id));
-  const plan = await pool.query(
-    `EXPLAIN (ANALYZE, BUFFERS) SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT 51`,
-    params,
-  );
-  console.log('\nEXPLAIN tenant+login:\n' + plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n'));
+  for (const [name, make] of combos.filter(([n]) => EXPLAINED.includes(n))) {
+    const { filters, tenant } = make(1);
+    const { sql, params } = listEventsSql(filters, selectionOf(tenant), undefined, 51);
+    const plan = await pool.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+    console.log(`\nEXPLAIN ${name}:\n` + plan.rows.map((r) => `  ${r['QUERY PLAN']}`).join('\n'));
+  }
 }
 
 function selectionOf(tenantId: string | undefined): TenantSelection {
@@ -287,11 +348,10 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const timer = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 50);
-  const sql = await prepareExport(client, {}, ALL_TENANTS, format);
-  await pipeline(client.query(copyTo(sql)), sink);
-  await client.query('COMMIT');
+  const prepared = await prepareExport(client, {}, ALL_TENANTS, format);
+  // The store's own streaming (COPY, and for NDJSON the metadata pass); it commits and releases.
+  await streamExport(client, prepared.sql, format, sink);
   clearInterval(timer);
-  client.release();
   const seconds = (Date.now() - started) / 1000;
   const events = format === 'csv' ? lines - 1 : lines;
   console.log(
@@ -299,20 +359,97 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   );
 }
 
-async function verifyRate(pool: Pool, tenants: Tenant[]): Promise<void> {
-  const client = await pool.connect();
-  let events = 0;
-  const started = Date.now();
-  for (const tenant of tenants.slice(0, 20)) {
-    const verdict = await verifyChain(client, tenant.id);
-    if (!verdict.ok) throw new Error(`chain of ${tenant.id} broken at ${verdict.first_broken_seq}`);
-    events += verdict.events_checked;
+async function verifyRate(pool: Pool, tenants: Tenant[], signer: CheckpointSigner): Promise<void> {
+  for (const keys of [[], signer.verifierKeys()]) {
+    const client = await pool.connect();
+    let events = 0;
+    let checkpoints = 0;
+    const started = Date.now();
+    for (const tenant of tenants.slice(0, 20)) {
+      const verdict = await verifyChain(client, tenant.id, { keys });
+      if (!verdict.ok) throw new Error(`chain of ${tenant.id} broken at ${verdict.first_broken_seq}`);
+      events += verdict.events_checked;
+      checkpoints += verdict.checkpoints_checked;
+    }
+    client.release();
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `verify${keys.length ? ' with checkpoints' : ' (no keys)'}: ${events} events, ${checkpoints} checkpoints over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok)`,
+    );
   }
-  client.release();
-  const seconds = (Date.now() - started) / 1000;
-  console.log(
-    `verify: ${events} events over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok)`,
+}
+
+const APPEND_SQL = `SELECT * FROM audit_append($1, $2, 'tenant.updated', 'success', 'system', 'bench', NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '{}')`;
+
+/** `perChain` events on each chain, 4 connections at a time (each chain's events in order). */
+async function appendTo(pool: Pool, chains: readonly string[], perChain: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let i = next++; i < chains.length; i = next++)
+        for (let n = 0; n < perChain; n += 1) await pool.query(APPEND_SQL, [randomUUID(), chains[i]]);
+    }),
   );
+}
+
+function describeRound(label: string, r: CheckpointRoundResult): void {
+  console.log(
+    `  ${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms, ${String(r.statements).padStart(3)} statements, ${String(r.chains_moved).padStart(5)} chains, ${String(r.events_verified).padStart(7)} events verified, ${String(r.checkpoints).padStart(5)} checkpoints ${JSON.stringify(r.phases_ms)}`,
+  );
+}
+
+/**
+ * The checkpoint round: catching up on the loaded log (first checkpoints, verified from the
+ * genesis within the per-round budget), then 1,000 chains that each moved, then dense
+ * checkpoints (one per 100 events) on a few chains for the verify figures.
+ */
+async function checkpointRounds(tenants: Tenant[], pool: Pool): Promise<CheckpointSigner> {
+  const dataSource = await new DataSource({ type: 'postgres', url: DATABASE_URL, extra: { max: 4 } }).initialize();
+  const store = new AuditCheckpointStore(dataSource);
+  const settings = {
+    intervalSeconds: 0,
+    directory: mkdtempSync(join(tmpdir(), 'bench-checkpoints-')),
+    webhookUrl: null,
+  };
+  const signer = new CheckpointSigner(
+    AuditSigningKeyRing.parse(AuditSigningKeyRing.generateEntry()),
+    'bench.example/audit',
+  );
+  const checkpointer = new AuditCheckpointer(store, signer, new CheckpointWebhook(store, settings), settings);
+  console.log(`\ncheckpoint rounds (budget ${EVENT_BUDGET_PER_ROUND} events verified per round):`);
+  for (let round = 1; ; round += 1) {
+    const result = await checkpointer.run();
+    describeRound(`catch-up round ${round} (${tenants.length} loaded chains)`, result);
+    if (result.chains_moved === 0 || round > 50) break;
+  }
+  const chains = Array.from({ length: 1000 }, () => randomUUID());
+  await appendTo(pool, chains, 1);
+  describeRound('1,000 new chains, 1 event each', await checkpointer.run());
+  for (let repeat = 1; repeat <= 3; repeat += 1) {
+    await appendTo(pool, chains, 5);
+    describeRound(`1,000 moving chains, 5 events each (#${repeat})`, await checkpointer.run());
+  }
+  describeRound('nothing moved', await checkpointer.run());
+  // One checkpoint per 100 events on the first 5 loaded chains, for verify.
+  for (const tenant of tenants.slice(0, 5)) {
+    const rows = await pool.query<{ seq: string; hash: string }>(
+      `SELECT seq::text AS seq, hash FROM audit_events WHERE chain_id = $1 AND seq % 100 = 0`,
+      [tenant.id],
+    );
+    const made = rows.rows.map((row) => ({
+      ...signer.sign({ chainId: tenant.id, seq: row.seq, hash: row.hash, time: new Date() }),
+      ...row,
+    }));
+    await pool.query(
+      `INSERT INTO audit_checkpoints (chain_id, tenant_id, seq, hash, checkpointed_at, key_id, note)
+       SELECT $1, $1, s, h, now(), k, n FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[]) AS x(s, h, k, n)
+       ON CONFLICT (chain_id, seq) DO NOTHING`,
+      [tenant.id, made.map((m) => m.seq), made.map((m) => m.hash), made.map((m) => m.keyId), made.map((m) => m.note)],
+    );
+  }
+  await dataSource.destroy();
+  return signer;
 }
 
 async function main(): Promise<void> {
@@ -338,7 +475,8 @@ async function main(): Promise<void> {
   console.log('');
   await exportRate(pool, 'ndjson');
   await exportRate(pool, 'csv');
-  await verifyRate(pool, tenants);
+  const signer = await checkpointRounds(tenants, pool);
+  await verifyRate(pool, tenants, signer);
   await pool.end();
 }
 

@@ -160,6 +160,7 @@ async function main(): Promise<void> {
             DATABASE_MIGRATION_URL: db.ownerUrl,
             DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
             BROKER_MASTER_KEYS: masterKeys,
+            BROKER_AUDIT_SIGNING_KEYS: `v1:${randomBytes(32).toString('base64')}`,
             BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
             // The simulators speak http on loopback: allowed explicitly, as an MSP would for a LAN upstream
             // (the connect-time address check still runs on every new upstream connection).

@@ -41,7 +41,11 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DATABASE_URL: url.toString(),
     BROKER_MASTER_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    BROKER_AUDIT_SIGNING_KEYS: `v1:${randomBytes(32).toString('base64')}`,
     BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
+    // The simulators speak http on loopback: allowed explicitly, as for a LAN upstream.
+    UPSTREAM_ALLOW_HTTP: 'true',
+    UPSTREAM_ALLOWED_NETWORKS: '127.0.0.0/8',
     RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
   });

@@ -9,6 +9,9 @@ import { LinkLifecycle1764300000000 } from './1764300000000-LinkLifecycle';
 import { AuditFilterStatistics1764400000000 } from './1764400000000-AuditFilterStatistics';
 import { LinkPolicy1764500000000 } from './1764500000000-LinkPolicy';
 import { SecretOriginBinding1764510000000 } from './1764510000000-SecretOriginBinding';
+import { AuditAppendFunction1764520000000 } from './1764520000000-AuditAppendFunction';
+import { AuditCheckpoints1764600000000 } from './1764600000000-AuditCheckpoints';
+import { AuditEventFilterIndexes1764700000000 } from './1764700000000-AuditEventFilterIndexes';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -27,4 +30,7 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditFilterStatistics1764400000000,
   LinkPolicy1764500000000,
   SecretOriginBinding1764510000000,
+  AuditAppendFunction1764520000000,
+  AuditCheckpoints1764600000000,
+  AuditEventFilterIndexes1764700000000,
 ];

@@ -157,7 +157,7 @@ describe('audit API', () => {
       (await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantB }).set(bearer(auditorA))).status,
     ).toBe(404);
     const verify = await request(t.url).get('/v1/audit-events/verify').set(bearer(auditorA));
-    expect(verify.body).toEqual({
+    expect(verify.body).toMatchObject({
       tenant_id: tenantA,
       events_checked: own.body.data.length,
       ok: true,
@@ -184,7 +184,7 @@ describe('audit API', () => {
   });
 
   it('fails closed: an admin change whose event cannot be written answers 503 and changes nothing; recovery after', async () => {
-    await t.db.query('REVOKE INSERT ON audit_events FROM sso_broker_runtime');
+    await t.db.query('REVOKE EXECUTE ON FUNCTION audit_append FROM sso_broker_runtime');
     try {
       const res = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
       expect(res.status).toBe(503);
@@ -192,7 +192,7 @@ describe('audit API', () => {
       expect(res.body).toMatchObject({ status: 503, code: 'audit_unavailable' });
       expect(await t.db.query(`SELECT 1 FROM tenants WHERE name = 'Never Created'`)).toHaveLength(0);
     } finally {
-      await t.db.query('GRANT INSERT ON audit_events TO sso_broker_runtime');
+      await t.db.query('GRANT EXECUTE ON FUNCTION audit_append TO sso_broker_runtime');
     }
     const again = await request(t.url).post('/v1/tenants').set(asAdmin()).send({ name: 'Never Created' });
     expect(again.status).toBe(201);
@@ -218,8 +218,12 @@ describe('audit API', () => {
     expect(logins.map((_, i) => got.get(String(i + 1)))).toEqual(logins.map((l) => (l === null ? '' : defused(l))));
   });
 
+  /** The 100,000-event chain of the CSV test, exported again as NDJSON by the next test. */
+  const big = { tenantId: '', hashes: new Map<string, string>() };
+
   it('exports 100,000 events with flat memory, and the CSV parses back to the same events', async () => {
     const tenantId = randomUUID();
+    big.tenantId = tenantId;
     const expected = new Map<string, { seq: string; hash: string; login: string }>();
     let prev = GENESIS_HASH;
     const start = Date.parse('2025-01-01T00:00:00.000Z');
@@ -256,6 +260,7 @@ describe('audit API', () => {
         prev = event.hash;
         rows.push(event);
         expected.set(event.id, { seq: event.seq, hash: event.hash, login: event.subject_login! });
+        big.hashes.set(event.id, event.hash);
       }
       const cols = [
         'id',
@@ -361,7 +366,47 @@ describe('audit API', () => {
     expect((peakRetained - baselineRetained) / 1e6).toBeLessThan(25);
 
     const verify = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenantId }).set(asAdmin());
-    expect(verify.body).toEqual({ tenant_id: tenantId, events_checked: total, ok: true, first_broken_seq: null });
+    expect(verify.body).toMatchObject({ tenant_id: tenantId, events_checked: total, ok: true, first_broken_seq: null });
+  }, 180_000);
+
+  it('exports the same 100,000 events as NDJSON lines with flat memory', async () => {
+    const { tenantId, hashes } = big;
+    if (!global.gc) throw new Error('run with NODE_OPTIONS=--expose-gc (npm test and npm run test:e2e set it)');
+    global.gc();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    // Each line is checked as it arrives, never the whole body.
+    const lines = await new Promise<number>((resolve, reject) => {
+      get(
+        `${t.url}/v1/audit-events/export?format=ndjson&tenant_id=${tenantId}`,
+        { headers: { Authorization: `Bearer ${t.adminKey}` } },
+        (res) => {
+          let count = 0;
+          let rest = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            const parts = (rest + chunk).split('\n');
+            rest = parts.pop() ?? '';
+            for (const line of parts) {
+              const event = JSON.parse(line) as { id: string; hash: string; chain_id: string };
+              if (hashes.get(event.id) !== event.hash || event.chain_id !== tenantId) {
+                res.destroy();
+                reject(new Error(`line ${line.slice(0, 80)} does not match`));
+              }
+              count += 1;
+            }
+          });
+          res.on('end', () => resolve(count));
+          res.on('close', () => resolve(count));
+          res.on('error', reject);
+        },
+      ).on('error', reject);
+    });
+    clearInterval(sampler);
+    expect(lines).toBe(hashes.size);
+    process.stdout.write(`NDJSON export of ${lines} events: RSS growth ${((peak - baseline) / 1e6).toFixed(1)} MB\n`);
+    expect((peak - baseline) / 1e6).toBeLessThan(50);
   }, 180_000);
 
   it('a client that goes away mid-export frees its database connection (no COPY left running)', async () => {

@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { auditVerifyCli } from '../scripts/audit-verify';
 import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
+import { pollUntil } from './utils/poll-until';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 
 const DIST_MAIN = join(__dirname, '..', 'dist', 'apps', 'broker', 'src', 'main.js');
@@ -90,6 +92,39 @@ describe('fresh start on the embedded database', () => {
     expect(embeddedServersOn(dataDir)).toBe(0);
   }, 180_000);
 
+  it('the default setup signs checkpoints with a development key, and audit:verify needs nothing but --tenant', async () => {
+    // Runs after the test above: DATA_DIR holds the cluster and the tenant it created.
+    const broker = await startBrokerProcess({ ...env, AUDIT_CHECKPOINT_INTERVAL_SECONDS: '1' });
+    brokers.push(broker);
+    const keyFile = join(dataDir, 'audit-signing.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    const listed = await request(broker.url).get('/v1/tenants').set('Authorization', `Bearer ${adminKey}`);
+    const tenantId = listed.body.data[0].id as string;
+    const file = join(dataDir, 'checkpoints', `${tenantId}.checkpoints`);
+    expect(await pollUntil(() => existsSync(file), Boolean, { timeoutMs: 30_000 })).toBe(true);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await auditVerifyCli(
+      ['--tenant', tenantId],
+      { DATA_DIR: dataDir },
+      {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      },
+    );
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const verdict = JSON.parse(out[0]) as Record<string, unknown>;
+    expect(verdict).toMatchObject({
+      tenant_id: tenantId,
+      ok: true,
+      public_keys: keyFile,
+      checkpoint_files: [join(dataDir, 'checkpoints')],
+      latest_checkpoint: { seq: verdict.head_seq },
+    });
+    expect(verdict.checkpoints_checked).toBeGreaterThanOrEqual(2); // the table's and the file's
+    expect(await broker.stop('SIGTERM')).toBe(0);
+  }, 120_000);
+
   it('refusing to start (a stored secret under a master key it lacks) stops its embedded PostgreSQL too', async () => {
     // Runs after the test above: DATA_DIR holds a secret sealed under the generated development key.
     const attempt = await startBrokerProcess({ ...env, BROKER_MASTER_KEYS: newMasterKeyEntry('v9') }).then(
@@ -118,16 +153,29 @@ describe('fresh start on the embedded database', () => {
     expect(stderr).toContain('PORT');
   });
 
-  it('refuses to start in production without BROKER_MASTER_KEYS', () => {
-    let stderr = '';
-    try {
-      execFileSync(process.execPath, [DIST_MAIN], {
-        env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATA_DIR: dataDir },
-        stdio: 'pipe',
-      });
-    } catch (error) {
-      stderr = String((error as { stderr: Buffer }).stderr);
-    }
-    expect(stderr).toContain('BROKER_MASTER_KEYS');
+  it('refuses to start in production without BROKER_MASTER_KEYS or BROKER_AUDIT_SIGNING_KEYS (exit 2, naming them)', () => {
+    const run = (extra: Record<string, string>) => {
+      try {
+        execFileSync(process.execPath, [DIST_MAIN], {
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DATA_DIR: dataDir, ...extra },
+          stdio: 'pipe',
+        });
+        return { status: 0, stderr: '' };
+      } catch (error) {
+        return { status: (error as { status: number }).status, stderr: String((error as { stderr: Buffer }).stderr) };
+      }
+    };
+    const neither = run({});
+    expect(neither.status).toBe(2);
+    expect(neither.stderr).toContain('BROKER_MASTER_KEYS');
+    expect(neither.stderr).toContain('BROKER_AUDIT_SIGNING_KEYS');
+    const noSigningKey = run({ BROKER_MASTER_KEYS: newMasterKeyEntry() });
+    expect(noSigningKey.status).toBe(2);
+    expect(noSigningKey.stderr).toMatch(/BROKER_AUDIT_SIGNING_KEYS: required when NODE_ENV=production/);
+    expect(noSigningKey.stderr).not.toContain('BROKER_MASTER_KEYS');
+    const malformed = run({ BROKER_MASTER_KEYS: newMasterKeyEntry(), BROKER_AUDIT_SIGNING_KEYS: 'v1:c2VjcmV0' });
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr).toContain('BROKER_AUDIT_SIGNING_KEYS');
+    expect(malformed.stderr).not.toContain('c2VjcmV0');
   });
 });

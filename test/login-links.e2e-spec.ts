@@ -290,7 +290,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
   it('fails closed: without an audit write there is no link (503), and it works again once granted', async () => {
     const count = async () => Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM login_links`))[0].n);
     const before = await count();
-    await t.db.query(`REVOKE INSERT ON audit_events FROM sso_broker_runtime`);
+    await t.db.query(`REVOKE EXECUTE ON FUNCTION audit_append FROM sso_broker_runtime`);
     try {
       for (const delivery of ['direct', 'launch']) {
         const res = await issue({ connection: 'flussonic', user: { login: VIEWER }, delivery });
@@ -299,7 +299,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
       }
       expect(await count()).toBe(before);
     } finally {
-      await t.db.query(`GRANT INSERT ON audit_events TO sso_broker_runtime`);
+      await t.db.query(`GRANT EXECUTE ON FUNCTION audit_append TO sso_broker_runtime`);
     }
     expect((await issue({ connection: 'flussonic', user: { login: VIEWER } })).status).toBe(201);
   });

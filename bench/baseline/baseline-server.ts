@@ -4,7 +4,6 @@ import { Pool, QueryConfig } from 'pg';
 import { Agent, request } from 'undici';
 // The crypto alone, not @app/vault's index (which loads Nest and TypeORM for its services).
 import { EnvelopeCipher, MasterKeyRing, secretOrigin } from '../../libs/vault/src/crypto';
-import { CANONICAL_VERSION } from '../../libs/audit/src/chain/canonical-event';
 import { BenchStats } from './bench-stats';
 import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 
@@ -131,11 +130,6 @@ export class BaselineServer {
       const fingerprint = createHash('sha256').update(minted.token, 'utf8').digest('hex').slice(0, 16);
       const expiresAt = minted.expiresAt.toISOString();
       const metadata = `{"delivery":"direct","expires_at":${J(expiresAt)}}`;
-      // The hashed array (libs/audit canonicalSerialisation) but for seq, occurred_at and prev_hash.
-      const head = `[${J(CANONICAL_VERSION)},${J(eventId)},${J(row.tenant_id)},`;
-      const middle =
-        `,"login_link.issued","success","api_key",${J(row.key_id)},"portal",${J(ip)},null,${J(requestId)},` +
-        `${J(row.connection_id)},${J(row.provider)},${J(login)},null,null,${J(linkId)},${J(fingerprint)},null,${J(metadata)},`;
       await this.pool.query(
         named('baseline-append', APPEND_LINK_AND_EVENT_SQL, [
           row.tenant_id,
@@ -151,8 +145,6 @@ export class BaselineServer {
           metadata,
           `{"login":${J(login)}}`,
           expiresAt,
-          head,
-          middle,
         ]),
       );
       send(

@@ -59,6 +59,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     DATABASE_URL: db.appUrl,
     BROKER_MASTER_KEYS: newMasterKeyEntry(),
     BROKER_BOOTSTRAP_ADMIN_KEY: newAdminKeyText(),
+    // Checkpoint rounds run when a test calls AuditCheckpointer.run(), not on a timer.
+    AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...options.env,
   };
   const validated = validateEnvironment(env);

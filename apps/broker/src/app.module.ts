@@ -4,6 +4,7 @@ import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { AuditModule } from '@app/audit';
 import { AuditEventsController } from './controllers/audit-events.controller';
+import { AuditCheckpointsController } from './controllers/audit-checkpoints.controller';
 import { brokerConfigModule, Environment } from '@app/config';
 import { DatabaseConnectionOptions, DatabaseModule } from '@app/database';
 import { ConnectionsModule } from '@app/connections';
@@ -49,6 +50,7 @@ export class AppModule {
         HealthController,
         MetricsController,
         AuditEventsController,
+        AuditCheckpointsController,
         LoginLinksController,
         LaunchController,
         TenantLoginLinksController,

@@ -55,7 +55,7 @@ export class AuditService {
    */
   async record(tx: EntityManager, input: AuditRecordInput, companion?: CompanionWrite): Promise<RecordedAuditEvent> {
     try {
-      const row = await this.store.append(input.scope, randomUUID(), eventValues(input), tx, companion);
+      const row = await this.store.append(randomUUID(), eventValues(input), tx, companion);
       return {
         id: row.id,
         tenantId: tenantIdOf(input.scope),
@@ -73,7 +73,7 @@ export class AuditService {
   }
 }
 
-/** $3..$20 of appendEventSql, cleaned as the stored row will hold them. */
+/** $2..$19 of appendEventSql, cleaned as the stored row will hold them. */
 function eventValues(input: AuditRecordInput): EventValues {
   const actor = actorOf(input.ctx);
   return [

@@ -93,7 +93,11 @@ describe('TRUST_PROXY', () => {
   );
 
   it('refuses true in production (any client could choose its audited IP), naming the variable', () => {
-    const production = { NODE_ENV: 'production', BROKER_MASTER_KEYS: `v1:${'A'.repeat(43)}=` };
+    const production = {
+      NODE_ENV: 'production',
+      BROKER_MASTER_KEYS: `v1:${'A'.repeat(43)}=`,
+      BROKER_AUDIT_SIGNING_KEYS: `v1:${'B'.repeat(43)}=`,
+    };
     expect(refusal({ ...production, TRUST_PROXY: 'true' })).toMatch(/TRUST_PROXY: true trusts any X-Forwarded-For/);
     expect(validateEnvironment({ ...production, TRUST_PROXY: '1' }).TRUST_PROXY).toBe('1');
   });

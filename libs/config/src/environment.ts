@@ -17,6 +17,9 @@ import {
   validateSync,
 } from 'class-validator';
 
+const SIGNING_KEY_ENTRY = String.raw`\s*v[1-9]\d{0,8}:[A-Za-z0-9+/]{43}=\s*`;
+const SIGNING_KEYS_SHAPE = new RegExp(`^${SIGNING_KEY_ENTRY}(,${SIGNING_KEY_ENTRY})*$`);
+
 /**
  * Reads the raw variable (`obj[key]`), not `value`: with enableImplicitConversion, class-transformer
  * has already turned the string into Boolean(string) by then, so "false" arrived as true and, in
@@ -101,6 +104,43 @@ export class Environment {
   @IsOptional()
   @IsString()
   BROKER_BOOTSTRAP_ADMIN_KEY?: string;
+
+  /**
+   * Ed25519 seeds that sign audit checkpoints, `v2:<base64 of 32 bytes>,v1:<…>`: the highest
+   * version signs, every listed one verifies (docs/audit.md#key-handling-and-pinning). Outside
+   * production, absent means a development key generated once into DATA_DIR/audit-signing.key.
+   */
+  @IsOptional()
+  @Matches(SIGNING_KEYS_SHAPE, {
+    message: 'BROKER_AUDIT_SIGNING_KEYS must be v<N>:<base64 of 32 bytes>, comma separated',
+  })
+  BROKER_AUDIT_SIGNING_KEYS?: string;
+
+  /** How often each chain that moved gets a signed checkpoint, in seconds; 0 disables checkpoints. */
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: number = 60;
+
+  /**
+   * Prefix of the checkpoint origin line (`<prefix>/<chain id>`) and the signing key's name;
+   * default `<PUBLIC_BASE_URL host>/audit`. A schema-less URL: no spaces, no "+".
+   */
+  @IsOptional()
+  @Matches(/^[^\s+/][^\s+]*[^\s+/]$|^[^\s+/]$/, {
+    message: 'AUDIT_CHECKPOINT_ORIGIN must be a schema-less URL without spaces, "+" or a trailing "/"',
+  })
+  AUDIT_CHECKPOINT_ORIGIN?: string;
+
+  /** The file sink: one append-only file of checkpoint notes per chain; default DATA_DIR/checkpoints. */
+  @IsOptional()
+  @IsString()
+  AUDIT_CHECKPOINT_DIR?: string;
+
+  /** Optional HTTP sink: every checkpoint note is POSTed here (text/plain), retried with backoff until a 2xx. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  AUDIT_CHECKPOINT_WEBHOOK_URL?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
@@ -238,6 +278,9 @@ export class Environment {
 
 export class ConfigurationError extends Error {}
 
+/** Variables production refuses to start without (each names a secret kept outside the database). */
+const REQUIRED_IN_PRODUCTION = ['BROKER_MASTER_KEYS', 'BROKER_AUDIT_SIGNING_KEYS'] as const;
+
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = new Set(
     getMetadataStorage()
@@ -268,8 +311,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
         "dodge the per-IP limits); set the hop count or the proxies' addresses/CIDRs",
     );
   }
-  if (env.NODE_ENV === 'production' && !env.BROKER_MASTER_KEYS) {
-    throw new ConfigurationError('invalid configuration:\n  BROKER_MASTER_KEYS: required when NODE_ENV=production');
+  const missing = env.NODE_ENV === 'production' ? REQUIRED_IN_PRODUCTION.filter((name) => !env[name]) : [];
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `invalid configuration:\n${missing.map((name) => `  ${name}: required when NODE_ENV=production`).join('\n')}`,
+    );
   }
   checkDatabaseUrl(env.DATABASE_URL, 'DATABASE_URL', 'DATABASE_PASSWORD');
   checkDatabaseUrl(env.DATABASE_MIGRATION_URL, 'DATABASE_MIGRATION_URL', 'DATABASE_MIGRATION_PASSWORD');
@@ -288,6 +334,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     throw new ConfigurationError(`invalid configuration:\n${upstreamProblems.map((line) => `  ${line}`).join('\n')}`);
   }
   env.PUBLIC_BASE_URL = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  env.AUDIT_CHECKPOINT_ORIGIN ??= `${new URL(env.PUBLIC_BASE_URL).host}/audit`;
   return env;
 }
 

@@ -9,11 +9,10 @@ import {
 } from '@nestjs/swagger';
 import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { Page, type TenantSelection } from '@app/common';
+import { type TenantSelection } from '@app/common';
 import { Auth, CurrentTenants } from '@app/auth';
 import {
   AuditChainVerdictDto,
-  AuditEventDto,
   AuditEventPageDto,
   AuditExportService,
   AuditQueryService,
@@ -39,16 +38,18 @@ export class AuditEventsController {
   @Get()
   @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
-    summary: 'List audit events, newest first',
-    description: `Keyset pagination with an opaque cursor. ${SCOPE_NOTE}`,
+    summary: 'List audit events, newest first (or oldest first by seq)',
+    description: `Keyset pagination with an opaque cursor. Incremental pulls: tenant_id, order=asc and after_seq=<next_after_seq of the previous answer>. ${SCOPE_NOTE}`,
   })
   @ApiOkResponse({ type: AuditEventPageDto })
-  @ApiBadRequestResponse({ description: 'validation_failed, invalid_cursor' })
+  @ApiBadRequestResponse({
+    description: 'validation_failed, invalid_cursor, tenant_id_required (order=asc or after_seq)',
+  })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   list(
     @CurrentTenants() tenants: TenantSelection,
     @Query() query: ListAuditEventsQueryDto,
-  ): Promise<Page<AuditEventDto>> {
+  ): Promise<AuditEventPageDto> {
     return this.query.list(tenants, query);
   }
 
@@ -56,10 +57,15 @@ export class AuditEventsController {
   @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
     summary: 'Export audit events as CSV or NDJSON',
-    description: `Every matching event, newest first, streamed from one database snapshot (no row cap). CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. ${SCOPE_NOTE}`,
+    description: `Every matching event, newest first (or oldest first by seq with order=asc), streamed from one database snapshot (no row cap). NDJSON lines are the list's event objects. CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. With a tenant, X-Next-After-Seq names the greatest seq in the file (the after_seq of the next incremental pull). ${SCOPE_NOTE}`,
   })
   @ApiProduces('text/csv', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'The file, as an attachment.' })
+  @ApiOkResponse({
+    description: 'The file, as an attachment.',
+    headers: {
+      'X-Next-After-Seq': { description: 'With a tenant: the greatest seq in the file.', schema: { type: 'string' } },
+    },
+  })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
   async export(
     @CurrentTenants() tenants: TenantSelection,
@@ -77,6 +83,7 @@ export class AuditEventsController {
         'Content-Type': file.contentType,
         'Content-Disposition': `attachment; filename="${file.filename}"`,
         'Cache-Control': 'no-store',
+        ...(file.nextAfterSeq === null ? {} : { 'X-Next-After-Seq': file.nextAfterSeq }),
       })
       .send(body);
   }

@@ -27,6 +27,11 @@ export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null: the broker-wide chain.' })
   tenant_id: string | null;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The chain the event belongs to: its tenant id, or the nil UUID for the broker-wide chain.',
+  })
+  chain_id: string;
   @ApiProperty({ description: 'Position in the tenant chain, from 1, without gaps.' }) seq: number;
   @ApiProperty({ format: 'date-time', description: 'Database clock, millisecond precision, part of the hash.' })
   occurred_at: string;
@@ -55,6 +60,43 @@ export class AuditEventDto {
 export class AuditEventPageDto {
   @ApiProperty({ type: [AuditEventDto] }) data: AuditEventDto[];
   @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'With a tenant: the greatest seq on this page (else the after_seq asked for): pass it as after_seq to fetch only newer events. null across tenants.',
+  })
+  next_after_seq: string | null;
+}
+
+export class AuditChainProblemDto {
+  @ApiProperty() seq: number;
+  @ApiProperty({
+    enum: [
+      'seq',
+      'prev_hash',
+      'hash',
+      'head',
+      'time_order',
+      'time_future',
+      'checkpoint_mismatch',
+      'checkpoint_beyond_chain',
+      'checkpoint_invalid',
+    ],
+  })
+  problem: string;
+  @ApiProperty() detail: string;
+}
+
+export class AuditLatestCheckpointDto {
+  @ApiProperty({ description: 'Number of events the checkpoint covers (the seq of its newest event).' }) seq: number;
+  @ApiProperty({ description: 'hash of event `seq`, hex.' }) hash: string;
+  @ApiProperty({ format: 'date-time' }) time: string;
+  @ApiProperty() origin: string;
+  @ApiProperty() key_name: string;
+  @ApiProperty({ description: '8 hex digits.' }) key_id: string;
+  @ApiProperty({ enum: ['database', 'file'] }) source: string;
+  @ApiProperty({ description: 'The signed note (C2SP tlog-checkpoint).' }) note: string;
 }
 
 export class AuditChainVerdictDto {
@@ -62,4 +104,15 @@ export class AuditChainVerdictDto {
   @ApiProperty() events_checked: number;
   @ApiProperty() ok: boolean;
   @ApiProperty({ type: Number, nullable: true }) first_broken_seq: number | null;
+  @ApiProperty({ format: 'uuid', description: 'The chain: the tenant id, or the nil UUID for the broker-wide chain.' })
+  chain_id: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'seq of the newest event read (null: empty chain).' })
+  head_seq: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'hash of that event: anchor it outside the broker.' })
+  head_hash: string | null;
+  @ApiProperty({ description: 'Signed checkpoints checked against the chain (signature, then hash at seq).' })
+  checkpoints_checked: number;
+  @ApiProperty({ type: AuditLatestCheckpointDto, nullable: true }) latest_checkpoint: AuditLatestCheckpointDto | null;
+  @ApiProperty({ type: [AuditChainProblemDto], description: 'The first problems found (at most 20).' })
+  problems: AuditChainProblemDto[];
 }

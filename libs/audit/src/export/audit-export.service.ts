@@ -8,6 +8,11 @@ import { AuditStore } from '../store/audit.store';
 export interface AuditExport {
   filename: string;
   contentType: string;
+  /**
+   * With a tenant: the greatest seq the file holds (else the after_seq asked for, or 0), for the
+   * `X-Next-After-Seq` header; null across tenants.
+   */
+  nextAfterSeq: string | null;
   /** Streams every matching event into `out`, then releases the database connection. */
   pipeTo(out: Writable): Promise<void>;
 }
@@ -21,6 +26,7 @@ export class AuditExportService {
     return {
       filename: exportFilename(selection, query.format),
       contentType: EXPORT_CONTENT_TYPES[query.format],
+      nextAfterSeq: opened.nextAfterSeq,
       pipeTo: (out) => opened.pipeTo(out),
     };
   }

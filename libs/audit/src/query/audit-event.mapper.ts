@@ -1,8 +1,8 @@
-import type { StoredChainedEvent } from '../chain/chained-event';
+import type { StoredAuditEvent } from '../store/audit.store';
 import type { AuditEventDto, AuditSubjectDto } from '../dto/audit-event.dto';
 
 /** The public shape of a stored row (docs/api.md#audit-events). */
-export function toAuditEventDto(row: StoredChainedEvent): AuditEventDto {
+export function toAuditEventDto(row: StoredAuditEvent): AuditEventDto {
   const subject: AuditSubjectDto = {};
   if (row.subject_login !== null) subject.login = row.subject_login;
   if (row.subject_user_id !== null) subject.user_id = row.subject_user_id;
@@ -10,6 +10,7 @@ export function toAuditEventDto(row: StoredChainedEvent): AuditEventDto {
   return {
     id: row.id,
     tenant_id: row.tenant_id,
+    chain_id: row.chain_id,
     seq: Number(row.seq),
     occurred_at: row.occurred_at.toISOString(),
     action: row.action,

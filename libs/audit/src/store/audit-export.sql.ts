@@ -1,5 +1,4 @@
 import type { ExportFormat } from '../dto/export-audit-events-query.dto';
-import { EVENT_ORDER_SQL } from './audit-event-filter.sql';
 
 /**
  * Exports are produced by PostgreSQL itself (`COPY (SELECT …) TO STDOUT`) and streamed to the
@@ -32,6 +31,8 @@ export const CSV_COLUMNS = [
   'metadata',
   'prev_hash',
   'hash',
+  // Added after the original columns, so that readers that go by position keep working.
+  'chain_id',
 ] as const;
 
 /**
@@ -70,6 +71,7 @@ const CSV_EXPRESSIONS: Record<(typeof CSV_COLUMNS)[number], string> = {
   metadata: 'metadata',
   prev_hash: 'prev_hash',
   hash: 'hash',
+  chain_id: 'chain_id',
 };
 
 function defused(expression: string): string {
@@ -77,27 +79,47 @@ function defused(expression: string): string {
   return `CASE WHEN left(${text}, 1) IN (${TRIGGERS_SQL}) THEN '''' || ${text} ELSE ${text} END`;
 }
 
-/** The event as the list API shows it (toAuditEventDto), one JSON object per line. */
-const NDJSON_OBJECT = `json_build_object(
-  'id', id, 'tenant_id', tenant_id, 'seq', seq, 'occurred_at', ${ISO_OCCURRED_AT}, 'action', action, 'outcome', outcome,
-  'actor', json_build_object('type', actor_type, 'id', actor_id, 'role', actor_role),
-  'ip', ip, 'user_agent', user_agent, 'request_id', request_id, 'connection_id', connection_id, 'provider', provider,
-  'subject', json_strip_nulls(json_build_object('login', subject_login, 'user_id', subject_user_id, 'external_id', subject_external_id)),
-  'link_id', link_id, 'token_fingerprint', token_fingerprint, 'error_code', error_code, 'metadata', metadata,
-  'prev_hash', prev_hash, 'hash', hash)`;
+/** JSON text of a text value exactly as JSON.stringify writes the string the list API returns. */
+const json = (column: string) => `to_json(${column})::text`;
+const nullableJson = (column: string) => `COALESCE(to_json(${column})::text, 'null')`;
+
+/**
+ * The event as the list API shows it (`JSON.stringify(toAuditEventDto(row))`: the same keys in
+ * the same order, no spaces), cut in three CSV fields that Node joins (ndjson-lines.ts): the
+ * text up to `"metadata":`, the metadata as jsonb text (its spacing and number forms are
+ * PostgreSQL's, so Node re-serialises it exactly as the list does), and the rest. Built by
+ * concatenating `to_json(column)::text` pieces: PostgreSQL's JSON string escaping is
+ * JSON.stringify's (test/audit-sql-hash.e2e-spec.ts relies on the same fact for the hash), and
+ * this costs the server far less than json_build_object.
+ */
+const NDJSON_FIELDS = [
+  `'{"id":"' || id || '","tenant_id":' || COALESCE('"' || tenant_id || '"', 'null') || ',"chain_id":"' || chain_id
+    || '","seq":' || seq || ',"occurred_at":"' || ${ISO_OCCURRED_AT} || '","action":' || ${json('action')}
+    || ',"outcome":' || ${json('outcome')} || ',"actor":{"type":' || ${json('actor_type')}
+    || ',"id":' || ${nullableJson('actor_id')} || ',"role":' || ${nullableJson('actor_role')}
+    || '},"ip":' || ${nullableJson('ip')} || ',"user_agent":' || ${nullableJson('user_agent')}
+    || ',"request_id":' || ${nullableJson('request_id')} || ',"connection_id":' || ${nullableJson('connection_id')}
+    || ',"provider":' || ${nullableJson('provider')} || ',"subject":{' || concat_ws(',',
+      '"login":' || ${json('subject_login')}, '"user_id":' || ${json('subject_user_id')},
+      '"external_id":' || ${json('subject_external_id')})
+    || '},"link_id":' || ${nullableJson('link_id')} || ',"token_fingerprint":' || ${nullableJson('token_fingerprint')}
+    || ',"error_code":' || ${nullableJson('error_code')} || ',"metadata":'`,
+  `metadata::text`,
+  `',"prev_hash":' || ${json('prev_hash')} || ',"hash":' || ${json('hash')} || '}'`,
+].join(', ');
 
 /**
  * The COPY statement for a filtered export. `where` must carry no literal values (use the
  * settings placeholders of auditEventFilterSql). NDJSON uses CSV mode with a quote and a
- * delimiter that cannot occur in JSON text (JSON escapes control characters), so each line is the
- * object exactly as PostgreSQL wrote it; text mode would double its backslashes.
+ * delimiter that cannot occur in JSON text (JSON escapes control characters), so each field is
+ * exactly what PostgreSQL wrote; text mode would double its backslashes.
  */
-export function exportCopySql(format: ExportFormat, where: string): string {
+export function exportCopySql(format: ExportFormat, where: string, order: string): string {
   if (format === 'csv') {
     const columns = CSV_COLUMNS.map((name) => `${defused(CSV_EXPRESSIONS[name])} AS ${name}`).join(', ');
-    return `COPY (SELECT ${columns} FROM audit_events ${where} ${EVENT_ORDER_SQL}) TO STDOUT (FORMAT csv, HEADER true)`;
+    return `COPY (SELECT ${columns} FROM audit_events ${where} ${order}) TO STDOUT (FORMAT csv, HEADER true)`;
   }
-  return `COPY (SELECT ${NDJSON_OBJECT} FROM audit_events ${where} ${EVENT_ORDER_SQL}) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
+  return `COPY (SELECT ${NDJSON_FIELDS} FROM audit_events ${where} ${order}) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
 }
 
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {

@@ -1,31 +1,32 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type TenantSelection } from '@app/common';
+import { isAllTenants, type TenantSelection } from '@app/common';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ChainVerdict } from '../chain/chain-verifier';
-import { GENESIS_HASH, type StoredChainedEvent } from '../chain/chained-event';
+import type { NoteVerifierKey } from '../checkpoints/signed-note';
+import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
 import type { ExportFormat } from '../dto/export-audit-events-query.dto';
-import { appendEventSql, CREATE_HEAD_SQL } from './append-event.sql';
+import { appendEventSql } from './append-event.sql';
 import { chainIdOf, type AuditChain } from './audit-chain';
 import {
   auditEventFilterSql,
-  EVENT_COLUMNS_SQL,
-  EVENT_ORDER_SQL,
   type EventCursor,
+  listEventsSql,
+  requireChainForSeqOrder,
   settingName,
   settingPlaceholder,
 } from './audit-event-filter.sql';
 import { exportCopySql } from './audit-export.sql';
+import { NdjsonLines } from './ndjson-lines';
 import { companionParams, type CompanionWrite } from './companion-write';
 import { dedicatedClient } from './dedicated-client';
-import { verifyChain } from './verify-chain';
+import { verifyChain, type ChainCheckVerdict, type VerifyChainOptions } from './verify-chain';
 
-/** Row values of one event in the order of appendEventSql's $3..$20 ($1 id and $2 chain id are the store's). */
+/** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
 
 export interface AppendedEvent {
@@ -37,8 +38,18 @@ export interface AppendedEvent {
 
 /** A filtered export, ready to stream; the snapshot is open until `pipeTo` ends. */
 export interface OpenExport {
+  /** With a tenant: the greatest seq the file holds (else the request's after_seq, or 0). */
+  nextAfterSeq: string | null;
   pipeTo(out: Writable): Promise<void>;
 }
+
+export interface PreparedExport {
+  sql: string;
+  nextAfterSeq: string | null;
+}
+
+/** A stored event as the list reads it: every hashed field, its hash, and its chain. */
+export type StoredAuditEvent = StoredChainedEvent & { chain_id: string };
 
 /**
  * The only code that reads or writes `audit_events` and `audit_chain_heads`. Raw SQL throughout:
@@ -52,25 +63,12 @@ export class AuditStore {
   /**
    * Appends one event (and its companion row, if any) in one statement: inside `tx`'s
    * transaction it commits or rolls back with the caller's change; on the bare manager it
-   * commits on its own. The first event of a chain creates the chain's head, then appends.
+   * commits on its own. The chain is the event's tenant (`values[0]`), or the broker-wide one.
    */
-  async append(
-    chain: AuditChain,
-    id: string,
-    values: EventValues,
-    tx: EntityManager,
-    companion?: CompanionWrite,
-  ): Promise<AppendedEvent> {
-    const chainId = chainIdOf(chain);
-    const sql = appendEventSql(companion);
-    const params = [id, chainId, ...values, ...(companion ? companionParams(companion) : [])];
-    let rows = await tx.query<AppendedEvent[]>(sql, params);
-    if (rows.length === 0) {
-      await tx.query(CREATE_HEAD_SQL, [chainId, GENESIS_HASH]);
-      rows = await tx.query<AppendedEvent[]>(sql, params);
-    }
-    const [row] = rows;
-    if (row === undefined) throw new Error(`audit chain head ${chainId} missing after creation`);
+  async append(id: string, values: EventValues, tx: EntityManager, companion?: CompanionWrite): Promise<AppendedEvent> {
+    const params = [id, ...values, ...(companion ? companionParams(companion) : [])];
+    const [row] = await tx.query<AppendedEvent[]>(appendEventSql(companion), params);
+    if (row === undefined) throw new Error('audit_append returned no row');
     return row;
   }
 
@@ -80,13 +78,9 @@ export class AuditStore {
     filters: AuditEventFiltersDto,
     after: EventCursor | undefined,
     limit: number,
-  ): Promise<StoredChainedEvent[]> {
-    const { where, params } = auditEventFilterSql(filters, selection, after);
-    params.push(limit);
-    return this.dataSource.query<StoredChainedEvent[]>(
-      `SELECT ${EVENT_COLUMNS_SQL} FROM audit_events ${where} ${EVENT_ORDER_SQL} LIMIT $${params.length}`,
-      params,
-    );
+  ): Promise<StoredAuditEvent[]> {
+    const { sql, params } = listEventsSql(filters, selection, after, limit);
+    return this.dataSource.query<StoredAuditEvent[]>(sql, params);
   }
 
   /**
@@ -99,22 +93,29 @@ export class AuditStore {
     format: ExportFormat,
   ): Promise<OpenExport> {
     const client = await dedicatedClient(this.dataSource);
-    let sql: string;
+    let prepared: PreparedExport;
     try {
-      sql = await prepareExport(client, filters, selection, format);
+      prepared = await prepareExport(client, filters, selection, format);
     } catch (error) {
       client.release(error as Error);
       throw error;
     }
-    return { pipeTo: (out) => streamExport(client, sql, out) };
+    return {
+      nextAfterSeq: prepared.nextAfterSeq,
+      pipeTo: (out) => streamExport(client, prepared.sql, format, out),
+    };
   }
 
-  /** Recomputes one chain from the database, streaming; see verifyChain. */
-  async verify(chain: AuditChain): Promise<ChainVerdict> {
+  /** Recomputes one chain from the database, streaming, with its stored checkpoints; see verifyChain. */
+  async verify(
+    chain: AuditChain,
+    keys: readonly NoteVerifierKey[],
+    external: VerifyChainOptions['external'] = [],
+  ): Promise<ChainCheckVerdict> {
     const client = await dedicatedClient(this.dataSource);
     let failed: Error | undefined;
     try {
-      return await verifyChain(client, chainIdOf(chain));
+      return await verifyChain(client, chainIdOf(chain), { keys, external });
     } catch (error) {
       failed = error instanceof Error ? error : new Error('verify failed');
       throw error;
@@ -133,12 +134,25 @@ export async function prepareExport(
   filters: AuditEventFiltersDto,
   selection: TenantSelection,
   format: ExportFormat,
-): Promise<string> {
+): Promise<PreparedExport> {
+  requireChainForSeqOrder(filters, selection);
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   // An export of millions of rows outlives the pool's 15 s statement timeout; a stalled
   // reader is still cut off by the idle-in-transaction timeout.
   await client.query("SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = '5min'");
-  const { where, params } = auditEventFilterSql(filters, selection, undefined, settingPlaceholder);
+  let nextAfterSeq: string | null = null;
+  if (!isAllTenants(selection)) {
+    // In the export's snapshot: the last seq the file will hold, found through (chain_id, seq).
+    const bySeq = auditEventFilterSql({ ...filters, order: 'asc' }, selection);
+    const [{ max }] = (
+      await client.query<{ max: string | null }>(
+        `SELECT max(audit_events.seq)::text AS max FROM audit_events ${bySeq.where}`,
+        bySeq.params,
+      )
+    ).rows;
+    nextAfterSeq = max ?? filters.after_seq ?? '0';
+  }
+  const { where, params, order } = auditEventFilterSql(filters, selection, undefined, settingPlaceholder);
   if (params.length > 0) {
     const settings = params.map((_, i) => `set_config('${settingName(i + 1)}', $${i + 1}, true)`).join(', ');
     await client.query(
@@ -146,12 +160,18 @@ export async function prepareExport(
       params.map((value) => (value instanceof Date ? value.toISOString() : String(value))),
     );
   }
-  return exportCopySql(format, where);
+  return { sql: exportCopySql(format, where, order), nextAfterSeq };
 }
 
-async function streamExport(client: PoolClient, sql: string, out: Writable): Promise<void> {
+export async function streamExport(
+  client: PoolClient,
+  sql: string,
+  format: ExportFormat,
+  out: Writable,
+): Promise<void> {
   try {
-    await pipeline(client.query(copyTo(sql)), out);
+    if (format === 'ndjson') await pipeline(client.query(copyTo(sql)), new NdjsonLines(), out);
+    else await pipeline(client.query(copyTo(sql)), out);
     await client.query('COMMIT');
     client.release();
   } catch (error) {
