@@ -58,6 +58,7 @@ describe('docker-compose.yml steps, without containers', () => {
     POSTGRES_PASSWORD: OWNER_PASSWORD,
     SSO_BROKER_APP_PASSWORD: APP_PASSWORD,
     BROKER_MASTER_KEYS: newMasterKeyEntry('v1'),
+    BROKER_AUDIT_SIGNING_KEYS: newMasterKeyEntry('v1'),
     BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
   };
   let postgresEnv: Record<string, string>;

@@ -63,6 +63,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
     ...options.env,
   };
+  // Production refuses to start without a signing key; elsewhere one is generated into DATA_DIR.
+  if (env.NODE_ENV === 'production') env.BROKER_AUDIT_SIGNING_KEYS ??= newMasterKeyEntry();
   const validated = validateEnvironment(env);
   const logger = createBrokerLogger({ level: validated.LOG_LEVEL as LogLevel, destination: options.logDestination });
   const moduleRef = await Test.createTestingModule({

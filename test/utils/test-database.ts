@@ -36,9 +36,9 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   await admin.end();
   const ownerUrl = withDatabase(adminUrl(), name);
   const migrate = options.migrate !== false;
-  if (migrate) await runMigrations(ownerUrl);
+  if (migrate) await clusterWide(() => runMigrations(ownerUrl));
   // The runtime group role exists once the first migration ran (it is cluster-wide).
-  const appUrl = migrate ? await ensureRuntimeLogin(ownerUrl, APP_LOGIN, APP_PASSWORD) : ownerUrl;
+  const appUrl = migrate ? await clusterWide(() => ensureRuntimeLogin(ownerUrl, APP_LOGIN, APP_PASSWORD)) : ownerUrl;
   const owner = new Client({ connectionString: ownerUrl });
   await owner.connect();
   // A test that restarts PostgreSQL kills this connection; its 'error' event must not crash the worker.
@@ -56,4 +56,20 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await client.end();
     },
   };
+}
+
+/**
+ * Roles are cluster-wide but advisory locks are per database: two test files setting up their
+ * databases at once may update the same role row together ("tuple concurrently updated"), which
+ * the loser simply retries.
+ */
+async function clusterWide<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 5 || !/tuple concurrently (updated|deleted)/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
