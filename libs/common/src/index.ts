@@ -1,5 +1,6 @@
 export * from './clock';
 export * from './errors';
+export * from './files';
 export * from './http';
 export * from './pagination';
 export * from './tenancy';
