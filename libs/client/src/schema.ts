@@ -12,7 +12,7 @@ export interface paths {
      * Liveness
      * @description The process answers. Never consults the database, so a database outage does not get the broker restarted.
      */
-    get: operations['HealthController_live'];
+    get: operations['getLiveness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -32,7 +32,7 @@ export interface paths {
      * Readiness
      * @description Ready when the database answers within 1.5 s, every migration shipped with this build is applied, and the instance is not shutting down (from SIGTERM on it answers 503 with a `shutdown` check while it finishes in-flight requests).
      */
-    get: operations['HealthController_ready'];
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -52,7 +52,7 @@ export interface paths {
      * Prometheus metrics
      * @description Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.
      */
-    get: operations['MetricsController_scrape'];
+    get: operations['getMetrics'];
     put?: never;
     post?: never;
     delete?: never;
@@ -72,7 +72,7 @@ export interface paths {
      * List audit events, newest first (or oldest first by seq)
      * @description Keyset pagination with an opaque cursor. Incremental pulls: tenant_id, order=asc and after_seq=<next_after_seq of the previous answer>. A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.
      */
-    get: operations['AuditEventsController_list'];
+    get: operations['listAuditEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -92,7 +92,7 @@ export interface paths {
      * Export audit events as CSV or NDJSON
      * @description Every matching event, newest first (or oldest first by seq with order=asc), streamed from one database snapshot (no row cap). NDJSON lines are the list's event objects. CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. With a tenant, X-Next-After-Seq names the greatest seq in the file (the after_seq of the next incremental pull). A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.
      */
-    get: operations['AuditEventsController_export'];
+    get: operations['exportAuditEvents'];
     put?: never;
     post?: never;
     delete?: never;
@@ -112,7 +112,7 @@ export interface paths {
      * Verify a tenant's hash chain
      * @description Recomputes every hash and checks the sequence has no gap; names the first broken seq. Without tenant_id: the caller's tenant (tenant-bound auditor) or the broker-wide chain. A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.
      */
-    get: operations['AuditEventsController_verify'];
+    get: operations['verifyAuditChain'];
     put?: never;
     post?: never;
     delete?: never;
@@ -132,7 +132,7 @@ export interface paths {
      * List signed audit checkpoints, newest first
      * @description Each one a C2SP tlog-checkpoint note signed with the broker key: the chain held `hash` at `seq`. A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found. Without tenant_id an admin or global auditor sees every chain, the broker-wide one included.
      */
-    get: operations['AuditCheckpointsController_list'];
+    get: operations['listAuditCheckpoints'];
     put?: never;
     post?: never;
     delete?: never;
@@ -152,7 +152,7 @@ export interface paths {
      * The public keys that verify checkpoints
      * @description Every configured signing key (the current one signs, all verify). Pin them out of band: a key fetched from the service it is meant to check proves nothing on its own (docs/audit.md#key-handling-and-pinning).
      */
-    get: operations['AuditCheckpointsController_publicKeys'];
+    get: operations['listAuditCheckpointPublicKeys'];
     put?: never;
     post?: never;
     delete?: never;
@@ -174,7 +174,7 @@ export interface paths {
      * Issue a login link for one upstream user
      * @description direct: the upstream token is minted now; launch: a single-use broker URL that mints on first open. The connection's issuance policy is enforced before any upstream call. The answer is sent only after the link and its audit event are committed.
      */
-    post: operations['LoginLinksController_issue'];
+    post: operations['issueLoginLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -192,14 +192,14 @@ export interface paths {
      * A login link's status
      * @description issued, redeemed, expired or revoked, with its times, connection, provider and delivery; never its token or URL. An admin key names the tenant in ?tenant_id=.
      */
-    get: operations['LoginLinksController_get'];
+    get: operations['getLoginLink'];
     put?: never;
     post?: never;
     /**
      * Revoke a launch link
      * @description An unused, unexpired launch link stops working at once (its URL answers 410); audited as login_link.revoked. Revoking a revoked link again is a no-op. An admin key names the tenant in ?tenant_id=.
      */
-    delete: operations['LoginLinksController_revoke'];
+    delete: operations['revokeLoginLink'];
     options?: never;
     head?: never;
     patch?: never;
@@ -216,13 +216,13 @@ export interface paths {
      * Open a launch link (browser): the continue page
      * @description Redeems nothing, mints nothing and records no audit event (HEAD likewise): mail scanners and link previewers that fetch the URL cannot spend it. The page POSTs back to the same URL: at once by a hash-pinned script when the connection's launch_confirmation is auto, only on the person's click when it is click.
      */
-    get: operations['LaunchController_open'];
+    get: operations['openLaunchPage'];
     put?: never;
     /**
      * Redeem a launch link (sent by the continue page)
      * @description The single atomic redemption: mints upstream at this moment; every attempt is audited. A request another site started (Sec-Fetch-Site other than same-origin/none, or a foreign Origin) is refused with 403.
      */
-    post: operations['LaunchController_redeem'];
+    post: operations['redeemLaunchLink'];
     delete?: never;
     options?: never;
     head?: never;
@@ -242,7 +242,7 @@ export interface paths {
      * Revoke a tenant's outstanding launch links
      * @description Every unused, unexpired launch link of the tenant (optionally only of one connection, or for one user) stops working at once; one login_link.revoked event records the count.
      */
-    post: operations['TenantLoginLinksController_revoke'];
+    post: operations['revokeTenantLoginLinks'];
     delete?: never;
     options?: never;
     head?: never;
@@ -257,13 +257,13 @@ export interface paths {
       cookie?: never;
     };
     /** List a tenant's connections, oldest first */
-    get: operations['ConnectionsController_list'];
+    get: operations['listConnections'];
     put?: never;
     /**
      * Create a connection
      * @description The credential is sealed in the vault, bound to base_url's origin, and never shown again. In production base_url must be https unless UPSTREAM_ALLOW_HTTP=true.
      */
-    post: operations['ConnectionsController_create'];
+    post: operations['createConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -278,18 +278,18 @@ export interface paths {
       cookie?: never;
     };
     /** Get a connection */
-    get: operations['ConnectionsController_get'];
+    get: operations['getConnection'];
     put?: never;
     post?: never;
     /** Delete a connection and destroy its credential */
-    delete: operations['ConnectionsController_delete'];
+    delete: operations['deleteConnection'];
     options?: never;
     head?: never;
     /**
      * Rename a connection or change its base URL, settings or credentials
      * @description settings are replaced as a whole and re-validated; the provider kind cannot change. A base_url with another origin (scheme, host or port) needs `credentials` in the same request: the stored credential is bound to its origin. The connection.updated event records the changed fields before and after, never the credentials.
      */
-    patch: operations['ConnectionsController_update'];
+    patch: operations['updateConnection'];
     trace?: never;
   };
   '/v1/tenants/{tenant_id}/connections/{connection_id}/credentials': {
@@ -304,7 +304,7 @@ export interface paths {
      * Replace the credential
      * @description The body is the provider's credential object; the credential version increments.
      */
-    put: operations['ConnectionsController_replaceCredentials'];
+    put: operations['rotateConnectionCredentials'];
     post?: never;
     delete?: never;
     options?: never;
@@ -325,7 +325,7 @@ export interface paths {
      * Prove the credential works upstream
      * @description Upstream refusals and faults answer 200 with ok: false and the error code (upstream_unreachable alike for a refused, reset or timed-out connect; upstream_address_not_allowed when the egress policy refuses the address the host resolves to now, in which case nothing is sent). The detail is written by the broker; what the upstream said is only logged. Each check is audited as connection.checked (outcome, error_code).
      */
-    post: operations['ConnectionsController_check'];
+    post: operations['checkConnection'];
     delete?: never;
     options?: never;
     head?: never;
@@ -345,7 +345,7 @@ export interface paths {
      * Re-wrap every stored secret under the newest master key
      * @description Online, in committed batches; idempotent and resumable. Only data keys are re-encrypted. Once `remaining` is 0 on every instance, older master keys can be removed from BROKER_MASTER_KEYS.
      */
-    post: operations['VaultController_rewrap'];
+    post: operations['rewrapVault'];
     delete?: never;
     options?: never;
     head?: never;
@@ -360,13 +360,13 @@ export interface paths {
       cookie?: never;
     };
     /** List tenants, oldest first */
-    get: operations['TenantsController_list'];
+    get: operations['listTenants'];
     put?: never;
     /**
      * Create a tenant
      * @description The slug is derived from the name when absent.
      */
-    post: operations['TenantsController_create'];
+    post: operations['createTenant'];
     delete?: never;
     options?: never;
     head?: never;
@@ -381,21 +381,21 @@ export interface paths {
       cookie?: never;
     };
     /** Get a tenant */
-    get: operations['TenantsController_get'];
+    get: operations['getTenant'];
     put?: never;
     post?: never;
     /**
      * Delete a tenant
      * @description Destroys its connections, credentials and API keys; its audit history is kept.
      */
-    delete: operations['TenantsController_delete'];
+    delete: operations['deleteTenant'];
     options?: never;
     head?: never;
     /**
      * Rename, suspend or reactivate a tenant
      * @description A suspended tenant gets no login links.
      */
-    patch: operations['TenantsController_update'];
+    patch: operations['updateTenant'];
     trace?: never;
   };
   '/v1/api-keys': {
@@ -409,13 +409,13 @@ export interface paths {
      * List API keys, oldest first
      * @description Never shows a key text or hash; revoked keys are listed with revoked_at.
      */
-    get: operations['ApiKeysController_list'];
+    get: operations['listApiKeys'];
     put?: never;
     /**
      * Create an API key
      * @description The answer carries the key text; it is shown this once and never again.
      */
-    post: operations['ApiKeysController_create'];
+    post: operations['createApiKey'];
     delete?: never;
     options?: never;
     head?: never;
@@ -436,7 +436,7 @@ export interface paths {
      * Revoke an API key
      * @description Effective on the next request on every instance. Revoking a revoked key again succeeds (idempotent).
      */
-    delete: operations['ApiKeysController_revoke'];
+    delete: operations['revokeApiKey'];
     options?: never;
     head?: never;
     patch?: never;
@@ -721,6 +721,64 @@ export interface components {
        */
       revoked: number;
     };
+    AcronisSettingsDto: {
+      /**
+       * @description Target URIs a link may name (target_uri); absent: only the base URL.
+       * @example [
+       *       "https://eu2-cloud.acronis.com/ui/"
+       *     ]
+       */
+      allowed_target_uris?: string[];
+      /**
+       * @description The target of a link that names none; must also appear in allowed_target_uris.
+       * @example https://eu2-cloud.acronis.com/ui/
+       */
+      default_target_uri?: string;
+    };
+    FlussonicSettingsDto: {
+      /**
+       * @description Seconds the Watcher session opened by auto-login lasts, when the request names none.
+       * @example 3600
+       */
+      default_session_lifetime?: number;
+      /**
+       * @description Seconds the autologin token stays valid.
+       * @example 60
+       */
+      token_ttl?: number;
+    };
+    AcronisClientCredentialsDto: {
+      /**
+       * @description API client id.
+       * @example c0ffee00-1111-4222-8333-444455556666
+       */
+      client_id: string;
+      /**
+       * @description API client secret.
+       * @example api-client-secret
+       */
+      client_secret: string;
+    };
+    AcronisBearerTokenDto: {
+      /**
+       * @description A bearer token used as is (no client credentials grant).
+       * @example eyJhbGciOi…
+       */
+      bearer_token: string;
+    };
+    FlussonicCredentialsDto: {
+      /**
+       * @description The Watcher API key.
+       * @example watcher-api-key
+       */
+      api_key: string;
+      /**
+       * @description legacy: a salted md5 admin token to /vsaas/api; v2: the plain key to /vsaas/api/v2.
+       * @default legacy
+       * @enum {string}
+       */
+      auth_mode?: 'legacy' | 'v2';
+    };
     SubjectRulesDto: {
       /**
        * @description Glob patterns over user.login, case-insensitive: `*` any run of characters (including `/` and `@`), `?` one character; nothing else is special.
@@ -753,52 +811,8 @@ export interface components {
        */
       max_links_per_subject_per_hour?: number;
     };
-    CreateConnectionDto: {
-      /** @example acronis-eu */
-      name: string;
-      /**
-       * @description A registered provider kind: acronis or flussonic.
-       * @example acronis
-       */
-      provider: string;
-      /**
-       * @description Absolute http(s) URL; no credentials, query or fragment; https only in production unless UPSTREAM_ALLOW_HTTP (400 invalid_base_url). The credential is bound to its origin (scheme, host, port). A host that resolves to an address the egress policy refuses (loopback, private, link-local, … outside UPSTREAM_ALLOWED_NETWORKS) answers 400 upstream_address_not_allowed.
-       * @example https://eu2-cloud.acronis.com
-       */
-      base_url: string;
-      /**
-       * @example {
-       *       "allowed_target_uris": [
-       *         "https://eu2-cloud.acronis.com/ui"
-       *       ]
-       *     }
-       */
-      settings?: {
-        [key: string]: unknown;
-      };
-      /**
-       * @description Default lifetime in seconds of this connection's launch links (a request's expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.
-       * @example 900
-       */
-      launch_expires_in?: number;
-      /** @description Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit. */
-      policy?: components['schemas']['ConnectionPolicyDto'];
-      /**
-       * @description How a launch link's continue page redeems: auto (a script submits it at once) or click (only the person's click on the button does).
-       * @default auto
-       * @enum {string}
-       */
-      launch_confirmation?: 'auto' | 'click';
-      /**
-       * @example {
-       *       "client_id": "c0ffee",
-       *       "client_secret": "…"
-       *     }
-       */
-      credentials: {
-        [key: string]: unknown;
-      };
-    };
+    CreateConnectionDto:
+      components['schemas']['AcronisCreateConnectionDto'] | components['schemas']['FlussonicCreateConnectionDto'];
     CredentialInfoDto: {
       /**
        * @example client_credentials
@@ -813,38 +827,7 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
-    ConnectionDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      tenant_id: string;
-      /** @example acronis-eu */
-      name: string;
-      /** @example acronis */
-      provider: string;
-      /** @example https://eu2-cloud.acronis.com */
-      base_url: string;
-      settings: {
-        [key: string]: unknown;
-      };
-      /**
-       * @description Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.
-       * @example 900
-       */
-      launch_expires_in: number | null;
-      /** @description The issuance policy; {} allows everyone. */
-      policy: components['schemas']['ConnectionPolicyDto'];
-      /**
-       * @example auto
-       * @enum {string}
-       */
-      launch_confirmation: 'auto' | 'click';
-      credential: components['schemas']['CredentialInfoDto'];
-      /** Format: date-time */
-      created_at: string;
-      /** Format: date-time */
-      updated_at: string;
-    };
+    ConnectionDto: components['schemas']['AcronisConnectionDto'] | components['schemas']['FlussonicConnectionDto'];
     ConnectionPageDto: {
       data: components['schemas']['ConnectionDto'][];
       next_cursor: string | null;
@@ -864,12 +847,11 @@ export interface components {
        *       "client_secret": "…"
        *     }
        */
-      credentials?: {
-        [key: string]: unknown;
-      };
-      settings?: {
-        [key: string]: unknown;
-      };
+      credentials?:
+        | components['schemas']['AcronisClientCredentialsDto']
+        | components['schemas']['AcronisBearerTokenDto']
+        | components['schemas']['FlussonicCredentialsDto'];
+      settings?: components['schemas']['AcronisSettingsDto'] | components['schemas']['FlussonicSettingsDto'];
       /** @example 900 */
       launch_expires_in?: number | null;
       policy?: components['schemas']['ConnectionPolicyDto'] | null;
@@ -1091,8 +1073,267 @@ export interface components {
         message: string;
       }[];
     };
+    AcronisCreateConnectionDto: {
+      /** @example acronis-eu */
+      name: string;
+      /**
+       * @description A registered provider kind: acronis or flussonic. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      provider: 'acronis';
+      /**
+       * @description Absolute http(s) URL; no credentials, query or fragment; https only in production unless UPSTREAM_ALLOW_HTTP (400 invalid_base_url). The credential is bound to its origin (scheme, host, port). A host that resolves to an address the egress policy refuses (loopback, private, link-local, … outside UPSTREAM_ALLOWED_NETWORKS) answers 400 upstream_address_not_allowed.
+       * @example https://eu2-cloud.acronis.com
+       */
+      base_url: string;
+      settings?: components['schemas']['AcronisSettingsDto'];
+      /**
+       * @description Default lifetime in seconds of this connection's launch links (a request's expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.
+       * @example 900
+       */
+      launch_expires_in?: number;
+      /** @description Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit. */
+      policy?: components['schemas']['ConnectionPolicyDto'];
+      /**
+       * @description How a launch link's continue page redeems: auto (a script submits it at once) or click (only the person's click on the button does).
+       * @default auto
+       * @enum {string}
+       */
+      launch_confirmation?: 'auto' | 'click';
+      credentials:
+        components['schemas']['AcronisClientCredentialsDto'] | components['schemas']['AcronisBearerTokenDto'];
+    };
+    FlussonicCreateConnectionDto: {
+      /** @example acronis-eu */
+      name: string;
+      /**
+       * @description A registered provider kind: acronis or flussonic. (enum property replaced by openapi-typescript)
+       * @enum {string}
+       */
+      provider: 'flussonic';
+      /**
+       * @description Absolute http(s) URL; no credentials, query or fragment; https only in production unless UPSTREAM_ALLOW_HTTP (400 invalid_base_url). The credential is bound to its origin (scheme, host, port). A host that resolves to an address the egress policy refuses (loopback, private, link-local, … outside UPSTREAM_ALLOWED_NETWORKS) answers 400 upstream_address_not_allowed.
+       * @example https://eu2-cloud.acronis.com
+       */
+      base_url: string;
+      settings?: components['schemas']['FlussonicSettingsDto'];
+      /**
+       * @description Default lifetime in seconds of this connection's launch links (a request's expires_in still wins). Absent: LAUNCH_LINK_TTL_SECONDS.
+       * @example 900
+       */
+      launch_expires_in?: number;
+      /** @description Who may get a link through this connection and on what terms; absent: everyone, no reason, no per-subject limit. */
+      policy?: components['schemas']['ConnectionPolicyDto'];
+      /**
+       * @description How a launch link's continue page redeems: auto (a script submits it at once) or click (only the person's click on the button does).
+       * @default auto
+       * @enum {string}
+       */
+      launch_confirmation?: 'auto' | 'click';
+      credentials: components['schemas']['FlussonicCredentialsDto'];
+    };
+    AcronisConnectionDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      tenant_id: string;
+      /** @example acronis-eu */
+      name: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      provider: 'acronis';
+      /** @example https://eu2-cloud.acronis.com */
+      base_url: string;
+      settings: components['schemas']['AcronisSettingsDto'];
+      /**
+       * @description Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.
+       * @example 900
+       */
+      launch_expires_in: number | null;
+      /** @description The issuance policy; {} allows everyone. */
+      policy: components['schemas']['ConnectionPolicyDto'];
+      /**
+       * @example auto
+       * @enum {string}
+       */
+      launch_confirmation: 'auto' | 'click';
+      credential: components['schemas']['CredentialInfoDto'];
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    FlussonicConnectionDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      tenant_id: string;
+      /** @example acronis-eu */
+      name: string;
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      provider: 'flussonic';
+      /** @example https://eu2-cloud.acronis.com */
+      base_url: string;
+      settings: components['schemas']['FlussonicSettingsDto'];
+      /**
+       * @description Default lifetime of launch links in seconds; null: LAUNCH_LINK_TTL_SECONDS.
+       * @example 900
+       */
+      launch_expires_in: number | null;
+      /** @description The issuance policy; {} allows everyone. */
+      policy: components['schemas']['ConnectionPolicyDto'];
+      /**
+       * @example auto
+       * @enum {string}
+       */
+      launch_confirmation: 'auto' | 'click';
+      credential: components['schemas']['CredentialInfoDto'];
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
   };
-  responses: never;
+  responses: {
+    /** @description validation_failed (errors[{field, message}]), invalid_id (a path id that is not a UUID), malformed_json, json_too_deep, invalid_characters (NUL), malformed_body, ambiguous_credentials. */
+    BadRequest: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:validation_failed",
+         *       "title": "Bad Request",
+         *       "status": 400,
+         *       "detail": "validation_failed (errors[{field, message}]), invalid_id (a path id that is not a UUID), malformed_json, json_too_deep, invalid_characters (NUL), malformed_body, ambiguous_credentials.",
+         *       "code": "validation_failed",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description request_timeout: the client was too slow to send its request. */
+    RequestTimeout: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:request_timeout",
+         *       "title": "Request Timeout",
+         *       "status": 408,
+         *       "detail": "request_timeout: the client was too slow to send its request.",
+         *       "code": "request_timeout",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description payload_too_large: the body is over 64 KiB (also once decoded). */
+    PayloadTooLarge: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:payload_too_large",
+         *       "title": "Payload Too Large",
+         *       "status": 413,
+         *       "detail": "payload_too_large: the body is over 64 KiB (also once decoded).",
+         *       "code": "payload_too_large",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description unsupported_media_type: a body that is not JSON, or another Content-Encoding. */
+    UnsupportedMediaType: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:unsupported_media_type",
+         *       "title": "Unsupported Media Type",
+         *       "status": 415,
+         *       "detail": "unsupported_media_type: a body that is not JSON, or another Content-Encoding.",
+         *       "code": "unsupported_media_type",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry. */
+    TooManyRequests: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:rate_limited",
+         *       "title": "Too Many Requests",
+         *       "status": 429,
+         *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+         *       "code": "rate_limited",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description internal_error: a fault of the broker; the detail names nothing internal, the request id finds the log line. */
+    InternalError: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:internal_error",
+         *       "title": "Internal Server Error",
+         *       "status": 500,
+         *       "detail": "internal_error: a fault of the broker; the detail names nothing internal, the request id finds the log line.",
+         *       "code": "internal_error",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description database_unavailable: nothing was done; retry shortly (Retry-After). */
+    ServiceUnavailable: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:sso-broker:problem:database_unavailable",
+         *       "title": "Service Unavailable",
+         *       "status": 503,
+         *       "detail": "database_unavailable: nothing was done; retry shortly (Retry-After).",
+         *       "code": "database_unavailable",
+         *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
   headers: never;
@@ -1100,7 +1341,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  HealthController_live: {
+  getLiveness: {
     parameters: {
       query?: never;
       header?: never;
@@ -1118,9 +1359,11 @@ export interface operations {
           'application/json': unknown;
         };
       };
+      400: components['responses']['BadRequest'];
+      408: components['responses']['RequestTimeout'];
     };
   };
-  HealthController_ready: {
+  getReadiness: {
     parameters: {
       query?: never;
       header?: never;
@@ -1138,6 +1381,8 @@ export interface operations {
           'application/json': unknown;
         };
       };
+      400: components['responses']['BadRequest'];
+      408: components['responses']['RequestTimeout'];
       /** @description Not ready; `error` names the failing checks. */
       503: {
         headers: {
@@ -1149,7 +1394,7 @@ export interface operations {
       };
     };
   };
-  MetricsController_scrape: {
+  getMetrics: {
     parameters: {
       query?: never;
       header?: never;
@@ -1167,9 +1412,11 @@ export interface operations {
           'text/plain': string;
         };
       };
+      400: components['responses']['BadRequest'];
+      408: components['responses']['RequestTimeout'];
     };
   };
-  AuditEventsController_list: {
+  listAuditEvents: {
     parameters: {
       query?: {
         /** @description A tenant-bound auditor is always limited to its own tenant; naming another answers 404. */
@@ -1317,9 +1564,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  AuditEventsController_export: {
+  exportAuditEvents: {
     parameters: {
       query: {
         /** @description A tenant-bound auditor is always limited to its own tenant; naming another answers 404. */
@@ -1462,9 +1713,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  AuditEventsController_verify: {
+  verifyAuditChain: {
     parameters: {
       query?: {
         /** @description The tenant whose chain to verify. Omitted: the caller's tenant for a tenant-bound auditor, otherwise the broker-wide chain (events without a tenant). */
@@ -1564,9 +1819,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  AuditCheckpointsController_list: {
+  listAuditCheckpoints: {
     parameters: {
       query?: {
         limit?: number;
@@ -1673,9 +1932,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  AuditCheckpointsController_publicKeys: {
+  listAuditCheckpointPublicKeys: {
     parameters: {
       query?: never;
       header?: never;
@@ -1692,6 +1955,7 @@ export interface operations {
           'application/json': components['schemas']['AuditCheckpointPublicKeysDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -1730,9 +1994,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  LoginLinksController_issue: {
+  issueLoginLink: {
     parameters: {
       query?: never;
       header?: {
@@ -1750,6 +2018,8 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          /** @description The absolute path of the created resource. */
+          Location: string;
           [name: string]: unknown;
         };
         content: {
@@ -1844,6 +2114,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description idempotency_in_progress */
       409: {
         headers: {
@@ -1863,6 +2134,8 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
       /** @description idempotency_key_reused */
       422: {
         headers: {
@@ -1901,7 +2174,27 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description audit_unavailable: nothing was issued */
+      500: components['responses']['InternalError'];
+      /** @description upstream_error, upstream_unreachable or upstream_unauthorized: nothing was issued */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:upstream_error",
+           *       "title": "Bad Gateway",
+           *       "status": 502,
+           *       "detail": "upstream_error, upstream_unreachable or upstream_unauthorized: nothing was issued",
+           *       "code": "upstream_error",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description audit_unavailable, database_unavailable or upstream_circuit_open (Retry-After): nothing was issued */
       503: {
         headers: {
           [name: string]: unknown;
@@ -1912,7 +2205,7 @@ export interface operations {
            *       "type": "urn:sso-broker:problem:audit_unavailable",
            *       "title": "Service Unavailable",
            *       "status": 503,
-           *       "detail": "audit_unavailable: nothing was issued",
+           *       "detail": "audit_unavailable, database_unavailable or upstream_circuit_open (Retry-After): nothing was issued",
            *       "code": "audit_unavailable",
            *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
            *     }
@@ -1920,7 +2213,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open */
+      /** @description upstream_timeout */
       504: {
         headers: {
           [name: string]: unknown;
@@ -1931,7 +2224,7 @@ export interface operations {
            *       "type": "urn:sso-broker:problem:upstream_timeout",
            *       "title": "Gateway Timeout",
            *       "status": 504,
-           *       "detail": "upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open",
+           *       "detail": "upstream_timeout",
            *       "code": "upstream_timeout",
            *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
            *     }
@@ -1941,7 +2234,7 @@ export interface operations {
       };
     };
   };
-  LoginLinksController_get: {
+  getLoginLink: {
     parameters: {
       query?: {
         /** @description Required for admin keys. */
@@ -2043,9 +2336,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  LoginLinksController_revoke: {
+  revokeLoginLink: {
     parameters: {
       query?: {
         /** @description Required for admin keys. */
@@ -2146,6 +2443,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description login_link_not_revocable: redeemed, expired, or a direct link */
       409: {
         headers: {
@@ -2165,9 +2463,14 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  LaunchController_open: {
+  openLaunchPage: {
     parameters: {
       query?: never;
       header?: never;
@@ -2183,49 +2486,43 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+        };
       };
+      400: components['responses']['BadRequest'];
       /** @description The tenant is suspended. */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "urn:sso-broker:problem:bad_request",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "The tenant is suspended.",
-           *       "code": "bad_request",
-           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem'];
+          'text/html': string;
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description Unknown, used, expired or revoked (one page for all). */
       410: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          /**
-           * @example {
-           *       "type": "urn:sso-broker:problem:bad_request",
-           *       "title": "Gone",
-           *       "status": 410,
-           *       "detail": "Unknown, used, expired or revoked (one page for all).",
-           *       "code": "bad_request",
-           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
-           *     }
-           */
-          'application/problem+json': components['schemas']['Problem'];
+          'text/html': string;
+        };
+      };
+      429: components['responses']['TooManyRequests'];
+      /** @description database_unavailable. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
         };
       };
     };
   };
-  LaunchController_redeem: {
+  redeemLaunchLink: {
     parameters: {
       query?: never;
       header?: never;
@@ -2241,7 +2538,20 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
       };
       /** @description Redirect to the upstream login URL (Acronis). */
       302: {
@@ -2250,38 +2560,144 @@ export interface operations {
         };
         content?: never;
       };
+      400: components['responses']['BadRequest'];
       /** @description Started by another site, or the tenant is suspended. */
       403: {
         headers: {
           [name: string]: unknown;
         };
         content: {
+          'text/html': string;
           /**
            * @example {
-           *       "type": "urn:sso-broker:problem:bad_request",
-           *       "title": "Forbidden",
-           *       "status": 403,
-           *       "detail": "Started by another site, or the tenant is suspended.",
-           *       "code": "bad_request",
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
            *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description Unknown, used, expired or revoked. */
       410: {
         headers: {
           [name: string]: unknown;
         };
         content: {
+          'text/html': string;
           /**
            * @example {
-           *       "type": "urn:sso-broker:problem:bad_request",
-           *       "title": "Gone",
-           *       "status": 410,
-           *       "detail": "Unknown, used, expired or revoked.",
-           *       "code": "bad_request",
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      /** @description subject_rate_limited or upstream_rate_limited (Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description internal_error. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description upstream_error, upstream_unreachable or upstream_unauthorized. */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description database_unavailable, audit_unavailable or upstream_circuit_open: nothing was redeemed. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description upstream_timeout. */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: a budget is spent (per key, tenant or client IP); Retry-After says when to retry.",
+           *       "code": "rate_limited",
            *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
            *     }
            */
@@ -2290,11 +2706,14 @@ export interface operations {
       };
     };
   };
-  TenantLoginLinksController_revoke: {
+  revokeTenantLoginLinks: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody: {
@@ -2311,6 +2730,7 @@ export interface operations {
           'application/json': components['schemas']['RevokeLoginLinksResultDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -2368,9 +2788,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_list: {
+  listConnections: {
     parameters: {
       query?: {
         limit?: number;
@@ -2378,7 +2804,10 @@ export interface operations {
         cursor?: string;
       };
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -2391,6 +2820,7 @@ export interface operations {
           'application/json': components['schemas']['ConnectionPageDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -2448,13 +2878,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_create: {
+  createConnection: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody: {
@@ -2465,6 +2902,8 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          /** @description The absolute path of the created resource. */
+          Location: string;
           [name: string]: unknown;
         };
         content: {
@@ -2547,6 +2986,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description connection_name_taken */
       409: {
         headers: {
@@ -2566,13 +3006,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_get: {
+  getConnection: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
         connection_id: string;
       };
       cookie?: never;
@@ -2587,6 +3034,7 @@ export interface operations {
           'application/json': components['schemas']['ConnectionDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -2648,13 +3096,19 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_delete: {
+  deleteConnection: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
         connection_id: string;
       };
       cookie?: never;
@@ -2668,6 +3122,7 @@ export interface operations {
         };
         content?: never;
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -2729,13 +3184,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_update: {
+  updateConnection: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
         connection_id: string;
       };
       cookie?: never;
@@ -2830,6 +3293,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description connection_name_taken */
       409: {
         headers: {
@@ -2849,22 +3313,31 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_replaceCredentials: {
+  rotateConnectionCredentials: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
         connection_id: string;
       };
       cookie?: never;
     };
+    /** @description The connection's provider's credential object (its schema by provider: see createConnection). */
     requestBody: {
       content: {
-        'application/json': {
-          [key: string]: unknown;
-        };
+        'application/json':
+          | components['schemas']['AcronisClientCredentialsDto']
+          | components['schemas']['AcronisBearerTokenDto']
+          | components['schemas']['FlussonicCredentialsDto'];
       };
     };
     responses: {
@@ -2952,13 +3425,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ConnectionsController_check: {
+  checkConnection: {
     parameters: {
       query?: never;
       header?: never;
       path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
         connection_id: string;
       };
       cookie?: never;
@@ -2973,6 +3454,7 @@ export interface operations {
           'application/json': components['schemas']['ConnectionCheckDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3034,9 +3516,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  VaultController_rewrap: {
+  rewrapVault: {
     parameters: {
       query?: never;
       header?: never;
@@ -3060,6 +3548,7 @@ export interface operations {
           };
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3098,9 +3587,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  TenantsController_list: {
+  listTenants: {
     parameters: {
       query?: {
         limit?: number;
@@ -3121,6 +3616,7 @@ export interface operations {
           'application/json': components['schemas']['TenantPageDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3159,9 +3655,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  TenantsController_create: {
+  createTenant: {
     parameters: {
       query?: never;
       header?: never;
@@ -3176,6 +3676,8 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          /** @description The absolute path of the created resource. */
+          Location: string;
           [name: string]: unknown;
         };
         content: {
@@ -3239,6 +3741,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description tenant_slug_taken */
       409: {
         headers: {
@@ -3258,13 +3761,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  TenantsController_get: {
+  getTenant: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -3277,6 +3788,7 @@ export interface operations {
           'application/json': components['schemas']['TenantDto'];
         };
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3334,13 +3846,20 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  TenantsController_delete: {
+  deleteTenant: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -3352,6 +3871,7 @@ export interface operations {
         };
         content?: never;
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3413,13 +3933,22 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  TenantsController_update: {
+  updateTenant: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant's id. */
+        tenant_id: string;
+      };
       cookie?: never;
     };
     requestBody: {
@@ -3512,9 +4041,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ApiKeysController_list: {
+  listApiKeys: {
     parameters: {
       query?: {
         limit?: number;
@@ -3613,9 +4148,13 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ApiKeysController_create: {
+  createApiKey: {
     parameters: {
       query?: never;
       header?: never;
@@ -3630,6 +4169,8 @@ export interface operations {
     responses: {
       201: {
         headers: {
+          /** @description The absolute path of the created resource. */
+          Location: string;
           [name: string]: unknown;
         };
         content: {
@@ -3720,9 +4261,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
-  ApiKeysController_revoke: {
+  revokeApiKey: {
     parameters: {
       query?: never;
       header?: never;
@@ -3740,6 +4287,7 @@ export interface operations {
         };
         content?: never;
       };
+      400: components['responses']['BadRequest'];
       /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
       401: {
         headers: {
@@ -3797,6 +4345,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      408: components['responses']['RequestTimeout'];
       /** @description last_admin_key: the only active admin key cannot be revoked. */
       409: {
         headers: {
@@ -3816,6 +4365,11 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
 }

@@ -1,6 +1,7 @@
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplication } from '@nestjs/common';
 import { API_KEY_SECURITY } from '@app/auth';
+import { documentContract } from './openapi-contract';
 import { documentProblems } from './openapi-problems';
 
 /**
@@ -22,12 +23,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '429 `rate_limited` (a budget spent, including failed authentications per client IP).',
     )
     .setVersion('1')
+    // Relative: the document describes whichever broker serves it.
+    .addServer('/')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'A broker API key: `Authorization: Bearer sbk_…`' },
       API_KEY_SECURITY,
     )
     .build();
-  return documentProblems(SwaggerModule.createDocument(app, config));
+  return documentContract(documentProblems(SwaggerModule.createDocument(app, config)));
 }
 
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
