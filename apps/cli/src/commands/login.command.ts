@@ -7,9 +7,13 @@ export function registerLoginCommand(program: Command, output: Output): void {
   program
     .command('login')
     .description('Save the broker URL and an API key in the profile file (mode 0600) for the API commands')
-    .requiredOption('--url <url>', 'the broker, e.g. https://sso.example.com')
     .requiredOption('--key <key>', 'an API key (sbk_…)')
-    .action((options: { url: string; key: string }) => {
+    // --url is the program's own option (every API command takes it); login requires it.
+    .usage('--url <url> --key <key>')
+    .action((_options: unknown, command: Command) => {
+      const options = command.optsWithGlobals<{ url?: string; key: string }>();
+      if (!options.url)
+        throw new CliError(EXIT.USAGE, 'login needs --url <url> (the broker, e.g. https://sso.example.com)');
       let url: URL;
       try {
         url = new URL(options.url);
