@@ -75,7 +75,12 @@ export class Output {
 
 /** A plain table for people (no colours, so that it reads the same in a pipe or a log). */
 export function table(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const out = new Table({ head, style: { head: [], border: [] } });
+  // No rule between rows: one line per row reads (and greps) better.
+  const out = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const row of rows) out.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
   return rows.length === 0 ? '(none)' : out.toString();
 }
