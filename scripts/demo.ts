@@ -1,9 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { acronisOptionsFromEnv, startAcronisSimulator } from '@app/acronis-simulator';
 import { flussonicOptionsFromEnv, startFlussonicSimulator } from '@app/flussonic-simulator';
+import { freePort } from '@app/database';
+
+/** The built CLI, next to this file in dist/. */
+const CLI_MAIN = resolve(__dirname, '../apps/cli/src/main.js');
 
 /** The built broker, next to this file in dist/. */
 export const BROKER_MAIN = resolve(__dirname, '../apps/broker/src/main.js');
@@ -130,6 +135,45 @@ export async function ensureTenantWithConnections(
   return { tenantId: tenant.id, portalKey: key.key };
 }
 
+/** Whether something already listens on 127.0.0.1:port (a probe bind; the demo's own start follows at once). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(false)));
+  });
+}
+
+/**
+ * `preferred`, or a free port when something else holds it (the simulators of `npm run
+ * simulators`, another demo), saying so. A port the user named explicitly (`PORT=…`) is not
+ * replaced: the demo stops and names it.
+ */
+async function demoPort(preferred: number, what: string, explicit: boolean, chosen: Set<number>): Promise<number> {
+  if (!chosen.has(preferred) && !(await portTaken(preferred))) {
+    chosen.add(preferred);
+    return preferred;
+  }
+  if (explicit)
+    throw new Error(
+      `port ${preferred} (${what}, set by PORT) is taken: stop what listens there, or choose another PORT`,
+    );
+  const port = await freePort();
+  chosen.add(port);
+  process.stdout.write(`Port ${preferred} (${what}) is taken; using ${port} instead.\n`);
+  return port;
+}
+
+/** Runs the built CLI as a person would, its output straight to the terminal. */
+function runCli(args: string[], env: Record<string, string>): number {
+  process.stdout.write(`\n$ sso-broker ${args.join(' ')}\n`);
+  const run = spawnSync(process.execPath, [CLI_MAIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return run.status ?? 1;
+}
+
 function demoAdminKey(dataDir: string): string {
   const file = join(dataDir, 'demo-admin-key');
   if (!existsSync(file)) writeFileSync(file, `sbk_a_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
@@ -139,9 +183,18 @@ function demoAdminKey(dataDir: string): string {
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
   mkdirSync(dataDir, { recursive: true });
-  const port = process.env.PORT ?? '3000';
-  const acronis = await startAcronisSimulator({ ...acronisOptionsFromEnv(), port: 4010 });
-  const flussonic = await startFlussonicSimulator({ ...flussonicOptionsFromEnv(), port: 4020 });
+  const chosen = new Set<number>();
+  const port = String(
+    await demoPort(Number(process.env.PORT ?? 3000), 'the broker', process.env.PORT !== undefined, chosen),
+  );
+  const acronis = await startAcronisSimulator({
+    ...acronisOptionsFromEnv(),
+    port: await demoPort(4010, 'the Acronis simulator', false, chosen),
+  });
+  const flussonic = await startFlussonicSimulator({
+    ...flussonicOptionsFromEnv(),
+    port: await demoPort(4020, 'the Flussonic simulator', false, chosen),
+  });
   const adminKey = demoAdminKey(dataDir);
   process.stdout.write('Starting the broker on the embedded database (the first start takes a little longer)…\n');
   const broker = await startBrokerProcess({
@@ -207,8 +260,23 @@ ${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example
 # A link for the Watcher's admin is refused by the connection's policy: ${refusal}
 # More: ${curl({ connection: 'flussonic-demo', user: { login: 'viewer@customer-a.example' }, delivery: 'launch' })}
 
-Ctrl-C stops everything; re-running reuses the tenant and its connections.
 `);
+
+  // The auditor's side of what just happened: a tenant-bound auditor key lists the tenant's events
+  // through the API, then the chain is verified straight from the database, as an auditor who
+  // does not trust the running broker would (docs/audit.md#verify).
+  const auditor = await admin.call<{ key: string }>('POST', '/v1/api-keys', {
+    name: `demo auditor ${new Date().toISOString()}`,
+    role: 'auditor',
+    tenant_id: tenantId,
+  });
+  process.stdout.write(`\nThe auditor's view (an auditor key bound to the tenant, then the database itself):\n`);
+  const cliEnv = { SSO_BROKER_URL: broker.url, SSO_BROKER_API_KEY: auditor.key, DATA_DIR: dataDir };
+  runCli(['audit', 'list', '--tenant', tenantId, '--limit', '12'], cliEnv);
+  const verified = runCli(['audit', 'verify', '--tenant', tenantId, '--data-dir', dataDir], cliEnv);
+  process.stdout.write(
+    `${verified === 0 ? '' : '\nThe audit chain did NOT verify (exit code above).\n'}\nCtrl-C stops everything; re-running reuses the tenant and its connections.\n`,
+  );
 }
 
 if (require.main === module) {

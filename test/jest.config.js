@@ -17,6 +17,7 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': [`${root}/libs/$1/src`, `${root}/apps/$1/src`],
+  '^@sso-broker/client$': `${root}/libs/client/src`,
 };
 const common = { rootDir: root, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
@@ -29,7 +30,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts', '<rootDir>/test/setup/openapi-conformance.ts'],
     },
     {
       ...common,
@@ -37,7 +38,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts', '<rootDir>/test/setup/openapi-conformance.ts'],
     },
     {
       ...common,
@@ -45,7 +46,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/e2e-timeout.ts', '<rootDir>/test/setup/openapi-conformance.ts'],
     },
   ],
 };

@@ -13,6 +13,8 @@ declare global {
  * then creates its own database on it (test/utils/test-database.ts), so files run in parallel.
  */
 export default async function globalSetup(): Promise<void> {
+  // Each test file adds how many answers it validated against the OpenAPI document; the teardown prints the sum.
+  process.env.SSO_TEST_OPENAPI_TALLY = join(mkdtempSync(join(tmpdir(), 'sso-broker-openapi-')), 'validated');
   if (process.env.TEST_DATABASE_URL) {
     process.env.SSO_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;

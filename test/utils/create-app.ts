@@ -11,6 +11,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from '../../apps/broker/src/app.module';
 import { configureApp } from '../../apps/broker/src/bootstrap/configure-app';
 import { createHttpAdapter } from '../../apps/broker/src/bootstrap/http-adapter';
+import { checkAnswersAgainstDocument } from './openapi-conformance';
 import { recordRoutes } from './route-table';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -74,6 +75,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     bodyParser: false,
   });
   recordRoutes(app);
+  checkAnswersAgainstDocument(app);
   configureApp(app);
   try {
     await app.listen(port, '127.0.0.1');

@@ -2,6 +2,12 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerAdminKeyCommands } from './commands/admin-key.command';
+import { registerApiKeyCommands } from './commands/api-keys.command';
+import { registerAuditCommands } from './commands/audit.command';
+import { registerConnectionCommands } from './commands/connections.command';
+import { registerLinkCommand } from './commands/link.command';
+import { registerLoginCommand } from './commands/login.command';
+import { registerTenantCommands } from './commands/tenants.command';
 import { EXIT, Output } from './output';
 
 /** `sso-broker`: the operator's command line (README, "CLI"). */
@@ -9,12 +15,19 @@ export function buildProgram(output: Output): Command {
   const program = new Command('sso-broker')
     .description('Operate an sso-broker: recovery, tenants, connections, keys, links and the audit log')
     .option('--json', 'print answers as JSON (for scripts)')
+    .option('--url <url>', 'the broker (default: SSO_BROKER_URL, the profile, else http://127.0.0.1:$PORT or :3000)')
     .showHelpAfterError()
     .exitOverride()
     .hook('preAction', (command) => {
       output.json = command.optsWithGlobals<{ json?: boolean }>().json === true;
     });
   registerAdminKeyCommands(program, output);
+  registerLoginCommand(program, output);
+  registerTenantCommands(program, output);
+  registerConnectionCommands(program, output);
+  registerApiKeyCommands(program, output);
+  registerLinkCommand(program, output);
+  registerAuditCommands(program, output);
   return program;
 }
 

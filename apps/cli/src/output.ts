@@ -1,3 +1,6 @@
+import { SsoBrokerError } from '@sso-broker/client';
+import Table from 'cli-table3';
+
 /** Exit codes of every command (README, "CLI"). */
 export const EXIT = {
   OK: 0,
@@ -5,7 +8,7 @@ export const EXIT = {
   FAILED: 1,
   /** Bad arguments or configuration (no key, no URL). */
   USAGE: 2,
-  /** The broker or the database could not be reached. */
+  /** The broker or the database could not be reached, or the broker refused the API key (401). */
   UNREACHABLE: 3,
 } as const;
 
@@ -48,10 +51,36 @@ export class Output {
       this.err(`sso-broker: ${error.message}`);
       return error.exitCode;
     }
-    const code = (error as { code?: unknown })?.code;
+    if (error instanceof SsoBrokerError) {
+      const fields = error.errors.map((e) => `\n  ${e.field}: ${e.message}`).join('');
+      this.err(
+        `sso-broker: ${error.message} (HTTP ${error.status}, request ${error.request_id ?? 'unknown'})${fields}`,
+      );
+      return error.status === 401 ? EXIT.UNREACHABLE : EXIT.FAILED;
+    }
+    // fetch wraps a refused connection in a TypeError whose cause carries the system code.
+    const code = (error as { code?: unknown })?.code ?? (error as { cause?: { code?: unknown } })?.cause?.code;
     const unreachable =
-      typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code);
+      typeof code === 'string' &&
+      ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(code);
+    if (unreachable) {
+      const cause = (error as { cause?: { message?: string } }).cause?.message;
+      this.err(`sso-broker: cannot reach the broker or the database: ${cause ?? (error as Error).message}`);
+      return EXIT.UNREACHABLE;
+    }
     this.err(`sso-broker: ${(error as Error)?.message ?? String(error)}`);
-    return unreachable ? EXIT.UNREACHABLE : EXIT.FAILED;
+    return EXIT.FAILED;
   }
+}
+
+/** A plain table for people (no colours, so that it reads the same in a pipe or a log). */
+export function table(head: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  // No rule between rows: one line per row reads (and greps) better.
+  const out = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const row of rows) out.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
+  return rows.length === 0 ? '(none)' : out.toString();
 }

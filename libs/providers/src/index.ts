@@ -15,3 +15,4 @@ export { EgressGuard, EgressRefusedError } from './egress/egress-guard';
 export type { BaseUrlVerdict } from './egress/egress-guard';
 export { UpstreamResolver } from './egress/upstream-resolver';
 export type { ResolvedAddress } from './egress/upstream-resolver';
+export { PROVIDER_MODELS, type ProviderModel } from './provider-models';

@@ -1,10 +1,15 @@
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplication } from '@nestjs/common';
 import { API_KEY_SECURITY } from '@app/auth';
+import { documentContract } from './openapi-contract';
 import { documentProblems } from './openapi-problems';
 
-/** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
-export function setupOpenApi(app: INestApplication): void {
+/**
+ * The broker's OpenAPI document, built from the controllers' decorators. It needs the module graph
+ * only, not running providers: `npm run client:generate` builds it from an app created in Nest's
+ * preview mode, with no database (libs/client/README.md).
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('sso-broker')
     .setDescription(
@@ -18,11 +23,18 @@ export function setupOpenApi(app: INestApplication): void {
         '429 `rate_limited` (a budget spent, including failed authentications per client IP).',
     )
     .setVersion('1')
+    // Relative: the document describes whichever broker serves it.
+    .addServer('/')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'A broker API key: `Authorization: Bearer sbk_…`' },
       API_KEY_SECURITY,
     )
     .build();
-  const document = documentProblems(SwaggerModule.createDocument(app, config));
+  return documentContract(documentProblems(SwaggerModule.createDocument(app, config)));
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
+export function setupOpenApi(app: INestApplication): void {
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
 }

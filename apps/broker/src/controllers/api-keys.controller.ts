@@ -9,11 +9,11 @@ import {
   CreatedApiKeyDto,
   ListApiKeysQueryDto,
 } from '@app/auth';
+import { Created } from '../http/location';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -29,10 +29,11 @@ export class ApiKeysController {
   @Post()
   @Auth({ roles: ['admin'], tenant: { in: 'body', required: false } })
   @ApiOperation({
+    operationId: 'createApiKey',
     summary: 'Create an API key',
     description: 'The answer carries the key text; it is shown this once and never again.',
   })
-  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @Created({ type: CreatedApiKeyDto }, (key: CreatedApiKeyDto) => `/v1/api-keys/${key.id}`)
   @ApiBadRequestResponse({
     description: 'validation_failed, tenant_id_required (portal), tenant_id_not_allowed (admin), invalid_expiry.',
   })
@@ -48,6 +49,7 @@ export class ApiKeysController {
   @Get()
   @Auth({ roles: ['admin'], tenant: { in: 'query', required: false } })
   @ApiOperation({
+    operationId: 'listApiKeys',
     summary: 'List API keys, oldest first',
     description: 'Never shows a key text or hash; revoked keys are listed with revoked_at.',
   })
@@ -60,6 +62,7 @@ export class ApiKeysController {
   @HttpCode(204)
   @Auth({ roles: ['admin'] })
   @ApiOperation({
+    operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
     description: 'Effective on the next request on every instance. Revoking a revoked key again succeeds (idempotent).',
   })

@@ -38,6 +38,7 @@ export class AuditEventsController {
   @Get()
   @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
+    operationId: 'listAuditEvents',
     summary: 'List audit events, newest first (or oldest first by seq)',
     description: `Keyset pagination with an opaque cursor. Incremental pulls: tenant_id, order=asc and after_seq=<next_after_seq of the previous answer>. ${SCOPE_NOTE}`,
   })
@@ -56,6 +57,7 @@ export class AuditEventsController {
   @Get('export')
   @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
+    operationId: 'exportAuditEvents',
     summary: 'Export audit events as CSV or NDJSON',
     description: `Every matching event, newest first (or oldest first by seq with order=asc), streamed from one database snapshot (no row cap). NDJSON lines are the list's event objects. CSV cells starting with =, +, -, @, tab or CR get a leading apostrophe. With a tenant, X-Next-After-Seq names the greatest seq in the file (the after_seq of the next incremental pull). ${SCOPE_NOTE}`,
   })
@@ -91,6 +93,7 @@ export class AuditEventsController {
   @Get('verify')
   @Auth({ roles: ['admin', 'auditor'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
+    operationId: 'verifyAuditChain',
     summary: "Verify a tenant's hash chain",
     description: `Recomputes every hash and checks the sequence has no gap; names the first broken seq. Without tenant_id: the caller's tenant (tenant-bound auditor) or the broker-wide chain. ${SCOPE_NOTE}`,
   })

@@ -8,18 +8,20 @@ import {
   CreateConnectionDto,
   UpdateConnectionDto,
 } from '@app/connections';
-import { CheckResult } from '@app/providers';
+import { CheckResult, PROVIDER_MODELS } from '@app/providers';
+import { Created } from '../http/location';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
-  ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 
 const TENANT_IN_PATH = { in: 'path', required: true } as const;
@@ -28,7 +30,11 @@ const BAD_INPUT =
   'UPSTREAM_ALLOW_HTTP), upstream_address_not_allowed (the host resolves to an address the egress policy refuses), ' +
   'invalid_settings or invalid_credentials, with errors[{field, message}].';
 
+const CREDENTIAL_MODELS = Object.values(PROVIDER_MODELS).flatMap((model) => Object.values(model.credentials));
+
 @ApiTags('connections')
+// Each provider's settings and credential schemas, for the discriminated connection schemas (openapi-contract.ts).
+@ApiExtraModels(...Object.values(PROVIDER_MODELS).map((model) => model.settings), ...CREDENTIAL_MODELS)
 @Controller('v1/tenants/:tenant_id/connections')
 export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
@@ -36,12 +42,16 @@ export class ConnectionsController {
   @Post()
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'createConnection',
     summary: 'Create a connection',
     description:
       "The credential is sealed in the vault, bound to base_url's origin, and never shown again. In production " +
       'base_url must be https unless UPSTREAM_ALLOW_HTTP=true.',
   })
-  @ApiCreatedResponse({ type: ConnectionDto })
+  @Created(
+    { type: ConnectionDto },
+    (connection: ConnectionDto) => `/v1/tenants/${connection.tenant_id}/connections/${connection.id}`,
+  )
   @ApiBadRequestResponse({ description: BAD_INPUT })
   @ApiConflictResponse({ description: 'connection_name_taken' })
   create(
@@ -54,7 +64,7 @@ export class ConnectionsController {
 
   @Get()
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
-  @ApiOperation({ summary: "List a tenant's connections, oldest first" })
+  @ApiOperation({ operationId: 'listConnections', summary: "List a tenant's connections, oldest first" })
   @ApiOkResponse({ type: ConnectionPageDto })
   list(@CurrentTenant() tenant: TenantScope, @Query() page: PageQueryDto): Promise<Page<ConnectionDto>> {
     return this.connections.list(tenant, page);
@@ -62,7 +72,7 @@ export class ConnectionsController {
 
   @Get(':connection_id')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
-  @ApiOperation({ summary: 'Get a connection' })
+  @ApiOperation({ operationId: 'getConnection', summary: 'Get a connection' })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
   get(
@@ -75,6 +85,7 @@ export class ConnectionsController {
   @Patch(':connection_id')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'updateConnection',
     summary: 'Rename a connection or change its base URL, settings or credentials',
     description:
       'settings are replaced as a whole and re-validated; the provider kind cannot change. A base_url with another ' +
@@ -98,7 +109,7 @@ export class ConnectionsController {
   @Delete(':connection_id')
   @HttpCode(204)
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
-  @ApiOperation({ summary: 'Delete a connection and destroy its credential' })
+  @ApiOperation({ operationId: 'deleteConnection', summary: 'Delete a connection and destroy its credential' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ApiNotFoundResponse({ description: 'tenant_not_found or connection_not_found' })
   delete(
@@ -112,10 +123,14 @@ export class ConnectionsController {
   @Put(':connection_id/credentials')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'rotateConnectionCredentials',
     summary: 'Replace the credential',
     description: "The body is the provider's credential object; the credential version increments.",
   })
-  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { api_key: '…', auth_mode: 'legacy' } } })
+  @ApiBody({
+    description: "The connection's provider's credential object (its schema by provider: see createConnection).",
+    schema: { anyOf: CREDENTIAL_MODELS.map((model) => ({ $ref: getSchemaPath(model) })) },
+  })
   @ApiOkResponse({ type: ConnectionDto })
   @ApiBadRequestResponse({ description: 'invalid_credentials with errors[{field, message}].' })
   replaceCredentials(
@@ -131,6 +146,7 @@ export class ConnectionsController {
   @HttpCode(200)
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'checkConnection',
     summary: 'Prove the credential works upstream',
     description:
       'Upstream refusals and faults answer 200 with ok: false and the error code (upstream_unreachable alike for a ' +

@@ -36,6 +36,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({
+    operationId: 'getLiveness',
     summary: 'Liveness',
     description:
       'The process answers. Never consults the database, so a database outage does not get the broker restarted.',
@@ -47,6 +48,7 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({
+    operationId: 'getReadiness',
     summary: 'Readiness',
     description:
       'Ready when the database answers within 1.5 s, every migration shipped with this build is applied, and the instance is not shutting down (from SIGTERM on it answers 503 with a `shutdown` check while it finishes in-flight requests).',

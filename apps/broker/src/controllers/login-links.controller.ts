@@ -7,11 +7,12 @@ import {
   LoginLinksService,
   LoginLinkStatusDto,
 } from '@app/links';
+import { Created } from '../http/location';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
   ApiHeader,
@@ -41,6 +42,7 @@ export class LoginLinksController {
   @HttpCode(201)
   @Auth({ roles: ['portal', 'admin'], tenant: { in: 'body', required: true } })
   @ApiOperation({
+    operationId: 'issueLoginLink',
     summary: 'Issue a login link for one upstream user',
     description:
       'direct: the upstream token is minted now; launch: a single-use broker URL that mints on first open. ' +
@@ -52,7 +54,7 @@ export class LoginLinksController {
     required: false,
     description: 'Same key and body within 24 h → the same answer, no second mint.',
   })
-  @ApiCreatedResponse({ type: LoginLinkDto })
+  @Created({ type: LoginLinkDto }, (link: LoginLinkDto) => `/v1/login-links/${link.id}`)
   @ApiBadRequestResponse({
     description:
       'validation_failed, tenant_id_required, invalid_user_identifier, target_uri_not_allowed, invalid_session_lifetime, invalid_idempotency_key, reason_required, launch_expiry_too_long',
@@ -68,23 +70,28 @@ export class LoginLinksController {
     description:
       'subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited',
   })
-  @ApiServiceUnavailableResponse({ description: 'audit_unavailable: nothing was issued' })
-  @ApiGatewayTimeoutResponse({
-    description:
-      'upstream_timeout; 502 for upstream_error, upstream_unreachable, upstream_unauthorized, upstream_circuit_open',
+  @ApiServiceUnavailableResponse({
+    description: 'audit_unavailable, database_unavailable or upstream_circuit_open (Retry-After): nothing was issued',
   })
+  @ApiBadGatewayResponse({
+    description: 'upstream_error, upstream_unreachable or upstream_unauthorized: nothing was issued',
+  })
+  @ApiGatewayTimeoutResponse({ description: 'upstream_timeout' })
   issue(
     @CurrentTenant() tenant: TenantScope,
     @Body() dto: CreateLoginLinkDto,
     @Ctx() ctx: RequestContext,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    // All headers rather than @Headers('idempotency-key'): a named one would be documented a second
+    // time, as required, beside the optional @ApiHeader above (docs/api.md#idempotency).
+    @Headers() headers: Record<string, string | undefined>,
   ): Promise<LoginLinkDto> {
-    return this.links.issue(tenant, dto, ctx, idempotencyKey);
+    return this.links.issue(tenant, dto, ctx, headers['idempotency-key']);
   }
 
   @Get(':id')
   @Auth({ roles: ['portal', 'admin'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
+    operationId: 'getLoginLink',
     summary: "A login link's status",
     description:
       'issued, redeemed, expired or revoked, with its times, connection, provider and delivery; never its token or URL. An admin key names the tenant in ?tenant_id=.',
@@ -100,6 +107,7 @@ export class LoginLinksController {
   @HttpCode(204)
   @Auth({ roles: ['portal', 'admin'], tenant: TENANT_IN_QUERY })
   @ApiOperation({
+    operationId: 'revokeLoginLink',
     summary: 'Revoke a launch link',
     description:
       'An unused, unexpired launch link stops working at once (its URL answers 410); audited as login_link.revoked. Revoking a revoked link again is a no-op. An admin key names the tenant in ?tenant_id=.',

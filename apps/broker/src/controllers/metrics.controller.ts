@@ -25,6 +25,7 @@ export class MetricsController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description:
       'Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.',

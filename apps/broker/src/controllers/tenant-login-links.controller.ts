@@ -13,6 +13,7 @@ export class TenantLoginLinksController {
   @HttpCode(200)
   @Auth({ roles: ['admin'], tenant: { in: 'path', required: true } })
   @ApiOperation({
+    operationId: 'revokeTenantLoginLinks',
     summary: "Revoke a tenant's outstanding launch links",
     description:
       'Every unused, unexpired launch link of the tenant (optionally only of one connection, or for one user) stops working at once; one login_link.revoked event records the count.',

@@ -1,11 +1,11 @@
 import { Ctx, Page, PageQueryDto, RequestContext, type TenantScope } from '@app/common';
 import { Auth, CurrentTenant } from '@app/auth';
 import { CreateTenantDto, TenantDto, TenantPageDto, TenantsService, UpdateTenantDto } from '@app/tenants';
+import { Created } from '../http/location';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
-  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -22,8 +22,12 @@ export class TenantsController {
 
   @Post()
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'Create a tenant', description: 'The slug is derived from the name when absent.' })
-  @ApiCreatedResponse({ type: TenantDto })
+  @ApiOperation({
+    operationId: 'createTenant',
+    summary: 'Create a tenant',
+    description: 'The slug is derived from the name when absent.',
+  })
+  @Created({ type: TenantDto }, (tenant: TenantDto) => `/v1/tenants/${tenant.id}`)
   @ApiBadRequestResponse({
     description: 'validation_failed, or tenant_slug_required when no slug can be derived from the name.',
   })
@@ -34,7 +38,7 @@ export class TenantsController {
 
   @Get()
   @Auth({ roles: ['admin'] })
-  @ApiOperation({ summary: 'List tenants, oldest first' })
+  @ApiOperation({ operationId: 'listTenants', summary: 'List tenants, oldest first' })
   @ApiOkResponse({ type: TenantPageDto })
   list(@Query() page: PageQueryDto): Promise<Page<TenantDto>> {
     return this.tenants.list(page);
@@ -42,7 +46,7 @@ export class TenantsController {
 
   @Get(':tenant_id')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
-  @ApiOperation({ summary: 'Get a tenant' })
+  @ApiOperation({ operationId: 'getTenant', summary: 'Get a tenant' })
   @ApiOkResponse({ type: TenantDto })
   get(@CurrentTenant() tenant: TenantScope): Promise<TenantDto> {
     return this.tenants.get(tenant);
@@ -51,6 +55,7 @@ export class TenantsController {
   @Patch(':tenant_id')
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'updateTenant',
     summary: 'Rename, suspend or reactivate a tenant',
     description: 'A suspended tenant gets no login links.',
   })
@@ -68,6 +73,7 @@ export class TenantsController {
   @HttpCode(204)
   @Auth({ roles: ['admin'], tenant: TENANT_IN_PATH })
   @ApiOperation({
+    operationId: 'deleteTenant',
     summary: 'Delete a tenant',
     description: 'Destroys its connections, credentials and API keys; its audit history is kept.',
   })

@@ -13,6 +13,7 @@ export class VaultController {
   @HttpCode(200)
   @Auth({ roles: ['admin'] })
   @ApiOperation({
+    operationId: 'rewrapVault',
     summary: 'Re-wrap every stored secret under the newest master key',
     description:
       'Online, in committed batches; idempotent and resumable. Only data keys are re-encrypted. Once `remaining` is 0 ' +

@@ -25,6 +25,8 @@ export interface VerifyChainOptions {
    * in seq order as the file sink writes it; notes of other chains are skipped. Requires keys.
    */
   external?: ReadonlyArray<Iterable<ExternalCheckpoint> | AsyncIterable<ExternalCheckpoint>>;
+  /** Called after each batch with the events checked so far and the chain's length at the start (progress). */
+  onProgress?: (checked: number, total: number) => void;
   /** The verifying clock; the database's by default. */
   now?: Date;
 }
@@ -142,12 +144,25 @@ export async function verifyChain(
         }
       }
     };
+    const total = options.onProgress
+      ? Number(
+          (
+            await client.query<{ last_seq: string }>(
+              'SELECT last_seq::text AS last_seq FROM audit_chain_heads WHERE chain_id = $1',
+              [chainId],
+            )
+          ).rows[0]?.last_seq ?? 0,
+        )
+      : 0;
+    let pushed = 0;
     for (;;) {
       const { rows } = await client.query<StoredChainedEvent>(`FETCH ${BATCH} FROM chain_events`);
       if (rows.length === 0) break;
       await anchorThrough(BigInt(rows[rows.length - 1].seq));
       for (const row of rows) verifier.push(row);
       state.passed = BigInt(rows[rows.length - 1].seq);
+      pushed += rows.length;
+      options.onProgress?.(pushed, total);
       if (rows.length < BATCH) break;
     }
     // Checkpoints beyond the last event: the chain is shorter than a signed statement says.

@@ -18,6 +18,8 @@ import { verifyExportFiles } from './verify-export';
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Events checked so far of a chain of `total` (database mode). */
+  progress?: (checked: number, total: number) => void;
 }
 
 export const AUDIT_VERIFY_USAGE = `usage: audit-verify --tenant <tenant uuid | broker> [options]        (the database)
@@ -101,7 +103,7 @@ export async function auditVerifyCommand(argv: string[], env: NodeJS.ProcessEnv,
     await client.connect();
     // Each file is one source in seq order, merged with the table's checkpoints as the chain is read.
     const external = checkpoints.files.map((file) => streamNotes(file));
-    const verdict = await verifyChain(client, chainId!, { keys: keys.keys, external });
+    const verdict = await verifyChain(client, chainId!, { keys: keys.keys, external, onProgress: io.progress });
     const { events_checked, ok, first_broken_seq, ...rest } = verdict;
     const tenantId = chainId === BROKER_CHAIN_ID ? null : chainId!;
     io.out(

@@ -17,8 +17,8 @@ import { parseAcronisCredentials } from './acronis-credentials';
 import { parseAcronisSettings } from './acronis-settings';
 import { externalLoginUrl, resolveTargetUri } from './acronis-target-uri';
 import { AcronisTokenCache, IssuedAccessToken } from './acronis-token.cache';
-import { AcronisBearerTokenDto, AcronisClientCredentialsDto } from './dto/acronis-credentials.dto';
-import { AcronisSettings, AcronisSettingsDto } from './dto/acronis-settings.dto';
+import { PROVIDER_MODELS } from '../provider-models';
+import { AcronisSettings } from './dto/acronis-settings.dto';
 
 /** Documented OTT lifetime: 30 seconds, usable once (docs/providers/acronis.md#ott-lifetime-and-single-use). */
 const OTT_LIFETIME_MS = 30_000;
@@ -29,8 +29,8 @@ const PASTED_TOKEN_CACHE_MS = 15 * 60_000;
 export class AcronisProvider implements LoginLinkProvider {
   readonly kind = 'acronis';
   readonly displayName = 'Acronis Cyber Protect Cloud';
-  readonly settingsSchema = AcronisSettingsDto;
-  readonly credentialSchemas = { client_credentials: AcronisClientCredentialsDto, bearer_token: AcronisBearerTokenDto };
+  readonly settingsSchema = PROVIDER_MODELS.acronis.settings;
+  readonly credentialSchemas = PROVIDER_MODELS.acronis.credentials;
   private readonly api: AcronisApi;
   private readonly tokens: AcronisTokenCache;
 

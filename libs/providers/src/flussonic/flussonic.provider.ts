@@ -11,6 +11,7 @@ import { parseOrThrow, plain } from '../parse-or-throw';
 import { ProviderException, ProviderExceptionCode } from '../providers.exception';
 import { invalidIdentifier, singleIdentifier } from '../subject-identifier';
 import { UpstreamHttpClient } from '../upstream/upstream-http.client';
+import { PROVIDER_MODELS } from '../provider-models';
 import { FlussonicCredentials, FlussonicCredentialsDto } from './dto/flussonic-credentials.dto';
 import { FlussonicSettings, FlussonicSettingsDto, SESSION_LIFETIME_BOUNDS } from './dto/flussonic-settings.dto';
 import { AutologinRequest, FlussonicApi } from './flussonic-api';
@@ -22,8 +23,8 @@ const DEFAULT_TOKEN_TTL_SECONDS = 60;
 export class FlussonicProvider implements LoginLinkProvider {
   readonly kind = 'flussonic';
   readonly displayName = 'Flussonic Watcher';
-  readonly settingsSchema = FlussonicSettingsDto;
-  readonly credentialSchemas = { api_key: FlussonicCredentialsDto };
+  readonly settingsSchema = PROVIDER_MODELS.flussonic.settings;
+  readonly credentialSchemas = PROVIDER_MODELS.flussonic.credentials;
   private readonly api: FlussonicApi;
 
   constructor(http: UpstreamHttpClient) {

@@ -1,6 +1,9 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
+/** Field documentation of every provider DTO feeds the connection schemas of /openapi.json (docs/api.md). */
 export class AcronisClientCredentialsDto {
+  @ApiProperty({ maxLength: 256, example: 'c0ffee00-1111-4222-8333-444455556666', description: 'API client id.' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)
@@ -9,6 +12,7 @@ export class AcronisClientCredentialsDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  @ApiProperty({ maxLength: 1024, writeOnly: true, example: 'api-client-secret', description: 'API client secret.' })
   client_secret: string;
 }
 
@@ -16,6 +20,12 @@ export class AcronisBearerTokenDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(8192)
+  @ApiProperty({
+    maxLength: 8192,
+    writeOnly: true,
+    example: 'eyJhbGciOi…',
+    description: 'A bearer token used as is (no client credentials grant).',
+  })
   bearer_token: string;
 }
 

@@ -1,7 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsUrl, MaxLength } from 'class-validator';
 import { HTTP_URL_OPTIONS } from '../../http-url';
 
 export class AcronisSettingsDto {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 50,
+    example: ['https://eu2-cloud.acronis.com/ui/'],
+    description: 'Target URIs a link may name (target_uri); absent: only the base URL.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -10,6 +17,11 @@ export class AcronisSettingsDto {
   allowed_target_uris?: string[];
 
   /** Must also appear in allowed_target_uris. */
+  @ApiPropertyOptional({
+    maxLength: 2048,
+    example: 'https://eu2-cloud.acronis.com/ui/',
+    description: 'The target of a link that names none; must also appear in allowed_target_uris.',
+  })
   @IsOptional()
   @MaxLength(2048)
   @IsUrl(HTTP_URL_OPTIONS, { message: 'default_target_uri must be an absolute http(s) URL' })
