@@ -17,6 +17,7 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': [`${root}/libs/$1/src`, `${root}/apps/$1/src`],
+  '^@sso-broker/client$': `${root}/libs/client/src`,
 };
 const common = { rootDir: root, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 

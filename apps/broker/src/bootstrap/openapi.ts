@@ -1,10 +1,14 @@
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplication } from '@nestjs/common';
 import { API_KEY_SECURITY } from '@app/auth';
 import { documentProblems } from './openapi-problems';
 
-/** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
-export function setupOpenApi(app: INestApplication): void {
+/**
+ * The broker's OpenAPI document, built from the controllers' decorators. It needs the module graph
+ * only, not running providers: `npm run client:generate` builds it from an app created in Nest's
+ * preview mode, with no database (libs/client/README.md).
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('sso-broker')
     .setDescription(
@@ -23,6 +27,11 @@ export function setupOpenApi(app: INestApplication): void {
       API_KEY_SECURITY,
     )
     .build();
-  const document = documentProblems(SwaggerModule.createDocument(app, config));
+  return documentProblems(SwaggerModule.createDocument(app, config));
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
+export function setupOpenApi(app: INestApplication): void {
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
 }

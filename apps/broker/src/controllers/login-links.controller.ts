@@ -77,9 +77,11 @@ export class LoginLinksController {
     @CurrentTenant() tenant: TenantScope,
     @Body() dto: CreateLoginLinkDto,
     @Ctx() ctx: RequestContext,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    // All headers rather than @Headers('idempotency-key'): a named one would be documented a second
+    // time, as required, beside the optional @ApiHeader above (docs/api.md#idempotency).
+    @Headers() headers: Record<string, string | undefined>,
   ): Promise<LoginLinkDto> {
-    return this.links.issue(tenant, dto, ctx, idempotencyKey);
+    return this.links.issue(tenant, dto, ctx, headers['idempotency-key']);
   }
 
   @Get(':id')
