@@ -1205,6 +1205,47 @@ export interface components {
       /** @description Send it as X-CSRF-Token on every POST, PATCH, PUT and DELETE made with the session cookie. */
       csrf_token: string;
     };
+    AcronisSettingsDto: {
+      /** @description Absolute http(s) URLs a login link may land on (its target_uri). */
+      allowed_target_uris?: string[];
+      /** @description Where a link lands when the request names no target_uri; must be one of allowed_target_uris. */
+      default_target_uri?: string;
+    };
+    AcronisClientCredentialsDto: {
+      /** @description The API client id. */
+      client_id: string;
+      /**
+       * Format: password
+       * @description The API client secret (write-only).
+       */
+      client_secret: string;
+    };
+    AcronisBearerTokenDto: {
+      /**
+       * Format: password
+       * @description An Acronis access token (write-only).
+       */
+      bearer_token: string;
+    };
+    FlussonicSettingsDto: {
+      /** @description Seconds the Watcher session lasts when the request names none. */
+      default_session_lifetime?: number;
+      /** @description Seconds the auto-login token stays valid. */
+      token_ttl?: number;
+    };
+    FlussonicCredentialsDto: {
+      /**
+       * Format: password
+       * @description The Watcher API key (write-only).
+       */
+      api_key: string;
+      /**
+       * @description legacy: salted admin token to /vsaas/api; v2: the plain key to /vsaas/api/v2.
+       * @default legacy
+       * @enum {string}
+       */
+      auth_mode?: 'legacy' | 'v2';
+    };
     /** @description RFC 9457 problem details; `code` is the stable identifier to branch on. */
     Problem: {
       /** @example urn:sso-broker:problem:validation_failed */

@@ -15,3 +15,9 @@ export { EgressGuard, EgressRefusedError } from './egress/egress-guard';
 export type { BaseUrlVerdict } from './egress/egress-guard';
 export { UpstreamResolver } from './egress/upstream-resolver';
 export type { ResolvedAddress } from './egress/upstream-resolver';
+// The providers' own schemas of `settings` and `credentials`, published in the OpenAPI document
+// (the console builds its connection forms from them).
+export { AcronisSettingsDto } from './acronis/dto/acronis-settings.dto';
+export { AcronisBearerTokenDto, AcronisClientCredentialsDto } from './acronis/dto/acronis-credentials.dto';
+export { FlussonicSettingsDto } from './flussonic/dto/flussonic-settings.dto';
+export { FlussonicCredentialsDto } from './flussonic/dto/flussonic-credentials.dto';

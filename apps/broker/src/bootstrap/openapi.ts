@@ -1,3 +1,10 @@
+import {
+  AcronisBearerTokenDto,
+  AcronisClientCredentialsDto,
+  AcronisSettingsDto,
+  FlussonicCredentialsDto,
+  FlussonicSettingsDto,
+} from '@app/providers';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { INestApplication } from '@nestjs/common';
 import { API_KEY_SECURITY } from '@app/auth';
@@ -27,7 +34,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       API_KEY_SECURITY,
     )
     .build();
-  return documentProblems(SwaggerModule.createDocument(app, config));
+  // The providers' settings and credentials schemas: no route names them (a connection's settings
+  // and credentials are the provider's to validate), but clients build their forms from them.
+  const extraModels = [
+    AcronisSettingsDto,
+    AcronisClientCredentialsDto,
+    AcronisBearerTokenDto,
+    FlussonicSettingsDto,
+    FlussonicCredentialsDto,
+  ];
+  return documentProblems(SwaggerModule.createDocument(app, config, { extraModels }));
 }
 
 /** Swagger UI at /docs and the OpenAPI document at /openapi.json (docs/api.md#operations). */
