@@ -2476,7 +2476,10 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody: {
@@ -2560,7 +2563,10 @@ export interface operations {
         cursor?: string;
       };
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -2636,7 +2642,10 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody: {
@@ -2756,6 +2765,8 @@ export interface operations {
       header?: never;
       path: {
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -2838,6 +2849,8 @@ export interface operations {
       header?: never;
       path: {
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -2919,6 +2932,8 @@ export interface operations {
       header?: never;
       path: {
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3039,6 +3054,8 @@ export interface operations {
       header?: never;
       path: {
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3142,6 +3159,8 @@ export interface operations {
       header?: never;
       path: {
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3446,7 +3465,10 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -3522,7 +3544,10 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -3601,7 +3626,10 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
+      };
       cookie?: never;
     };
     requestBody: {

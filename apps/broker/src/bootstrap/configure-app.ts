@@ -5,6 +5,7 @@ import { registerJsonBodyParser } from '../http/json-body';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { refuseNulInUrl } from '../http/url-screen';
 import { createValidationPipe } from '../http/validation.pipe';
+import { registerConsole } from './console';
 import { setupOpenApi } from './openapi';
 
 /**
@@ -25,4 +26,5 @@ export function configureApp(app: NestFastifyApplication): void {
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupOpenApi(app);
+  registerConsole(fastify);
 }
