@@ -100,6 +100,7 @@ function Shell({ session }: { session: Session }) {
             active={section === page.path || (page.path === '/' && section === '/')}
             aria-current={section === page.path ? 'page' : undefined}
             onClick={close}
+            variant="filled"
           />
         ))}
       </AppShell.Navbar>

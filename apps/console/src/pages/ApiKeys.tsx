@@ -82,11 +82,9 @@ export function ApiKeysPage() {
                 <Table.Td>{key.last_used_at ? new Date(key.last_used_at).toLocaleString() : '—'}</Table.Td>
                 <Table.Td>
                   {key.revoked_at ? (
-                    <Badge color="gray" variant="light">
-                      revoked
-                    </Badge>
+                    <Badge color="gray.7">revoked</Badge>
                   ) : (
-                    <Button size="xs" color="red" variant="light" onClick={() => revoke.mutate(key.id)}>
+                    <Button size="xs" color="red.9" variant="outline" onClick={() => revoke.mutate(key.id)}>
                       Revoke<VisuallyHidden> {key.name}</VisuallyHidden>
                     </Button>
                   )}
@@ -185,7 +183,13 @@ function CreateKey({ tenants }: { tenants: Array<{ value: string; label: string 
         </Stack>
       </form>
       {created && (
-        <Modal opened onClose={() => setCreated(null)} title="Copy the new key now" size="lg">
+        <Modal
+          closeButtonProps={{ 'aria-label': 'Close' }}
+          opened
+          onClose={() => setCreated(null)}
+          title="Copy the new key now"
+          size="lg"
+        >
           <Stack>
             <Text size="sm">
               This is the only time the key <strong>{created.name}</strong> is shown. Store it where its user keeps
@@ -197,7 +201,7 @@ function CreateKey({ tenants }: { tenants: Array<{ value: string; label: string 
             <Group justify="flex-end">
               <CopyButton value={created.key}>
                 {({ copied, copy }) => (
-                  <Button color={copied ? 'teal' : 'blue'} onClick={copy}>
+                  <Button color="blue.8" onClick={copy}>
                     {copied ? 'Copied' : 'Copy key'}
                   </Button>
                 )}

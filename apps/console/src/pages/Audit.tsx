@@ -139,9 +139,7 @@ export function AuditPage({ session }: { session: Session }) {
                 </Table.Td>
                 <Table.Td>{event.action}</Table.Td>
                 <Table.Td>
-                  <Badge color={event.outcome === 'success' ? 'teal' : 'red'} variant="light">
-                    {event.outcome}
-                  </Badge>
+                  <Badge color={event.outcome === 'success' ? 'teal.9' : 'red.9'}>{event.outcome}</Badge>
                 </Table.Td>
                 <Table.Td>
                   {event.tenant_id ? event.tenant_id.slice(0, 8) : 'broker'} · {event.seq}
@@ -169,11 +167,10 @@ export function AuditPage({ session }: { session: Session }) {
         >
           Next page
         </Button>
-        <Text size="sm" c="dimmed">
-          page {trail.length + (cursor ? 1 : 0) + 1}
-        </Text>
+        <Text size="sm">page {trail.length + (cursor ? 1 : 0) + 1}</Text>
       </Group>
       <Drawer
+        closeButtonProps={{ 'aria-label': 'Close' }}
         opened={selected !== null}
         onClose={() => setSelected(null)}
         title="Audit event"
@@ -188,9 +185,10 @@ export function AuditPage({ session }: { session: Session }) {
 
 function FilterForm({ session, initial }: { session: Session; initial: Filters }) {
   const [values, setValues] = useState<Filters>(initial);
-  const tenants = useTenants();
+  const tenants = useTenants(session.role === 'admin');
+  // GET /v1/tenants is for admins: a global auditor names a tenant by its id.
   const tenantOptions =
-    session.role === 'admin' || session.tenant_id === null
+    session.role === 'admin'
       ? (tenants.data?.pages.flatMap((p) => p.data) ?? []).map((t) => ({ value: t.id, label: t.name }))
       : [];
   const set = (name: keyof Filters, value: string | null) => setValues({ ...values, [name]: value ?? '' });
@@ -202,7 +200,7 @@ function FilterForm({ session, initial }: { session: Session; initial: Filters }
     <Paper withBorder p="md">
       <form onSubmit={submit} aria-label="Audit filters">
         <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="sm">
-          {session.tenant_id === null ? (
+          {session.role === 'admin' ? (
             <Select
               label="Tenant"
               placeholder="every tenant"
@@ -211,6 +209,13 @@ function FilterForm({ session, initial }: { session: Session; initial: Filters }
               onChange={(v) => set('tenant_id', v)}
               clearable
               searchable
+            />
+          ) : session.tenant_id === null ? (
+            <TextInput
+              label="Tenant id"
+              placeholder="every tenant"
+              value={values.tenant_id ?? ''}
+              onChange={(e) => set('tenant_id', e.currentTarget.value.trim())}
             />
           ) : (
             <TextInput label="Tenant" value="your tenant" readOnly />

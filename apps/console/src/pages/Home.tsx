@@ -49,14 +49,14 @@ export default function HomePage({ session }: { session: Session }) {
           ]}
         />
       </Group>
-      <Text size="sm" c="dimmed">
+      <Text size="sm">
         Counted from the audit log{session.tenant_id ? ' of your tenant' : ' of every tenant'}, in UTC.
       </Text>
       <ProblemAlert error={stats.error} />
       <SimpleGrid cols={{ base: 1, xs: 3 }}>
         {(['issued', 'redeemed', 'failed'] as const).map((kind) => (
           <Paper key={kind} withBorder p="md">
-            <Text size="sm" c="dimmed" tt="capitalize">
+            <Text size="sm" tt="capitalize">
               {kind}
             </Text>
             <Text size="xl" fw={700} data-testid={`total-${kind}`}>

@@ -29,7 +29,7 @@ export function SignInPage() {
             <Title order={1} size="h2">
               sso-broker console
             </Title>
-            <Text size="sm" c="dimmed">
+            <Text size="sm">
               Sign in with an admin or auditor API key. It is exchanged for a session and not kept by this browser.
             </Text>
             <PasswordInput

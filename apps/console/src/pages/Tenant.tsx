@@ -48,13 +48,11 @@ export function TenantPage({ tenantId }: { tenantId: string }) {
       <Group>
         <Title order={2}>{tenant.data?.name ?? 'Tenant'}</Title>
         {tenant.data && (
-          <Badge color={tenant.data.status === 'active' ? 'teal' : 'gray'} variant="light">
-            {tenant.data.status}
-          </Badge>
+          <Badge color={tenant.data.status === 'active' ? 'teal.9' : 'gray.7'}>{tenant.data.status}</Badge>
         )}
       </Group>
       {tenant.data && (
-        <Text size="sm" c="dimmed">
+        <Text size="sm">
           slug {tenant.data.slug} · id {tenant.data.id}
         </Text>
       )}
@@ -87,12 +85,12 @@ function ConnectionCard({ connection }: { connection: Connection }) {
     <Card withBorder padding="md" aria-label={`Connection ${connection.name}`} component="section">
       <Group justify="space-between" wrap="nowrap">
         <Title order={4}>{connection.name}</Title>
-        <Badge variant="light">{connection.provider}</Badge>
+        <Badge color="blue.9">{connection.provider}</Badge>
       </Group>
       <Text size="sm" mt={4} style={{ wordBreak: 'break-all' }}>
         {connection.base_url}
       </Text>
-      <Text size="xs" c="dimmed" mt={4}>
+      <Text size="xs" mt={4}>
         credential {connection.credential.kind} v{connection.credential.version} · launch{' '}
         {connection.launch_confirmation}
         {connection.launch_expires_in ? ` · links last ${connection.launch_expires_in} s` : ''}
@@ -111,7 +109,7 @@ function ConnectionCard({ connection }: { connection: Connection }) {
         <Button size="xs" variant="default" onClick={() => setEditing('credentials')}>
           Rotate credentials
         </Button>
-        <Button size="xs" color="red" variant="light" onClick={() => remove.mutate()} loading={remove.isPending}>
+        <Button size="xs" color="red.9" variant="outline" onClick={() => remove.mutate()} loading={remove.isPending}>
           Delete
         </Button>
       </Group>
@@ -182,6 +180,13 @@ function LaunchPolicyFields({
   );
 }
 
+const NO_LAUNCH_SETTINGS: LaunchAndPolicy = {
+  launch_confirmation: 'auto',
+  launch_expires_in: '',
+  require_reason: false,
+  max_links_per_subject_per_hour: '',
+};
+
 function policyOf(value: LaunchAndPolicy): Schemas['ConnectionPolicyDto'] {
   return {
     ...(value.require_reason ? { require_reason: true } : {}),
@@ -200,12 +205,7 @@ function ConnectionForm({ tenantId }: { tenantId: string }) {
   const [baseUrl, setBaseUrl] = useState('');
   const [settings, setSettings] = useState<FormValues>({});
   const [credentials, setCredentials] = useState<FormValues>({});
-  const [launch, setLaunch] = useState<LaunchAndPolicy>({
-    launch_confirmation: 'auto',
-    launch_expires_in: '',
-    require_reason: false,
-    max_links_per_subject_per_hour: '',
-  });
+  const [launch, setLaunch] = useState<LaunchAndPolicy>(NO_LAUNCH_SETTINGS);
   const forms = PROVIDERS[provider];
   const credentialSchema = forms.credentials.find((c) => c.kind === kind) ?? forms.credentials[0];
   const create = useMutation({
@@ -230,6 +230,7 @@ function ConnectionForm({ tenantId }: { tenantId: string }) {
       setBaseUrl('');
       setSettings({});
       setCredentials({});
+      setLaunch(NO_LAUNCH_SETTINGS);
       await queryClient.invalidateQueries({ queryKey: ['connections', tenantId] });
     },
   });
@@ -376,6 +377,7 @@ function EditConnection({
   const errors = fieldErrors(save.error);
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened
       onClose={onClose}
       title={mode === 'credentials' ? `Rotate the credentials of ${connection.name}` : `Edit ${connection.name}`}

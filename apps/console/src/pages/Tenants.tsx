@@ -20,9 +20,10 @@ import { href, navigate } from '../route';
 
 type Tenant = Schemas['TenantDto'];
 
-export function useTenants() {
+export function useTenants(enabled = true) {
   return useInfiniteQuery({
     queryKey: ['tenants'],
+    enabled,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       data(api.GET('/v1/tenants', { params: { query: { limit: 500, ...(pageParam ? { cursor: pageParam } : {}) } } })),
@@ -74,9 +75,7 @@ export function TenantsPage() {
                 </Table.Td>
                 <Table.Td>{tenant.slug}</Table.Td>
                 <Table.Td>
-                  <Badge color={tenant.status === 'active' ? 'teal' : 'gray'} variant="light">
-                    {tenant.status}
-                  </Badge>
+                  <Badge color={tenant.status === 'active' ? 'teal.9' : 'gray.7'}>{tenant.status}</Badge>
                 </Table.Td>
                 <Table.Td>
                   <Group gap="xs" wrap="nowrap">
@@ -90,7 +89,7 @@ export function TenantsPage() {
                       {tenant.status === 'active' ? 'Suspend' : 'Resume'}
                       <VisuallyHidden> {tenant.name}</VisuallyHidden>
                     </Button>
-                    <Button size="xs" color="red" variant="light" onClick={() => setDeleting(tenant)}>
+                    <Button size="xs" color="red.9" variant="outline" onClick={() => setDeleting(tenant)}>
                       Delete<VisuallyHidden> {tenant.name}</VisuallyHidden>
                     </Button>
                   </Group>
@@ -168,7 +167,7 @@ function DeleteTenant({ tenant, onClose }: { tenant: Tenant; onClose: () => void
     },
   });
   return (
-    <Modal opened onClose={onClose} title={`Delete ${tenant.name}?`}>
+    <Modal closeButtonProps={{ 'aria-label': 'Close' }} opened onClose={onClose} title={`Delete ${tenant.name}?`}>
       <Stack>
         <Text size="sm">
           Its API keys, connections, credentials and links are destroyed; its audit events stay. Type{' '}
@@ -180,7 +179,7 @@ function DeleteTenant({ tenant, onClose }: { tenant: Tenant; onClose: () => void
             Cancel
           </Button>
           <Button
-            color="red"
+            color="red.9"
             disabled={typed !== tenant.name}
             onClick={() => remove.mutate()}
             loading={remove.isPending}
