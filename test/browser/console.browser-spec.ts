@@ -12,6 +12,11 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../utils/create-app';
 import { launchChromium } from './chromium';
 
+/** The page's navigator, typed here: the test tsconfig has no DOM library. */
+interface ClipboardHost {
+  navigator: { clipboard: { readText(): Promise<string> } };
+}
+
 const ALICE = 'alice@customer-a.example';
 const VIEWER = 'viewer@customer-a.example';
 const DESKTOP = { width: 1280, height: 860 };
@@ -192,7 +197,9 @@ describe('the web console in a real browser', () => {
     expect(shown).toMatch(/^sbk_p_/);
     await page.getByRole('button', { name: 'Copy key' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    expect(await page.evaluate(() => (globalThis as unknown as ClipboardHost).navigator.clipboard.readText())).toBe(
+      shown,
+    );
     violations.push(...(await capture(page, 'api-key-created')));
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('cell', { name: 'portal from console', exact: true }).waitFor();
@@ -239,20 +246,27 @@ describe('the web console in a real browser', () => {
     await page.keyboard.press('Escape');
     await filters.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/action=tenant.updated/);
-    const rows = page.getByRole('table', { name: 'Audit events' }).locator('tbody tr');
+    const table = page.getByRole('table', { name: 'Audit events' });
+    /** The page the URL names has arrived (not the previous one kept on screen while it loads). */
+    const loaded = () => page.locator('table[aria-busy="false"]').waitFor();
+    await loaded();
+    const rows = table.locator('tbody tr');
     await expect(rows.count()).resolves.toBe(50);
     expect(await rows.allTextContents()).toEqual(Array(50).fill(expect.stringContaining('tenant.updated')));
     violations.push(...(await capture(page, 'audit')));
 
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByText('page 2').waitFor();
+    await loaded();
     await expect(rows.count()).resolves.toBe(11);
     const firstOfPage2 = await rows.first().textContent();
     await page.reload();
     await page.getByText('page 2').waitFor();
+    await loaded();
     expect(await rows.first().textContent()).toBe(firstOfPage2);
     await page.getByRole('button', { name: 'Previous page' }).click();
     await page.getByText('page 1').waitFor();
+    await loaded();
     await expect(rows.count()).resolves.toBe(50);
 
     await rows.first().getByRole('button').click();

@@ -118,7 +118,7 @@ export function AuditPage({ session }: { session: Session }) {
       </Group>
       <ProblemAlert error={page.error} />
       <Table.ScrollContainer minWidth={760}>
-        <Table striped highlightOnHover aria-label="Audit events">
+        <Table striped highlightOnHover aria-label="Audit events" aria-busy={page.isFetching}>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Time (UTC)</Table.Th>
