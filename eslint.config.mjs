@@ -41,6 +41,7 @@ export default tseslint.config(
     ignores: [
       'libs/auth/src/guards/tenant-selection.ts',
       'libs/auth/src/api-keys/api-keys.store.ts',
+      'libs/auth/src/console-sessions/console-sessions.store.ts',
       'libs/tenants/src/tenants.store.ts',
       'libs/links/src/store/login-links.store.ts',
       '**/*.spec.ts',

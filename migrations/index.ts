@@ -12,6 +12,7 @@ import { SecretOriginBinding1764510000000 } from './1764510000000-SecretOriginBi
 import { AuditAppendFunction1764520000000 } from './1764520000000-AuditAppendFunction';
 import { AuditCheckpoints1764600000000 } from './1764600000000-AuditCheckpoints';
 import { AuditEventFilterIndexes1764700000000 } from './1764700000000-AuditEventFilterIndexes';
+import { ConsoleSessions1764800000000 } from './1764800000000-ConsoleSessions';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -33,4 +34,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditAppendFunction1764520000000,
   AuditCheckpoints1764600000000,
   AuditEventFilterIndexes1764700000000,
+  ConsoleSessions1764800000000,
 ];

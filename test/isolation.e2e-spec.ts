@@ -27,6 +27,8 @@ const PUBLIC_ROUTES = new Set([
   'GET /health/live',
   'GET /health/ready',
   'GET /metrics',
+  // Sign-in takes the key in its body, not in the Authorization header.
+  'POST /v1/console/session',
 ]);
 const TENANT_BOUND: Role[] = ['portal_a', 'auditor_a'];
 const ROLES: Role[] = ['admin', 'portal_a', 'auditor_a', 'global_auditor', 'no_key'];

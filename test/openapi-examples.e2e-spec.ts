@@ -4,6 +4,7 @@ import { acronisOptionsFromEnv, AcronisSimulator, startAcronisSimulator } from '
 import { FlussonicSimulator, startFlussonicSimulator } from '@app/flussonic-simulator';
 import {
   EXAMPLE_ACRONIS_URL,
+  EXAMPLE_API_KEY,
   EXAMPLE_FLUSSONIC_URL,
   EXAMPLE_TENANT_ID,
 } from '../apps/broker/src/bootstrap/openapi-examples';
@@ -27,6 +28,7 @@ const ORDER = [
   'updateConnection',
   'rotateConnectionCredentials',
   'updateTenant',
+  'createConsoleSession',
 ];
 const withBodies = Object.entries(document.paths).flatMap(([path, item]) =>
   Object.entries(item)
@@ -64,11 +66,12 @@ describe('OpenAPI request examples: every documented example is accepted by a ru
     expect(withBodies.map((o) => o.operation.operationId).sort()).toEqual([...ORDER].sort());
   });
 
-  /** The example's placeholders (tenant id, upstream URLs) replaced by the test's real ones. */
+  /** The example's placeholders (tenant id, upstream URLs, the sign-in key) replaced by the test's real ones. */
   function realised(value: unknown): unknown {
     return JSON.parse(
       JSON.stringify(value)
         .replaceAll(EXAMPLE_TENANT_ID, tenantId)
+        .replaceAll(EXAMPLE_API_KEY, t.adminKey)
         .replaceAll(EXAMPLE_ACRONIS_URL, acronis.url)
         .replaceAll(EXAMPLE_FLUSSONIC_URL, flussonic.url),
     );

@@ -20,6 +20,8 @@ import { TenantsModule } from '@app/tenants';
 import { RateLimitModule } from '@app/rate-limit';
 import { TenantsController } from './controllers/tenants.controller';
 import { ApiKeysController } from './controllers/api-keys.controller';
+import { AuditStatsController } from './controllers/audit-stats.controller';
+import { ConsoleSessionController } from './controllers/console-session.controller';
 
 export interface AppModuleOptions {
   env: Environment;
@@ -58,6 +60,8 @@ export class AppModule {
         VaultController,
         TenantsController,
         ApiKeysController,
+        AuditStatsController,
+        ConsoleSessionController,
       ],
     };
   }

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   }
   const base = env.PUBLIC_BASE_URL;
   bootLog(
-    `sso-broker ready in ${Date.now() - startedAt} ms: API ${base}/v1, docs ${base}/docs, OpenAPI ${base}/openapi.json ` +
+    `sso-broker ready in ${Date.now() - startedAt} ms: console ${base}/console/, API ${base}/v1, docs ${base}/docs, OpenAPI ${base}/openapi.json ` +
       `(listening on ${env.HOST}:${env.PORT}, ${database.embedded ? 'embedded PostgreSQL' : 'external PostgreSQL'})`,
   );
 }

@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = [
   'vault.rewrapped',
   'login_link.replayed',
   'login_link.revoked',
+  'console.signed_in',
+  'console.signed_out',
+  'console.sign_in_failed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -10,6 +10,7 @@ import { AuditCheckpointer } from './checkpoints/audit-checkpointer';
 import { CheckpointWebhook } from './checkpoints/checkpoint-webhook';
 import { AuditExportService } from './export/audit-export.service';
 import { AuditQueryService } from './query/audit-query.service';
+import { AuditStatsService } from './query/audit-stats.service';
 import { AuditStore } from './store/audit.store';
 import { AuditVerifyService } from './verify/audit-verify.service';
 
@@ -24,6 +25,7 @@ import { AuditVerifyService } from './verify/audit-verify.service';
     AuditStore,
     AuditService,
     AuditQueryService,
+    AuditStatsService,
     AuditExportService,
     AuditVerifyService,
     AUDIT_CHECKPOINT_SETTINGS_PROVIDER,
@@ -36,6 +38,7 @@ import { AuditVerifyService } from './verify/audit-verify.service';
   exports: [
     AuditService,
     AuditQueryService,
+    AuditStatsService,
     AuditExportService,
     AuditVerifyService,
     AuditCheckpointer,

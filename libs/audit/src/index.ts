@@ -9,6 +9,8 @@ export { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_ACTOR_TYPES } from './audit-action
 export type { AuditAction, AuditOutcome, AuditActorType } from './audit-action';
 export type { AuditRecordInput, AuditSubject, RecordedAuditEvent } from './audit-record.input';
 export { AuditQueryService } from './query/audit-query.service';
+export { AuditStatsService } from './query/audit-stats.service';
+export { AuditStatsDto, AuditStatsQueryDto } from './dto/audit-stats.dto';
 export { AuditExportService } from './export/audit-export.service';
 export type { AuditExport } from './export/audit-export.service';
 export { AuditVerifyService } from './verify/audit-verify.service';

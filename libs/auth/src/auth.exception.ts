@@ -23,6 +23,18 @@ export enum AuthExceptionCode {
   INVALID_TENANT_ID = 'invalid_id',
   /** TenantScopeGuard: the tenant named in the body or query is not a UUID (as for any invalid field). */
   INVALID_TENANT_FIELD = 'validation_failed',
+  /** POST /v1/console/session: a portal key; only admin and auditor keys sign in to the console. */
+  CONSOLE_ROLE_NOT_ALLOWED = 'console_role_not_allowed',
+  /** POST /v1/console/session: the key's tenant is suspended. */
+  TENANT_SUSPENDED = 'tenant_suspended',
+  /** Console cookie: no such session, or it ended (idle, lifetime, signed out, key revoked or expired, tenant suspended). */
+  INVALID_CONSOLE_SESSION = 'invalid_console_session',
+  /** Console cookie on a state-changing request that another site (or no same-origin page) started. */
+  CROSS_SITE_REQUEST = 'cross_site_request',
+  /** Console cookie on a state-changing request without the session's X-CSRF-Token. */
+  INVALID_CSRF_TOKEN = 'invalid_csrf_token',
+  /** GET/DELETE /v1/console/session called with a bearer key instead of a console session. */
+  CONSOLE_SESSION_NOT_FOUND = 'console_session_not_found',
   /** @CurrentPrincipal()/@CurrentTenant(): a handler reads what no guard set (a wiring bug). */
   PRINCIPAL_MISSING = 'internal_error',
 }

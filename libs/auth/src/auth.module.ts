@@ -13,6 +13,10 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKeysStore } from './api-keys/api-keys.store';
 import { ApiKeyEntity } from './api-keys/entities/api-key.entity';
 import { LastUsedTracker } from './api-keys/last-used.tracker';
+import { ConsoleCookie } from './console-sessions/console-cookie';
+import { ConsoleSessionAuthenticator } from './console-sessions/console-session.authenticator';
+import { ConsoleSessionsService } from './console-sessions/console-sessions.service';
+import { ConsoleSessionsStore } from './console-sessions/console-sessions.store';
 import { ApiKeyAuthGuard } from './guards/api-key-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { TenantScopeGuard } from './guards/tenant-scope.guard';
@@ -38,10 +42,14 @@ import { ApiKeyStrategy } from './passport/api-key.strategy';
     LastUsedTracker,
     ApiKeysBootstrap,
     ApiKeyStrategy,
+    ConsoleCookie,
+    ConsoleSessionsStore,
+    ConsoleSessionsService,
+    ConsoleSessionAuthenticator,
     { provide: APP_GUARD, useClass: ApiKeyAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: TenantScopeGuard },
   ],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, ConsoleSessionsService, ConsoleCookie],
 })
 export class AuthModule {}

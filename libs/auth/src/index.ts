@@ -15,3 +15,8 @@ export { ApiKeyRevocations } from './api-keys/api-key-revocations';
 export { ApiKeysStore } from './api-keys/api-keys.store';
 export { generateApiKey } from './api-keys/api-key-secret';
 export { ApiKeyEntity } from './api-keys/entities/api-key.entity';
+export { ConsoleSessionsService } from './console-sessions/console-sessions.service';
+export { ConsoleCookie } from './console-sessions/console-cookie';
+export { CurrentConsoleSession } from './console-sessions/current-console-session.decorator';
+export type { CurrentConsoleSessionValue } from './console-sessions/current-console-session.decorator';
+export { ConsoleSessionDto, CreateConsoleSessionDto } from './console-sessions/dto/console-session.dto';

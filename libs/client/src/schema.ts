@@ -442,6 +442,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit-stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Links issued, failed and redeemed over time, per provider
+     * @description Counts of login_link.issued, login_link.failed and login_link.redeemed audit events per hour (window=24h) or per day (window=30d, UTC), in total and per provider. A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.
+     */
+    get: operations['getAuditStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/console/session': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The current console session: who is signed in
+     * @description Role, tenant scope and key name, and the csrf_token to send. The session is an HttpOnly, SameSite=Strict cookie (Secure behind https); with it, every POST, PATCH, PUT and DELETE on /v1 needs X-CSRF-Token (csrf_token) and a same-origin request.
+     */
+    get: operations['getConsoleSession'];
+    put?: never;
+    /**
+     * Sign in to the web console with an admin or auditor key
+     * @description Exchanges the key for a session that acts as it; the key is not kept by the browser. The session is an HttpOnly, SameSite=Strict cookie (Secure behind https); with it, every POST, PATCH, PUT and DELETE on /v1 needs X-CSRF-Token (csrf_token) and a same-origin request. Failed sign-ins count against the address's failed-authentication budget and are audited (console.sign_in_failed).
+     */
+    post: operations['createConsoleSession'];
+    /**
+     * Sign out of the web console
+     * @description The session is an HttpOnly, SameSite=Strict cookie (Secure behind https); with it, every POST, PATCH, PUT and DELETE on /v1 needs X-CSRF-Token (csrf_token) and a same-origin request.
+     */
+    delete: operations['deleteConsoleSession'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -497,7 +545,10 @@ export interface components {
         | 'login_link.redeem_rejected'
         | 'vault.rewrapped'
         | 'login_link.replayed'
-        | 'login_link.revoked';
+        | 'login_link.revoked'
+        | 'console.signed_in'
+        | 'console.signed_out'
+        | 'console.sign_in_failed';
       /** @enum {string} */
       outcome: 'success' | 'failure';
       actor: components['schemas']['AuditActorDto'];
@@ -1052,6 +1103,90 @@ export interface components {
       /** @example null */
       next_cursor: string | null;
     };
+    IssuanceCountsDto: {
+      /** @description login_link.issued events. */
+      issued: number;
+      /** @description login_link.failed events (at issuance or at redemption). */
+      failed: number;
+      /** @description login_link.redeemed events. */
+      redeemed: number;
+    };
+    ProviderIssuanceCountsDto: {
+      /** @description login_link.issued events. */
+      issued: number;
+      /** @description login_link.failed events (at issuance or at redemption). */
+      failed: number;
+      /** @description login_link.redeemed events. */
+      redeemed: number;
+      /** @description The provider kind (acronis, flussonic), or "unknown" for events without one. */
+      provider: string;
+    };
+    IssuanceBucketDto: {
+      /** @description login_link.issued events. */
+      issued: number;
+      /** @description login_link.failed events (at issuance or at redemption). */
+      failed: number;
+      /** @description login_link.redeemed events. */
+      redeemed: number;
+      /**
+       * Format: date-time
+       * @description Start of the hour or day (UTC).
+       */
+      start: string;
+      /** @description The same counts per provider (providers with events in the window). */
+      providers: components['schemas']['ProviderIssuanceCountsDto'][];
+    };
+    AuditStatsDto: {
+      /** @enum {string} */
+      window: '24h' | '30d';
+      /** @enum {string} */
+      bucket: 'hour' | 'day';
+      /**
+       * Format: date-time
+       * @description Start of the first bucket (inclusive).
+       */
+      from: string;
+      /** @description Every provider with events in the window, sorted. */
+      providers: string[];
+      /** @description Sums over the window. */
+      totals: components['schemas']['IssuanceCountsDto'];
+      /** @description Every bucket of the window, oldest first, zeros included. */
+      buckets: components['schemas']['IssuanceBucketDto'][];
+    };
+    CreateConsoleSessionDto: {
+      /**
+       * @description An admin or auditor API key. It is exchanged for a session cookie and never stored in the browser.
+       * @example sbk_a_…
+       */
+      api_key: string;
+    };
+    ConsoleSessionDto: {
+      /**
+       * Format: uuid
+       * @description The API key the session acts as.
+       */
+      key_id: string;
+      key_name: string;
+      /**
+       * @description admin or auditor (portal keys cannot sign in).
+       * @enum {string}
+       */
+      role: 'admin' | 'portal' | 'auditor';
+      /**
+       * Format: uuid
+       * @description The tenant the key is bound to; null: every tenant.
+       */
+      tenant_id: string | null;
+      /**
+       * Format: date-time
+       * @description When the session ends at the latest (CONSOLE_SESSION_MAX_HOURS after sign-in).
+       */
+      expires_at: string;
+      /** @description Minutes without a request after which the session ends (CONSOLE_SESSION_IDLE_MINUTES). */
+      idle_timeout_minutes: number;
+      /** @description Send it as X-CSRF-Token on every POST, PATCH, PUT and DELETE made with the session cookie. */
+      csrf_token: string;
+    };
     /** @description RFC 9457 problem details; `code` is the stable identifier to branch on. */
     Problem: {
       /** @example urn:sso-broker:problem:validation_failed */
@@ -1440,6 +1575,9 @@ export interface operations {
           | 'vault.rewrapped'
           | 'login_link.replayed'
           | 'login_link.revoked'
+          | 'console.signed_in'
+          | 'console.signed_out'
+          | 'console.sign_in_failed'
         )[];
         /** @description The API key id of the actor. */
         actor_id?: string;
@@ -1594,6 +1732,9 @@ export interface operations {
           | 'vault.rewrapped'
           | 'login_link.replayed'
           | 'login_link.revoked'
+          | 'console.signed_in'
+          | 'console.signed_out'
+          | 'console.sign_in_failed'
         )[];
         /** @description The API key id of the actor. */
         actor_id?: string;
@@ -2711,8 +2852,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -2805,8 +2946,8 @@ export interface operations {
       };
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -2889,8 +3030,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3018,9 +3159,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3107,9 +3248,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3197,9 +3338,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3325,9 +3466,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3438,9 +3579,9 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
         connection_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3773,8 +3914,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3857,8 +3998,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -3946,8 +4087,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The tenant's id. */
-        tenant_id: string;
+        /** @description The tenant (400 invalid_id when not a UUID). */
+        tenant_id: unknown;
       };
       cookie?: never;
     };
@@ -4365,6 +4506,378 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getAuditStats: {
+    parameters: {
+      query?: {
+        /** @description 24h: 24 hourly buckets ending with the current hour; 30d: 30 daily buckets ending today (UTC). */
+        window?: '24h' | '30d';
+        /** @description Only this tenant. A tenant-bound auditor is always limited to its own tenant; naming another answers 404. */
+        tenant_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditStatsDto'];
+        };
+      };
+      /**
+       * @description validation_failed
+       *
+       *     validation_failed: tenant_id is not a UUID.
+       */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:validation_failed",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "validation_failed\n\nvalidation_failed: tenant_id is not a UUID.",
+           *       "code": "validation_failed",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:missing_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.",
+           *       "code": "missing_api_key",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description forbidden_role: the key's role is not one of admin, auditor. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:forbidden_role",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "forbidden_role: the key's role is not one of admin, auditor.",
+           *       "code": "forbidden_role",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /**
+       * @description tenant_not_found
+       *
+       *     tenant_not_found: no such tenant, or one outside the key's tenant.
+       */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:tenant_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "tenant_not_found\n\ntenant_not_found: no such tenant, or one outside the key's tenant.",
+           *       "code": "tenant_not_found",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getConsoleSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionDto'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      /**
+       * @description invalid_console_session: ended, or its key revoked or its tenant suspended
+       *
+       *     Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.
+       */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:invalid_console_session",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "invalid_console_session: ended, or its key revoked or its tenant suspended\n\nMissing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.",
+           *       "code": "invalid_console_session",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description forbidden_role: the key's role is not one of admin, auditor. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:forbidden_role",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "forbidden_role: the key's role is not one of admin, auditor.",
+           *       "code": "forbidden_role",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description console_session_not_found: called with a bearer key */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:console_session_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "console_session_not_found: called with a bearer key",
+           *       "code": "console_session_not_found",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      408: components['responses']['RequestTimeout'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createConsoleSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateConsoleSessionDto'];
+      };
+    };
+    responses: {
+      /** @description Signed in; the answer sets the session cookie. */
+      201: {
+        headers: {
+          /** @description The absolute path of the created resource. */
+          Location: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConsoleSessionDto'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      /** @description malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:malformed_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key",
+           *       "code": "malformed_api_key",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description console_role_not_allowed (portal key), tenant_suspended, cross_site_request (another site started it) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:console_role_not_allowed",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "console_role_not_allowed (portal key), tenant_suspended, cross_site_request (another site started it)",
+           *       "code": "console_role_not_allowed",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      408: components['responses']['RequestTimeout'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      /** @description rate_limited: too many failed authentications from this address */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:rate_limited",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "rate_limited: too many failed authentications from this address",
+           *       "code": "rate_limited",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteConsoleSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Signed out; the cookie is cleared. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      /** @description Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:missing_api_key",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, malformed, unknown, revoked or expired API key: missing_api_key, malformed_api_key, invalid_api_key, revoked_api_key, expired_api_key.",
+           *       "code": "missing_api_key",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /**
+       * @description cross_site_request, invalid_csrf_token
+       *
+       *     forbidden_role: the key's role is not one of admin, auditor.
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:cross_site_request",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "cross_site_request, invalid_csrf_token\n\nforbidden_role: the key's role is not one of admin, auditor.",
+           *       "code": "cross_site_request",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description console_session_not_found: called with a bearer key */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:console_session_not_found",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "console_session_not_found: called with a bearer key",
+           *       "code": "console_session_not_found",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      408: components['responses']['RequestTimeout'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];

@@ -274,6 +274,18 @@ export class Environment {
   @Min(0)
   @Max(60_000)
   API_KEY_CACHE_TTL_MS: number = 1000;
+
+  /** A web console session ends after this many minutes without a request (docs/architecture.md#console-sessions). */
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  CONSOLE_SESSION_IDLE_MINUTES: number = 30;
+
+  /** A web console session ends this many hours after sign-in, however active it is. */
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  CONSOLE_SESSION_MAX_HOURS: number = 12;
 }
 
 export class ConfigurationError extends Error {}

@@ -1,9 +1,11 @@
+import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BrokerLogger, HttpMetrics, installHttpObservability } from '@app/observability';
 import { registerJsonBodyParser } from '../http/json-body';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { refuseNulInUrl } from '../http/url-screen';
 import { createValidationPipe } from '../http/validation.pipe';
+import { registerConsole } from './console';
 import { setupOpenApi } from './openapi';
 
 /**
@@ -19,7 +21,10 @@ export function configureApp(app: NestFastifyApplication): void {
   installHttpObservability(fastify, app.get(HttpMetrics));
   refuseNulInUrl(fastify);
   registerJsonBodyParser(fastify);
+  // Parses the Cookie header for the web console's session (docs/architecture.md#console-sessions); no signing, the value is a random token looked up by hash.
+  void fastify.register(fastifyCookie);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe());
   setupOpenApi(app);
+  registerConsole(fastify);
 }

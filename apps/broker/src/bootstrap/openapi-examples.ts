@@ -7,6 +7,8 @@
 export const EXAMPLE_TENANT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 export const EXAMPLE_ACRONIS_URL = 'https://eu2-cloud.acronis.com';
 export const EXAMPLE_FLUSSONIC_URL = 'https://watcher.example.com';
+/** Stands for a real admin or auditor key (the console's sign-in). */
+export const EXAMPLE_API_KEY = 'sbk_example_admin_or_auditor_key';
 
 export interface RequestExample {
   summary: string;
@@ -73,6 +75,9 @@ export const REQUEST_EXAMPLES: Record<string, Record<string, RequestExample>> = 
       summary: 'An auditor key that expires',
       value: { name: 'SIEM pull', role: 'auditor', expires_at: '2030-01-01T00:00:00Z' },
     },
+  },
+  createConsoleSession: {
+    signIn: { summary: 'Sign in with an admin or auditor key', value: { api_key: EXAMPLE_API_KEY } },
   },
   issueLoginLink: {
     launch: {

@@ -36,6 +36,14 @@ export interface AppendedEvent {
   hash: string;
 }
 
+/** One count of issuanceCounts: events of one action and provider in one hour or day. */
+export interface IssuanceCountRow {
+  start: Date;
+  provider: string;
+  action: string;
+  count: number;
+}
+
 /** A filtered export, ready to stream; the snapshot is open until `pipeTo` ends. */
 export interface OpenExport {
   /** With a tenant: the greatest seq the file holds (else the request's after_seq, or 0). */
@@ -81,6 +89,30 @@ export class AuditStore {
   ): Promise<StoredAuditEvent[]> {
     const { sql, params } = listEventsSql(filters, selection, after, limit);
     return this.dataSource.query<StoredAuditEvent[]>(sql, params);
+  }
+
+  /**
+   * Events of `actions` since `from`, counted per UTC hour or day, provider and action, within the
+   * selection. Served by the (action, occurred_at) and (tenant_id, action, occurred_at) indexes
+   * (docs/audit.md#indexes).
+   */
+  async issuanceCounts(
+    selection: TenantSelection,
+    from: Date,
+    bucket: 'hour' | 'day',
+    actions: readonly string[],
+  ): Promise<IssuanceCountRow[]> {
+    const params: unknown[] = [bucket, from, actions];
+    if (!isAllTenants(selection)) params.push(selection.tenantId);
+    const rows = await this.dataSource.query<Array<{ start: Date; provider: string; action: string; count: number }>>(
+      `SELECT date_trunc($1, occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start,
+              coalesce(provider, 'unknown') AS provider, action, count(*)::int AS count
+         FROM audit_events
+        WHERE action = ANY($3::text[]) AND occurred_at >= $2${isAllTenants(selection) ? '' : ' AND tenant_id = $4'}
+        GROUP BY 1, 2, 3`,
+      params,
+    );
+    return rows;
   }
 
   /**

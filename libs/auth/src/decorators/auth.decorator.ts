@@ -5,6 +5,7 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
+  ApiParam,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { API_KEY_SECURITY, AUTH_POLICY_KEY } from '../auth.constants';
@@ -42,7 +43,17 @@ export function Auth(policy: AuthPolicy) {
     decorators.push(
       ApiNotFoundResponse({ description: "tenant_not_found: no such tenant, or one outside the key's tenant." }),
     );
-    if (policy.tenant.in !== 'path') {
+    if (policy.tenant.in === 'path') {
+      // The guard reads the path's tenant, so no handler declares it with @Param(): say it here, or
+      // the OpenAPI document (and the clients generated from it) would lack the parameter.
+      decorators.push(
+        ApiParam({
+          name: policy.tenant.name ?? 'tenant_id',
+          format: 'uuid',
+          description: 'The tenant (400 invalid_id when not a UUID).',
+        }),
+      );
+    } else {
       decorators.push(
         ApiBadRequestResponse({
           description: `validation_failed: ${policy.tenant.name ?? 'tenant_id'} is not a UUID${policy.tenant.required ? '; tenant_id_required: an admin key must name the tenant' : ''}.`,

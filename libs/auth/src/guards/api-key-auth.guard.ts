@@ -4,11 +4,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import passport from 'passport';
 import { AuthException, AuthExceptionCode, unauthorized } from '../auth.exception';
+import { ConsoleSessionAuthenticator } from '../console-sessions/console-session.authenticator';
 import { ApiKeyStrategy } from '../passport/api-key.strategy';
 import { isPublicRoute } from './route-metadata';
 
 /**
- * Global and first: every route needs a valid API key unless it is marked @Public().
+ * Global and first: every route needs a valid API key (or a console session, which acts as one)
+ * unless it is marked @Public().
  * It hands passport this application's own strategy instance instead of a name looked up in
  * passport's process-wide registry (what @nestjs/passport's AuthGuard does): with several broker
  * applications in one process (multi-instance tests), a name would resolve to whichever
@@ -20,6 +22,7 @@ export class ApiKeyAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly strategy: ApiKeyStrategy,
     private readonly failures: AuthFailureLimiter,
+    private readonly console: ConsoleSessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,6 +30,13 @@ export class ApiKeyAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<BrokerRequest>();
     refuseAmbiguousCredentials(request);
+    // A request without an Authorization header may carry a web console session instead
+    // (docs/architecture.md#console-sessions); a bearer key, when sent, always decides.
+    const sessionToken = request.headers.authorization === undefined ? this.console.cookieOf(request) : undefined;
+    if (sessionToken !== undefined) {
+      request.principal = await this.console.authenticate(request, sessionToken);
+      return true;
+    }
     const wait = this.failures.retryAfter(request.ip);
     if (wait > 0) throw new RateLimitedException(wait);
     request.principal = await new Promise<Principal>((resolve, reject) => {

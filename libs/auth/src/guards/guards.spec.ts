@@ -3,6 +3,7 @@ import { Controller, ExecutionContext, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Auth } from '../decorators/auth.decorator';
 import { Public } from '../decorators/public.decorator';
+import { ConsoleSessionAuthenticator } from '../console-sessions/console-session.authenticator';
 import { ApiKeyAuthGuard } from './api-key-auth.guard';
 import { RolesGuard } from './roles.guard';
 import { TenantScopeGuard } from './tenant-scope.guard';
@@ -184,6 +185,9 @@ describe('TenantScopeGuard', () => {
 /** An AuthFailureLimiter that makes every address wait `seconds` (0: none). */
 const limiter = (seconds = 0) => ({ retryAfter: () => seconds }) as unknown as AuthFailureLimiter;
 
+/** Requests in these tests carry no console cookie. */
+const noConsole = { cookieOf: () => undefined } as unknown as ConsoleSessionAuthenticator;
+
 describe('ApiKeyAuthGuard', () => {
   /** A passport strategy that answers what the real one would, without a database. */
   const strategyAnswering = (outcome: { principal?: Principal; fail?: true; error?: Error }) =>
@@ -205,19 +209,20 @@ describe('ApiKeyAuthGuard', () => {
       new Reflector(),
       strategyAnswering({ error: new Error('must not run') }),
       limiter(),
+      noConsole,
     );
     expect(await sut.canActivate(contextFor('open', {}))).toBe(true);
   });
 
   it('sets the principal the strategy resolved on the request', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ principal: portalA }), limiter());
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ principal: portalA }), limiter(), noConsole);
     const ctx = contextFor('adminOnly', { headers: { authorization: 'Bearer k' } });
     expect(await sut.canActivate(ctx)).toBe(true);
     expect(ctx.switchToHttp().getRequest().principal).toBe(portalA);
   });
 
   it('turns a missing header into 401 missing_api_key with a Bearer challenge', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter());
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter(), noConsole);
     expect(await failureOf(sut.canActivate(contextFor('adminOnly', {})))).toMatchObject({
       status: 401,
       code: 'missing_api_key',
@@ -226,7 +231,7 @@ describe('ApiKeyAuthGuard', () => {
   });
 
   it('turns an unusable header into 401 malformed_api_key', async () => {
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter());
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ fail: true }), limiter(), noConsole);
     const ctx = contextFor('adminOnly', { headers: { authorization: 'Basic abc' } });
     expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ status: 401, code: 'malformed_api_key' });
   });
@@ -236,6 +241,7 @@ describe('ApiKeyAuthGuard', () => {
       new Reflector(),
       strategyAnswering({ error: new Error('must not run') }),
       limiter(),
+      noConsole,
     );
     const ctx = contextFor('adminOnly', {
       headers: { authorization: 'Bearer a' },
@@ -249,6 +255,7 @@ describe('ApiKeyAuthGuard', () => {
       new Reflector(),
       strategyAnswering({ error: new Error('must not run') }),
       limiter(42),
+      noConsole,
     );
     const ctx = contextFor('adminOnly', { headers: { authorization: 'Bearer k' } });
     expect(await failureOf(sut.canActivate(ctx))).toMatchObject({ retryAfterSeconds: 42 });
@@ -256,7 +263,7 @@ describe('ApiKeyAuthGuard', () => {
 
   it("rethrows the strategy's own error", async () => {
     const failure = new Error('from strategy');
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }), limiter());
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategyAnswering({ error: failure }), limiter(), noConsole);
     expect(await failureOf(sut.canActivate(contextFor('adminOnly', { headers: { authorization: 'Bearer k' } })))).toBe(
       failure,
     );
@@ -273,7 +280,7 @@ describe('ApiKeyAuthGuard under concurrency', () => {
         pending.push(() => this.success(principal));
       },
     } as unknown as ApiKeyStrategy;
-    const sut = new ApiKeyAuthGuard(new Reflector(), strategy, limiter());
+    const sut = new ApiKeyAuthGuard(new Reflector(), strategy, limiter(), noConsole);
     const contexts = principals.map((_, i) => contextFor('adminOnly', { headers: { authorization: `Bearer ${i}` } }));
     const results = contexts.map((ctx) => sut.canActivate(ctx));
     for (const answer of pending.reverse()) answer();

@@ -1,6 +1,5 @@
-import { isBrokerException, RequestContext } from '@app/common';
+import { isBrokerException, RequestContext, type RequestOrigin } from '@app/common';
 import { Injectable, Logger } from '@nestjs/common';
-import type { RequestOrigin } from './fetch-origin';
 import { continuePage, failurePage, gonePage, handoffPage, redirectAnswer } from './launch-pages';
 import { LaunchRedemptionService } from './launch-redemption.service';
 

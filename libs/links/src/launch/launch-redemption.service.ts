@@ -1,5 +1,5 @@
 import { AuditService, BROKER_CHAIN } from '@app/audit';
-import { isBrokerException, BrokerException, type RequestContext } from '@app/common';
+import { isBrokerException, BrokerException, isCrossSite, type RequestContext, type RequestOrigin } from '@app/common';
 import type { Environment } from '@app/config';
 import { type BrowserAction, ProviderRegistry } from '@app/providers';
 import { Injectable } from '@nestjs/common';
@@ -10,7 +10,6 @@ import { LinkMinter } from '../link-minter';
 import { type LinkTarget, LinkTargetResolver } from '../link-target.resolver';
 import { LinksMetrics } from '../links.metrics';
 import { LoginLinksStore, type StoredLink } from '../store/login-links.store';
-import { isCrossSite, type RequestOrigin } from './fetch-origin';
 import type { LaunchConfirmationMode } from './launch-pages';
 import { hashLaunchToken } from './launch-token';
 

@@ -6,11 +6,12 @@ export interface RequestOrigin {
 }
 
 /**
- * Whether a redemption POST was started by another site (docs/links.md#threat-model). The token
- * in the path is the credential, so a site that does not know it cannot redeem anything; these
+ * Whether a POST was started by another site: a launch redemption (docs/links.md#threat-model),
+ * or a console sign-in (a login CSRF would sign the visitor in as someone else). The token
+ * in a launch path is the credential, so a site that does not know it cannot redeem anything; these
  * checks stop a site that knows *a* token (its own link, say) from making a visitor's browser
  * redeem it invisibly (a cross-site form aimed at a hidden frame, a login CSRF) whatever the
- * cookies' SameSite, because the broker sets no cookie at all:
+ * cookies' SameSite, because the launch pages set no cookie at all:
  * - `Sec-Fetch-Site`, sent by every current browser, must be `same-origin` (our continue page)
  *   or `none` (a person's own navigation); `same-site` is refused too (another app on a sibling
  *   host is another party);

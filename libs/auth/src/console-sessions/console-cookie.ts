@@ -1,0 +1,42 @@
+import type { Environment } from '@app/config';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The console session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's
+ * request carries it), Path=/ (the console and /v1). Behind https, or in production, it is Secure
+ * and named with the `__Host-` prefix, which browsers accept only from a secure origin, without a
+ * Domain, on Path=/, so a sibling host cannot plant or shadow it.
+ */
+@Injectable()
+export class ConsoleCookie {
+  readonly name: string;
+  readonly publicOrigin: string;
+  private readonly secure: boolean;
+
+  constructor(config: ConfigService<Environment, true>) {
+    const base = config.get<string>('PUBLIC_BASE_URL');
+    this.publicOrigin = new URL(base).origin;
+    this.secure = base.startsWith('https:') || config.get('NODE_ENV', { infer: true }) === 'production';
+    this.name = this.secure ? '__Host-sso_console' : 'sso_console';
+  }
+
+  read(request: FastifyRequest): string | undefined {
+    const value = request.cookies?.[this.name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  set(reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+    reply.setCookie(this.name, token, { ...this.options(), maxAge: maxAgeSeconds });
+  }
+
+  clear(reply: FastifyReply): void {
+    reply.clearCookie(this.name, this.options());
+  }
+
+  private options(): CookieSerializeOptions {
+    return { httpOnly: true, sameSite: 'strict', path: '/', secure: this.secure };
+  }
+}
