@@ -53,12 +53,18 @@ export async function queryNamed<Row>(
     if (runner !== undefined) return (await (await runner.connect()).query(query)).rows as Row[];
     const dataSource = 'driver' in db ? db : db.dataSource;
     const client = await (dataSource.driver as unknown as { master: Pool }).master.connect();
+    // A checked-out client has no listener of the pool's: without one, a connection the server
+    // ends (restart, failover) would emit an unhandled 'error' and take the process down.
+    let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       return (await client.query(query)).rows as Row[];
     } finally {
+      client.removeListener('error', onError);
       // As TypeORM does: a statement's error leaves the connection usable (and its prepared
-      // statements with it); the pool drops a connection that is itself broken.
-      client.release();
+      // statements with it); a connection that itself failed is handed back to be discarded.
+      client.release(broken);
     }
   } catch (error) {
     throw new QueryFailedError(statement.text, values as unknown[], error as Error);
