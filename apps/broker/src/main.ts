@@ -6,6 +6,7 @@ import { ConfigurationError, Environment, validateEnvironment } from '@app/confi
 import { type BrokerPino, createBrokerLogger, HealthService, LogLevel } from '@app/observability';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
+import { applyHeapGrowth } from './bootstrap/heap';
 import { createHttpAdapter } from './bootstrap/http-adapter';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
+  applyHeapGrowth(env.HEAP_GROWING_PERCENT);
   const startedAt = Date.now();
   // One pino logger for Fastify (request lines), Nest and the services.
   const logger = createBrokerLogger({ level: env.LOG_LEVEL as LogLevel, format: env.LOG_FORMAT });

@@ -81,6 +81,16 @@ export class Environment {
   DATABASE_POOL_SIZE: number = 20;
 
   /**
+   * How far V8 lets the old generation grow past the live heap before its next full collection,
+   * in percent; 0 leaves V8's own heuristic (up to 4×, which took RSS under load to ~240 MB).
+   * See docs/performance.md#memory-under-load.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  HEAP_GROWING_PERCENT: number = 50;
+
+  /**
    * With DATABASE_URL: how long the first connection (and the migrations) is retried, with
    * backoff, while PostgreSQL does not accept connections yet; then start-up fails (exit 1).
    * 0 makes a single attempt.

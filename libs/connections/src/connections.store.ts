@@ -1,4 +1,5 @@
 import { isUuid, type PageQueryDto, type TenantScope } from '@app/common';
+import { namedStatement, queryNamed } from '@app/database';
 import { keysetByCreatedAt } from '@app/tenants';
 import type { AadVersion } from '@app/vault';
 import { Injectable } from '@nestjs/common';
@@ -24,6 +25,22 @@ export interface ConnectionWithSecretRow {
   wrapped_key: Buffer;
   ciphertext: Buffer;
 }
+
+/**
+ * The tenant's status, the connection (by id or by name) and its sealed credential: on every link's
+ * path, so a named statement (docs/performance.md), planned once per connection instead of per link.
+ */
+function linkTargetSql(match: 'c.id' | 'c.name'): string {
+  return `SELECT t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
+              c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
+              c.policy, c.launch_confirmation, s.version AS secret_version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
+         FROM tenants t
+         LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
+                ON c.tenant_id = t.id AND ${match} = $2
+        WHERE t.id = $1`;
+}
+const LINK_TARGET_BY_ID = namedStatement('link_target_by_id', linkTargetSql('c.id'));
+const LINK_TARGET_BY_NAME = namedStatement('link_target_by_name', linkTargetSql('c.name'));
 
 export type LinkTargetLookup =
   | { found: 'no_tenant' }
@@ -99,22 +116,14 @@ export class ConnectionsStore {
    */
   async findLinkTarget(scope: TenantScope, ref: string): Promise<LinkTargetLookup> {
     const byId = isUuid(ref);
-    const rows = await this.dataSource.query<
-      Array<
-        { tenant_status: string; tenant_name: string; tenant_max_launch_expires_in: number | null } & (
-          { id: null } | ConnectionWithSecretRow
-        )
-      >
-    >(
-      `SELECT t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
-              c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
-              c.policy, c.launch_confirmation, s.version AS secret_version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
-         FROM tenants t
-         LEFT JOIN (connections c JOIN connection_secrets s ON s.connection_id = c.id AND s.tenant_id = c.tenant_id)
-                ON c.tenant_id = t.id AND ${byId ? 'c.id' : 'c.name'} = $2
-        WHERE t.id = $1`,
-      [scope.tenantId, byId ? ref.toLowerCase() : ref],
-    );
+    const rows = await queryNamed<
+      { tenant_status: string; tenant_name: string; tenant_max_launch_expires_in: number | null } & (
+        { id: null } | ConnectionWithSecretRow
+      )
+    >(this.dataSource, byId ? LINK_TARGET_BY_ID : LINK_TARGET_BY_NAME, [
+      scope.tenantId,
+      byId ? ref.toLowerCase() : ref,
+    ]);
     if (rows.length === 0) return { found: 'no_tenant' };
     const {
       tenant_status: tenantStatus,

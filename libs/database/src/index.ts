@@ -3,6 +3,7 @@ export * from './database-errors';
 export * from './database.module';
 export * from './embedded';
 export * from './migrate';
+export * from './named-statements';
 export * from './ports';
 export * from './runtime-login';
 export * from './typeorm.options';

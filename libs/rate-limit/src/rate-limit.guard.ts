@@ -9,6 +9,11 @@ import {
 } from '@nestjs/throttler';
 import { BucketCharge, PostgresThrottlerStorage } from './postgres-throttler.storage';
 import { RateLimitedException } from './rate-limited.exception';
+import { SKIP_RATE_LIMIT } from './skip-rate-limit.decorator';
+
+/** Where handleRequest leaves the request's charges for canActivate (a property, not a WeakMap entry per request: those cost the GC). */
+const PENDING = Symbol('rate-limit charges');
+type PendingRequest = { [PENDING]?: BucketCharge[] };
 
 /**
  * Global guard registered after the authentication guards (RateLimitModule is imported after
@@ -18,7 +23,8 @@ import { RateLimitedException } from './rate-limited.exception';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  private readonly pending = new WeakMap<object, BucketCharge[]>();
+  /** Per controller and handler: marked @SkipRateLimit()? Route metadata is fixed once the app is built. */
+  private readonly skipped = new WeakMap<object, WeakMap<object, boolean>>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -29,13 +35,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<object>();
+    if (this.isSkipped(context)) return true;
+    const request = context.switchToHttp().getRequest<PendingRequest>();
     const charges: BucketCharge[] = [];
-    this.pending.set(request, charges);
+    request[PENDING] = charges;
     try {
       await super.canActivate(context);
     } finally {
-      this.pending.delete(request);
+      request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
     }
     const records = await this.buckets.chargeInOrder(charges);
     const blocked = records.find((record) => record.isBlocked);
@@ -47,9 +54,23 @@ export class RateLimitGuard extends ThrottlerGuard {
     const { req } = this.getRequestResponse(props.context);
     const tracker = await props.getTracker(req, props.context);
     const key = props.generateKey(props.context, tracker, props.throttler.name ?? 'default');
-    this.pending
-      .get(props.context.switchToHttp().getRequest<object>())
-      ?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
+    props.context
+      .switchToHttp()
+      .getRequest<PendingRequest>()
+      [PENDING]?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
     return true;
+  }
+
+  private isSkipped(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let handlers = this.skipped.get(controller);
+    if (handlers === undefined) this.skipped.set(controller, (handlers = new WeakMap()));
+    let skipped = handlers.get(handler);
+    if (skipped === undefined) {
+      skipped = this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [handler, controller]) === true;
+      handlers.set(handler, skipped);
+    }
+    return skipped;
   }
 }

@@ -1,8 +1,10 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { BrokerException, FieldError } from '@app/common';
+import { memoiseValidationMetadata } from './validation-metadata-memo';
 
 /** Strict input validation at the edge: unknown fields rejected, every bad field listed. */
 export function createValidationPipe(): ValidationPipe {
+  memoiseValidationMetadata();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -105,7 +105,11 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       this.logger.warn({ connection_id: request.breakerKey }, 'http upstream URL refused by the egress policy');
       throw egressRefused();
     }
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    // The whole call's deadline. Not AbortSignal.timeout(): its timer and weak references outlive
+    // the call by the full timeout (5 s of calls in flight for the GC), this one ends with it.
+    const deadline = new AbortController();
+    const { signal } = deadline;
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs).unref();
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.agent,
@@ -135,6 +139,8 @@ export class UpstreamHttpClient implements OnModuleDestroy {
         );
       }
       throw classified;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+
+/**
+ * A statement PostgreSQL prepares once per pooled connection and then only binds and executes.
+ * TypeORM's `query()` sends every statement unnamed, so PostgreSQL parses, analyses and plans it
+ * on each execution; for the statements of the link-issuance hot path that planning cost more
+ * than running them (docs/performance.md#where-the-brokers-time-goes).
+ */
+export interface NamedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const statements = new Map<string, NamedStatement>();
+
+/**
+ * The named statement for `text`. The name is `label` plus a digest of the text: stable across
+ * instances and restarts, and distinct for two texts (node-postgres refuses to reuse a name for a
+ * different text on the same connection). Memoised by text; callers pass texts built from code,
+ * a handful of shapes each, never from input.
+ */
+export function namedStatement(label: string, text: string): NamedStatement {
+  let statement = statements.get(text);
+  if (statement === undefined) {
+    const digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    statement = { name: `${label}_${digest}`, text };
+    statements.set(text, statement);
+  }
+  return statement;
+}
+
+interface QueryRunnerLike {
+  connect(): Promise<PoolClient>;
+}
+
+/**
+ * Runs a named statement and answers its rows. Inside a transaction (`db` is the transaction's
+ * EntityManager) it runs on that transaction's connection; otherwise on a connection of the
+ * app's pool, in autocommit. Each connection prepares the statement at its first use, so a
+ * connection opened after a reconnect prepares it again. Errors are TypeORM's QueryFailedError,
+ * as from `query()`, so callers and the problem filter see one error shape.
+ */
+export async function queryNamed<Row>(
+  db: DataSource | EntityManager,
+  statement: NamedStatement,
+  values: readonly unknown[],
+): Promise<Row[]> {
+  const query = { name: statement.name, text: statement.text, values: values as unknown[] };
+  try {
+    const runner = 'queryRunner' in db ? (db.queryRunner as unknown as QueryRunnerLike | undefined) : undefined;
+    if (runner !== undefined) return (await (await runner.connect()).query(query)).rows as Row[];
+    const dataSource = 'driver' in db ? db : db.dataSource;
+    const client = await (dataSource.driver as unknown as { master: Pool }).master.connect();
+    // A checked-out client has no listener of the pool's: without one, a connection the server
+    // ends (restart, failover) would emit an unhandled 'error' and take the process down.
+    let broken: Error | undefined;
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
+    try {
+      return (await client.query(query)).rows as Row[];
+    } finally {
+      client.removeListener('error', onError);
+      // As TypeORM does: a statement's error leaves the connection usable (and its prepared
+      // statements with it); a connection that itself failed is handed back to be discarded.
+      client.release(broken);
+    }
+  } catch (error) {
+    throw new QueryFailedError(statement.text, values as unknown[], error as Error);
+  }
+}
