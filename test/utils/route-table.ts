@@ -13,7 +13,8 @@ const tables = new WeakMap<NestFastifyApplication, RouteEntry[]>();
 /**
  * Collects every route the app registers with Fastify (an `onRoute` hook), so a new controller
  * route shows up in routeTable() without anyone editing a list. Call it before `listen`/`init`.
- * OpenAPI/Swagger routes, served as static documents, are left out.
+ * OpenAPI/Swagger routes and the web console's files (public static documents, one route per
+ * file of the build) are left out.
  */
 export function recordRoutes(app: NestFastifyApplication): void {
   const entries: RouteEntry[] = [];
@@ -23,8 +24,9 @@ export function recordRoutes(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onRoute', (route) => {
       const path = route.url;
-      // The API document and Swagger UI are static; Fastify adds HEAD routes for GET ones itself.
-      if (path.startsWith('/docs') || path.startsWith('/openapi.') || path.includes('*')) return;
+      // The API document, Swagger UI and the console's files are static; Fastify adds HEAD routes for GET ones itself.
+      const staticDocument = ['/docs', '/openapi.', '/console/'].some((prefix) => path.startsWith(prefix));
+      if (staticDocument || path.includes('*')) return;
       for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
         if (!API_METHODS.has(method)) continue;
         entries.push({
