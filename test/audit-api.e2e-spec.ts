@@ -352,6 +352,7 @@ describe('audit API', () => {
     const { tenantId, hashes } = big;
     const memory = watchMemory();
     // Each line is checked as it arrives, never the whole body.
+    let bytes = 0;
     const lines = await new Promise<number>((resolve, reject) => {
       get(
         `${t.url}/v1/audit-events/export?format=ndjson&tenant_id=${tenantId}`,
@@ -361,6 +362,7 @@ describe('audit API', () => {
           let rest = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
+            bytes += Buffer.byteLength(chunk);
             const parts = (rest + chunk).split('\n');
             rest = parts.pop() ?? '';
             for (const line of parts) {
@@ -380,8 +382,11 @@ describe('audit API', () => {
     });
     const growth = memory.stop();
     expect(lines).toBe(hashes.size);
-    process.stdout.write(`NDJSON export of ${lines} events: ${growth.describe()}\n`);
-    expect(growth.retainedMb).toBeLessThan(25);
+    const fileMb = bytes / 1e6;
+    process.stdout.write(`NDJSON export of ${lines} events (${fileMb.toFixed(1)} MB): ${growth.describe()}\n`);
+    // A buffering export holds at least the whole file; a streaming one a bounded amount, which
+    // varies by Node line with the in-process client's parsing (4 to 39 MB seen for this ~70 MB file).
+    expect(growth.retainedMb).toBeLessThan(fileMb * 0.7);
   }, 180_000);
 
   it('a client that goes away mid-export frees its database connection (no COPY left running)', async () => {
