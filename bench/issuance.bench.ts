@@ -27,7 +27,7 @@ import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server
 
 /**
  * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
- *   --a broker --b baseline --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
+ *   --a broker --b baseline --rate 300 --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
  * upstream simulators, driven alternately (A B A B) with the same request mix; per run and as
  * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
@@ -46,6 +46,7 @@ const { values: flags } = parseArgs({
     a: { type: 'string', default: 'broker' },
     b: { type: 'string', default: 'baseline' },
     'baseline-pool': { type: 'string' },
+    rate: { type: 'string' },
     'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
@@ -60,6 +61,7 @@ const connections = Number(flags.connections);
 const rounds = Number(flags.rounds);
 const healthDuration = Number(flags['health-duration']);
 const maxLoadgenCpu = Number(flags['max-loadgen-cpu']);
+const rate = flags.rate === undefined ? undefined : Number(flags.rate);
 const [A, B] = [flags.a, flags.b].map((name) => {
   if (!SERVERS.includes(name as ServerName)) throw new Error(`--a/--b must be one of ${SERVERS.join(', ')}`);
   return name as ServerName;
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
         loadgenLoop.reset();
         const from = (performance.now() - child.spawnedAt) / 1000;
         meter.start();
-        const load = await driveLinks(child.url, requests, connections, duration);
+        const load = await driveLinks(child.url, requests, connections, duration, rate);
         const cpu = meter.stop();
         const to = (performance.now() - child.spawnedAt) / 1000;
         const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;

@@ -39,6 +39,24 @@ function cmdlineOf(pid: number): string {
   }
 }
 
+/** User and system ticks of a process, and its read and write syscalls (`/proc/<pid>/io`: readable for our own children). */
+function kernelShare(pid: number): { userTicks: number; systemTicks: number; readCalls: number; writeCalls: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? 0);
+    return {
+      userTicks: Number(fields[11]),
+      systemTicks: Number(fields[12]),
+      readCalls: field('syscr'),
+      writeCalls: field('syscw'),
+    };
+  } catch {
+    return { userTicks: 0, systemTicks: 0, readCalls: 0, writeCalls: 0 };
+  }
+}
+
 function rssBytes(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_BYTES;
@@ -143,6 +161,12 @@ export interface CpuWindow {
    */
   voluntarySwitchesPerSecond: number;
   involuntarySwitchesPerSecond: number;
+  /**
+   * The watched pid's CPU split into user and kernel time, and its read and write syscalls over
+   * the window: every loopback write runs the receiving side's TCP path in the writer's kernel
+   * time, so the number of messages a request exchanges shows up here.
+   */
+  kernel: { userSeconds: number; systemSeconds: number; readCalls: number; writeCalls: number };
 }
 
 /**
@@ -162,6 +186,7 @@ export class CpuMeter {
   private startMachine = { busy: 0, total: 0 };
   private loadBefore: number[] = [];
   private startSwitches = { voluntary: 0, involuntary: 0 };
+  private startKernel = kernelShare(-1);
 
   constructor(
     private readonly groups: CpuGroup[],
@@ -175,7 +200,10 @@ export class CpuMeter {
     this.startUptime = uptimeTicks();
     this.startSelf = process.cpuUsage();
     this.startMachine = machineTicks();
-    if (this.rssPid !== undefined) this.startSwitches = contextSwitches(this.rssPid);
+    if (this.rssPid !== undefined) {
+      this.startSwitches = contextSwitches(this.rssPid);
+      this.startKernel = kernelShare(this.rssPid);
+    }
     for (const group of this.groups) {
       this.first.set(group.name, new Map());
       this.last.set(group.name, new Map());
@@ -204,6 +232,7 @@ export class CpuMeter {
     const switches = this.rssPid === undefined ? this.startSwitches : contextSwitches(this.rssPid);
     const perSecond = (n: number) => Math.round(n / seconds);
     const totalTicks = machine.total - this.startMachine.total;
+    const kernel = this.rssPid === undefined ? this.startKernel : kernelShare(this.rssPid);
     return {
       seconds: round1(seconds),
       groups,
@@ -218,6 +247,12 @@ export class CpuMeter {
       rssMaxMb: mb(sorted[sorted.length - 1] ?? 0),
       voluntarySwitchesPerSecond: perSecond(switches.voluntary - this.startSwitches.voluntary),
       involuntarySwitchesPerSecond: perSecond(switches.involuntary - this.startSwitches.involuntary),
+      kernel: {
+        userSeconds: (kernel.userTicks - this.startKernel.userTicks) / TICKS_PER_SECOND,
+        systemSeconds: (kernel.systemTicks - this.startKernel.systemTicks) / TICKS_PER_SECOND,
+        readCalls: kernel.readCalls - this.startKernel.readCalls,
+        writeCalls: kernel.writeCalls - this.startKernel.writeCalls,
+      },
     };
   }
 

@@ -22,12 +22,16 @@ export interface LoadResult {
  * Drives POST /v1/login-links with autocannon; each connection cycles through the given requests
  * (several tenants, both providers). Only 201 answers count as links; latencies are those of
  * every answer, measured per response so p95 is exact (autocannon only reports p90/p97.5).
+ * With `rate`, a fixed request rate instead of as many as the server answers: the machine keeps
+ * idle time, so CPU per link is measured without the noise of a saturated machine.
  */
 export async function driveLinks(
   url: string,
   requests: LoadRequest[],
   connections: number,
   durationSeconds: number,
+  /** Requests per second over all connections; undefined: as fast as the server answers. */
+  rate?: number,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -36,6 +40,7 @@ export async function driveLinks(
     connections,
     duration: durationSeconds,
     timeout: 10,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     requests: requests.map((r) => ({
       method: 'POST',
       path: '/v1/login-links',

@@ -92,6 +92,14 @@ export const METRICS = {
         r.load.links,
       ),
   },
+  serverSystemMsPerLink: {
+    label: 'CPU ms/link server, of it kernel',
+    get: (r) => perLink(r, r.cpu.kernel.systemSeconds),
+  },
+  serverSyscallsPerLink: {
+    label: 'server read+write syscalls per link',
+    get: (r) => perCount(r.cpu.kernel.readCalls + r.cpu.kernel.writeCalls, r.load.links),
+  },
   preemptions: {
     label: 'server preemptions per link',
     get: (r) => perCount(r.cpu.involuntarySwitchesPerSecond * r.cpu.seconds, r.load.links),
@@ -259,6 +267,6 @@ export function renderRun(run: RunRecord): string {
   return [
     `round ${run.round} ${run.server.padEnd(11)} ${l.linksPerSecond} links/s  p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} ms  statuses ${JSON.stringify(l.statuses)}${l.errors ? ` errors ${l.errors}` : ''}`,
     `    CPU % server ${m('serverCpu')}  postgres ${m('postgresCpu')} (all ${m('postgresAllCpu')})  simulator ${m('simulatorCpu')}  loadgen ${m('loadgenCpu')}  machine ${m('machineCpu')} of ${run.cpu.machine.cores * 100}, others ${m('otherCpu')}`,
-    `    CPU ms/link server ${m('serverMsPerLink')}  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | upstream/link ${m('upstreamPerLink')}  RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
+    `    CPU ms/link server ${m('serverMsPerLink')} (kernel ${m('serverSystemMsPerLink')}, ${m('serverSyscallsPerLink')} read/write syscalls)  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | upstream/link ${m('upstreamPerLink')}  RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
   ].join('\n');
 }

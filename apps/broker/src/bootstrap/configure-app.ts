@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BrokerLogger, HttpMetrics, installHttpObservability } from '@app/observability';
 import { registerJsonBodyParser } from '../http/json-body';
+import { registerCreatedLocation } from '../http/location';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { refuseNulInUrl } from '../http/url-screen';
 import { createValidationPipe } from '../http/validation.pipe';
@@ -21,6 +22,7 @@ export function configureApp(app: NestFastifyApplication): void {
   installHttpObservability(fastify, app.get(HttpMetrics));
   refuseNulInUrl(fastify);
   registerJsonBodyParser(fastify);
+  registerCreatedLocation(fastify);
   // Parses the Cookie header for the web console's session (docs/architecture.md#console-sessions); no signing, the value is a random token looked up by hash.
   void fastify.register(fastifyCookie);
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -1,31 +1,21 @@
-import {
-  applyDecorators,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-  UseInterceptors,
-} from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiCreatedResponse, type ApiResponseOptions } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { map, type Observable } from 'rxjs';
+import type { FastifyInstance } from 'fastify';
 
-class LocationInterceptor<T> implements NestInterceptor<T, T> {
-  constructor(private readonly location: (created: T) => string) {}
+/** Route config key (`@RouteConfig`) holding a 201 route's Location builder. */
+const CREATED_LOCATION = 'createdLocation';
 
-  intercept(context: ExecutionContext, next: CallHandler<T>): Observable<T> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((created) => {
-        void reply.header('Location', this.location(created));
-        return created;
-      }),
-    );
-  }
-}
+type LocationOf = (created: never) => string;
 
 /**
  * A 201 route: documents the created answer and sets `Location` to the absolute path of what it
- * created (RFC 9110 §15.3.2; docs/api.md#conventions), built from the answer body.
+ * created (RFC 9110 §15.3.2; docs/api.md#conventions), built from the answer body. The builder
+ * rides in the route's Fastify config and is applied by `registerCreatedLocation`'s hook rather
+ * than by a Nest interceptor: an interceptor puts the handler behind rxjs and an async-context
+ * bind per request, which on the link-issuance route cost ~5% of the broker's CPU
+ * (docs/performance.md#the-brokers-pass-issue-15). A route with @Created cannot also carry
+ * another @RouteConfig (Nest keeps one config object per handler).
  */
 export function Created<T>(options: ApiResponseOptions, location: (created: T) => string): MethodDecorator {
   return applyDecorators(
@@ -39,6 +29,15 @@ export function Created<T>(options: ApiResponseOptions, location: (created: T) =
         },
       },
     }),
-    UseInterceptors(new LocationInterceptor(location)),
+    RouteConfig({ [CREATED_LOCATION]: location }),
   );
+}
+
+/** Sets `Location` on the 201 answers of @Created routes, from the body before it is serialised. */
+export function registerCreatedLocation(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', (request, reply, payload, done) => {
+    const location = (request.routeOptions.config as { [CREATED_LOCATION]?: LocationOf })[CREATED_LOCATION];
+    if (location !== undefined && reply.statusCode === 201) void reply.header('Location', location(payload as never));
+    done(null, payload);
+  });
 }

@@ -18,14 +18,15 @@ function setUp(row: Partial<ApiKeyEntity> | null, ttlMs = 1000, clock = new Manu
         : { id: KEY_ID, role: 'admin', tenantId: null, expiresAt: null, revokedAt: null, lastUsedAt: null, ...row },
     );
   const cache = new ApiKeyCache(ttlMs, 10, clock);
+  const recordFailure = jest.fn().mockResolvedValue(0);
   const sut = new ApiKeyAuthenticator(
     { findByHash: findOneBy } as unknown as ApiKeysStore,
     { touch: jest.fn() } as unknown as LastUsedTracker,
     cache,
-    { recordFailure: jest.fn().mockResolvedValue(0) } as unknown as AuthFailureLimiter,
+    { recordFailure } as unknown as AuthFailureLimiter,
     clock,
   );
-  return { sut, findOneBy, cache, advance: (ms: number) => clock.advance(ms) };
+  return { sut, findOneBy, cache, recordFailure, advance: (ms: number) => clock.advance(ms) };
 }
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -74,5 +75,29 @@ describe('ApiKeyAuthenticator', () => {
     const revoked = setUp({ revokedAt: new Date() });
     expect(await codeOf(revoked.sut.authenticate(key, '192.0.2.1'))).toBe('revoked_api_key');
     expect(revoked.cache.size).toBe(0);
+  });
+
+  it('sends one query for the requests that miss the cache together', async () => {
+    const { sut, findOneBy } = setUp({});
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => codeOf(sut.authenticate(key, '192.0.2.1'))));
+    expect(answers).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(findOneBy).toHaveBeenCalledTimes(1);
+  });
+
+  it('charges each request that shares a failed lookup', async () => {
+    const unknown = setUp(null);
+    const answers = await Promise.all([1, 2, 3].map(() => codeOf(unknown.sut.authenticate(key, '192.0.2.1'))));
+    expect(answers).toEqual(['invalid_api_key', 'invalid_api_key', 'invalid_api_key']);
+    expect(unknown.findOneBy).toHaveBeenCalledTimes(1);
+    expect(unknown.recordFailure).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not let a request that starts after an eviction join a lookup from before it', async () => {
+    const { sut, findOneBy, cache } = setUp({});
+    const before = sut.authenticate(key, '192.0.2.1');
+    cache.evictAll(); // a revocation committed while the first lookup is in flight
+    const after = sut.authenticate(key, '192.0.2.1');
+    await Promise.all([before, after]);
+    expect(findOneBy).toHaveBeenCalledTimes(2);
   });
 });

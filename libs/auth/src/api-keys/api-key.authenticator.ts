@@ -4,6 +4,7 @@ import { AuthFailureLimiter, RateLimitedException } from '@app/rate-limit';
 import { AuthExceptionCode, unauthorized } from '../auth.exception';
 import { ApiKeyCache, CachedApiKey } from './api-key.cache';
 import { hashApiKey, isWellFormedApiKey } from './api-key-secret';
+import type { ApiKeyEntity } from './entities/api-key.entity';
 import { ApiKeysStore } from './api-keys.store';
 import { LastUsedTracker } from './last-used.tracker';
 
@@ -16,6 +17,9 @@ import { LastUsedTracker } from './last-used.tracker';
  */
 @Injectable()
 export class ApiKeyAuthenticator {
+  /** Lookups under way, by key hash, with the cache generation they started in. */
+  private readonly inFlight = new Map<string, { generation: number; row: Promise<ApiKeyEntity | null> }>();
+
   constructor(
     private readonly keys: ApiKeysStore,
     private readonly lastUsed: LastUsedTracker,
@@ -44,7 +48,7 @@ export class ApiKeyAuthenticator {
 
   private async lookUp(keyHash: Buffer, cacheKey: string, ip: string): Promise<CachedApiKey> {
     const generation = this.cache.currentGeneration();
-    const row = await this.keys.findByHash(keyHash);
+    const row = await this.sharedLookUp(keyHash, cacheKey, generation);
     if (row === null) throw await this.failed(ip, AuthExceptionCode.INVALID_API_KEY, 'The API key is not valid.');
     if (row.revokedAt !== null)
       throw await this.failed(ip, AuthExceptionCode.REVOKED_API_KEY, 'The API key has been revoked.');
@@ -57,6 +61,21 @@ export class ApiKeyAuthenticator {
     };
     this.cache.set(cacheKey, key, generation);
     return key;
+  }
+
+  /**
+   * When a busy key's cache entry lapses, every request in flight with it misses at once: they
+   * share one query instead of sending one each. A lookup started before an eviction (a
+   * revocation) is not joined by requests that start after it.
+   */
+  private sharedLookUp(keyHash: Buffer, cacheKey: string, generation: number): Promise<ApiKeyEntity | null> {
+    const flight = this.inFlight.get(cacheKey);
+    if (flight?.generation === generation) return flight.row;
+    const row = this.keys.findByHash(keyHash).finally(() => {
+      if (this.inFlight.get(cacheKey)?.row === row) this.inFlight.delete(cacheKey);
+    });
+    this.inFlight.set(cacheKey, { generation, row });
+    return row;
   }
 
   /** The 401 for a failed lookup, or 429 when this failure took `ip` over its budget. */

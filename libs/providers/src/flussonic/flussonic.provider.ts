@@ -93,8 +93,19 @@ export class FlussonicProvider implements LoginLinkProvider {
     return { login: value, valid_till: validTill, ...(lifetime === undefined ? {} : { lifetime }) };
   }
 
+  /**
+   * The stored credential, as parseCredentials returned it when it was sealed: the vault's open
+   * authenticates it, so on every mint a shape check suffices (the DTO's full validation cost ~2%
+   * of the broker's CPU per link, docs/performance.md). Anything else, such as a row sealed before
+   * auth_mode existed, goes through parseCredentials again.
+   */
   private async credentials(connection: ConnectionContext): Promise<FlussonicCredentials> {
-    return this.parseCredentials(await connection.loadCredentials()).value as unknown as FlussonicCredentials;
+    const raw = await connection.loadCredentials();
+    const { api_key, auth_mode } = raw;
+    if (typeof api_key === 'string' && api_key.length > 0 && (auth_mode === 'legacy' || auth_mode === 'v2')) {
+      return { api_key, auth_mode };
+    }
+    return this.parseCredentials(raw).value as unknown as FlussonicCredentials;
   }
 }
 
