@@ -15,6 +15,10 @@ declare module 'autocannon' {
     duration?: number;
     timeout?: number;
     requests?: AutocannonRequest[];
+    /** Requests per second over all connections (per worker with `workers`). */
+    overallRate?: number;
+    /** Worker threads sharing the connections; no 'response' events then. */
+    workers?: number;
   }
 
   interface AutocannonResult {
@@ -23,6 +27,7 @@ declare module 'autocannon' {
     non2xx: number;
     errors: number;
     timeouts: number;
+    latency: { p50: number; p99: number };
   }
 
   interface AutocannonInstance extends EventEmitter, PromiseLike<AutocannonResult> {

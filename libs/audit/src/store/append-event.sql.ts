@@ -25,5 +25,5 @@ export function appendEventSql(companion?: CompanionWrite): string {
   WITH appended AS (
     SELECT * FROM audit_append(${ARGUMENTS})
   )${companionCte}
-  SELECT id, seq::text AS seq, occurred_at, hash FROM appended`;
+  SELECT id, seq::text AS seq, (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at_ms, hash FROM appended`;
 }

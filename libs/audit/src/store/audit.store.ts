@@ -77,13 +77,15 @@ export class AuditStore {
   async append(id: string, values: EventValues, tx: EntityManager, companion?: CompanionWrite): Promise<AppendedEvent> {
     const params = [id, ...values, ...(companion ? companionParams(companion) : [])];
     // Named: the append is on every link's path, and planning it afresh cost ~40% of its PostgreSQL CPU.
-    const [row] = await queryNamed<AppendedEvent>(
+    const [row] = await queryNamed<Omit<AppendedEvent, 'occurred_at'> & { occurred_at_ms: number }>(
       tx,
       namedStatement('audit_append', appendEventSql(companion)),
       params,
     );
     if (row === undefined) throw new Error('audit_append returned no row');
-    return row;
+    // Epoch milliseconds (occurred_at's precision) rather than a timestamptz: pg parses the latter
+    // with a regular expression, ~13 µs per link on the development machine.
+    return { id: row.id, seq: row.seq, occurred_at: new Date(row.occurred_at_ms), hash: row.hash };
   }
 
   /** Newest first, `limit` rows after `after` within the selection. */
