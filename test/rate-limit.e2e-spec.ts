@@ -159,18 +159,82 @@ describe('per-tenant rate limits', () => {
       (await request(a.url).patch(`/v1/tenants/${limited}`).set(admin).send({ rate_limit_per_minute: 0 })).status,
     ).toBe(400);
     const [first, second, outsider] = [await portalKey(limited), await portalKey(limited), await portalKey(other)];
-    // An invalid body still costs budget: the guard runs before validation.
+    // Every request costs budget; on this route the charge rides on the link-target read, so a
+    // well-formed request for a connection that does not exist is charged before its 404.
     const issue = (key: string, t: TestApp) =>
       request(t.url)
         .post('/v1/login-links')
         .set({ Authorization: `Bearer ${key}` })
-        .send({});
-    expect((await issue(first, a)).status).toBe(400);
-    expect((await issue(second, b)).status).toBe(400);
+        .send({ connection: 'no-such-connection', user: { login: 'someone' } });
+    expect((await issue(first, a)).status).toBe(404);
+    expect((await issue(second, b)).status).toBe(404);
     const refused = await issue(first, b);
     expect(refused.status).toBe(429);
-    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.body.code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await issue(second, a)).status).toBe(429);
-    expect((await issue(outsider, a)).status).toBe(400);
+    expect((await issue(outsider, a)).status).toBe(404);
+  });
+});
+
+describe('the deferred charge of POST /v1/login-links', () => {
+  let app: TestApp;
+  let key: string;
+  let keyId: string;
+  const env = {
+    RATE_LIMIT_PER_KEY_PER_MINUTE: '2',
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: '100',
+    RATE_LIMIT_PER_IP_PER_MINUTE: '100',
+  };
+  const wellFormed = { connection: 'no-such-connection', user: { login: 'someone' } };
+  const issue = (body: object, headers: Record<string, string> = {}) =>
+    request(app.url)
+      .post('/v1/login-links')
+      .set({ Authorization: `Bearer ${key}`, ...headers })
+      .send(body);
+  const keyHits = async () =>
+    (await app.db.query<{ hits: number }>(`SELECT hits FROM rate_limit_buckets WHERE key = 'key:' || $1`, [keyId]))[0]
+      ?.hits ?? 0;
+
+  beforeEach(async () => {
+    app = await createTestApp({ env });
+    const admin = { Authorization: `Bearer ${app.adminKey}` };
+    const tenantId = (await request(app.url).post('/v1/tenants').set(admin).send({ name: 'Charged' })).body
+      .id as string;
+    const created = await request(app.url)
+      .post('/v1/api-keys')
+      .set(admin)
+      .send({ name: 'portal', role: 'portal', tenant_id: tenantId });
+    [key, keyId] = [created.body.key as string, created.body.id as string];
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  it('charges a request refused by validation once its 400 is sent', async () => {
+    expect((await issue({})).status).toBe(400);
+    expect((await issue({ connection: 'x' })).status).toBe(400);
+    // Charged after the answer: wait for both charges to land.
+    for (let i = 0; i < 50 && (await keyHits()) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await keyHits()).toBe(2);
+    expect((await issue(wellFormed)).status).toBe(429);
+  });
+
+  it('charges each request once, in the link-target read', async () => {
+    expect((await issue(wellFormed)).status).toBe(404);
+    expect(await keyHits()).toBe(1);
+    expect((await issue(wellFormed)).status).toBe(404);
+    expect((await issue(wellFormed)).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 100)); // a late charge, if any, would land by now
+    expect(await keyHits()).toBe(3);
+  });
+
+  it('with an Idempotency-Key, refuses a spent budget before the key is looked at', async () => {
+    const idempotent = { 'Idempotency-Key': 'deferred-charge-0001' };
+    expect((await issue(wellFormed, idempotent)).status).toBe(404);
+    expect((await issue({ ...wellFormed }, { 'Idempotency-Key': 'too-short' })).status).toBe(400);
+    const refused = await issue(wellFormed, idempotent);
+    expect(refused.status).toBe(429);
+    expect(await keyHits()).toBe(3);
   });
 });

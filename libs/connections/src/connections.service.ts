@@ -1,3 +1,4 @@
+import type { StatementPrelude } from '@app/database';
 import { AuditService } from '@app/audit';
 import {
   isBrokerException,
@@ -280,16 +281,18 @@ export class ConnectionsService {
 
   /**
    * A connection (`ref`: its id or name) with what a provider needs to mint, in one query, with
-   * these answers in this order: unknown tenant → 404 tenant_not_found, suspended (when
-   * `requireActiveTenant`) → 403 tenant_suspended, unknown connection → 404 connection_not_found.
+   * these answers in this order: unknown tenant → 404 tenant_not_found, the prelude's own answer
+   * (a spent rate-limit budget: 429), suspended (when `requireActiveTenant`) → 403
+   * tenant_suspended, unknown connection → 404 connection_not_found.
    */
   async resolveForLink(
     scope: TenantScope,
     ref: string,
-    { requireActiveTenant } = { requireActiveTenant: true },
+    { requireActiveTenant = true, prelude }: { requireActiveTenant?: boolean; prelude?: StatementPrelude } = {},
   ): Promise<ResolvedConnection> {
-    const target = await this.store.findLinkTarget(scope, ref);
+    const target = await this.store.findLinkTarget(scope, ref, prelude);
     if (target.found === 'no_tenant') throw tenantNotFound();
+    prelude?.accept(target.preludeResult);
     if (requireActiveTenant && target.tenantStatus !== 'active') throw tenantSuspended();
     if (target.row === undefined) throw connectionNotFound();
     const row = target.row;

@@ -1,5 +1,5 @@
 import { isUuid, type PageQueryDto, type TenantScope } from '@app/common';
-import { namedStatement, queryNamed } from '@app/database';
+import { type NamedStatement, namedStatement, queryNamed, type StatementPrelude } from '@app/database';
 import { keysetByCreatedAt } from '@app/tenants';
 import type { AadVersion } from '@app/vault';
 import { Injectable } from '@nestjs/common';
@@ -42,10 +42,28 @@ function linkTargetSql(match: 'c.id' | 'c.name'): string {
 const LINK_TARGET_BY_ID = namedStatement('link_target_by_id', linkTargetSql('c.id'));
 const LINK_TARGET_BY_NAME = namedStatement('link_target_by_name', linkTargetSql('c.name'));
 
+/** The link-target read with a prelude's CTEs at its head (memoised per match and prelude shape). */
+const withPrelude = new Map<string, NamedStatement>();
+function linkTargetWithPrelude(match: 'c.id' | 'c.name', prelude: StatementPrelude): NamedStatement {
+  const memoKey = `${match} ${prelude.key}`;
+  let statement = withPrelude.get(memoKey);
+  if (statement === undefined) {
+    const text = linkTargetSql(match).replace(
+      /^SELECT /,
+      `WITH ${prelude.ctes(2)}\n       SELECT ${prelude.resultSql} AS prelude_result, `,
+    );
+    statement = namedStatement(match === 'c.id' ? 'link_target_by_id_p' : 'link_target_by_name_p', text);
+    withPrelude.set(memoKey, statement);
+  }
+  return statement;
+}
+
 export type LinkTargetLookup =
   | { found: 'no_tenant' }
   | {
       found: 'tenant';
+      /** The prelude's result, when one was given (its CTEs run even when the tenant is unknown, unread). */
+      preludeResult?: unknown;
       tenantStatus: string;
       tenantName: string;
       tenantMaxLaunchExpiresIn: number | null;
@@ -114,18 +132,22 @@ export class ConnectionsStore {
    * and its sealed credential in one round trip: the tenant row drives the query, so "no such
    * tenant", "no such connection" and the connection itself are told apart.
    */
-  async findLinkTarget(scope: TenantScope, ref: string): Promise<LinkTargetLookup> {
+  async findLinkTarget(scope: TenantScope, ref: string, prelude?: StatementPrelude): Promise<LinkTargetLookup> {
     const byId = isUuid(ref);
+    const match = byId ? 'c.id' : 'c.name';
+    const statement =
+      prelude === undefined ? (byId ? LINK_TARGET_BY_ID : LINK_TARGET_BY_NAME) : linkTargetWithPrelude(match, prelude);
     const rows = await queryNamed<
-      { tenant_status: string; tenant_name: string; tenant_max_launch_expires_in: number | null } & (
-        { id: null } | ConnectionWithSecretRow
-      )
-    >(this.dataSource, byId ? LINK_TARGET_BY_ID : LINK_TARGET_BY_NAME, [
-      scope.tenantId,
-      byId ? ref.toLowerCase() : ref,
-    ]);
+      {
+        prelude_result?: unknown;
+        tenant_status: string;
+        tenant_name: string;
+        tenant_max_launch_expires_in: number | null;
+      } & ({ id: null } | ConnectionWithSecretRow)
+    >(this.dataSource, statement, [scope.tenantId, byId ? ref.toLowerCase() : ref, ...(prelude?.params ?? [])]);
     if (rows.length === 0) return { found: 'no_tenant' };
     const {
+      prelude_result: preludeResult,
       tenant_status: tenantStatus,
       tenant_name: tenantName,
       tenant_max_launch_expires_in: tenantMaxLaunchExpiresIn,
@@ -133,6 +155,7 @@ export class ConnectionsStore {
     } = rows[0];
     return {
       found: 'tenant',
+      preludeResult,
       tenantStatus,
       tenantName,
       tenantMaxLaunchExpiresIn,

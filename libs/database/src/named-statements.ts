@@ -31,6 +31,26 @@ export function namedStatement(label: string, text: string): NamedStatement {
   return statement;
 }
 
+/**
+ * Data-modifying CTEs that another lib asks a store to run at the head of its own statement,
+ * saving a round trip, with one value read back from them (rate-limit's DeferredCharge folds a
+ * request's charge into the link-target read this way). The CTE names are the prelude's own.
+ */
+export interface StatementPrelude {
+  /** Names the prelude's shape: the same key always gives the same `ctes` text, so hosts memoise by it. */
+  key: string;
+  /** `name AS (…), …`: the WITH items, parameters numbered from `offset + 1`. */
+  ctes(offset: number): string;
+  params: readonly unknown[];
+  /** A scalar expression over those CTEs, selected by the host statement as `prelude_result`. */
+  resultSql: string;
+  /**
+   * Called by the host with `prelude_result` as soon as its statement has run, before it reads
+   * its own rows; throws what the prelude's owner would (RateLimitedException, say).
+   */
+  accept(result: unknown): void;
+}
+
 interface QueryRunnerLike {
   connect(): Promise<PoolClient>;
 }

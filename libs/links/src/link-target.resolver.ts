@@ -1,5 +1,6 @@
 import type { TenantScope } from '@app/common';
 import { type ConnectionPolicy, ConnectionsService, type LaunchConfirmation } from '@app/connections';
+import type { StatementPrelude } from '@app/database';
 import { type ConnectionContext, type LoginLinkProvider, ProviderRegistry } from '@app/providers';
 import { Injectable } from '@nestjs/common';
 
@@ -29,8 +30,9 @@ export class LinkTargetResolver {
     private readonly registry: ProviderRegistry,
   ) {}
 
-  async resolve(scope: TenantScope, connectionRef: string): Promise<LinkTarget> {
-    const { connection, tenant, context } = await this.connections.resolveForLink(scope, connectionRef);
+  /** `prelude`: writes to make in the same round trip (a deferred rate-limit charge); may throw first. */
+  async resolve(scope: TenantScope, connectionRef: string, prelude?: StatementPrelude): Promise<LinkTarget> {
+    const { connection, tenant, context } = await this.connections.resolveForLink(scope, connectionRef, { prelude });
     return {
       scope,
       connectionId: connection.id,

@@ -1,7 +1,9 @@
 import { AuditService, AuditUnavailableException, type AuditRecordInput } from '@app/audit';
 import { isBrokerException, type RequestContext, type TenantScope } from '@app/common';
 import type { Environment } from '@app/config';
+import type { StatementPrelude } from '@app/database';
 import type { BrowserAction, MintRequest } from '@app/providers';
+import type { DeferredCharge } from '@app/rate-limit';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -52,13 +54,20 @@ export class LoginLinksService {
     private readonly policy: IssuancePolicyCheck,
   ) {}
 
+  /**
+   * `charge`: the request's rate-limit charge, left to this method by the guard
+   * (@DeferRateLimitCharge): folded into the link-target read, or, with an Idempotency-Key, made
+   * first on its own, so a replay is never served past a spent budget.
+   */
   async issue(
     scope: TenantScope,
     dto: CreateLoginLinkDto,
     ctx: RequestContext,
     idempotencyKey?: string,
+    charge?: DeferredCharge,
   ): Promise<LoginLinkDto> {
-    if (idempotencyKey === undefined) return this.issueOnce(scope, dto, ctx);
+    if (idempotencyKey === undefined) return this.issueOnce(scope, dto, ctx, undefined, charge?.asPrelude());
+    await charge?.chargeNow();
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new LinksException(
         400,
@@ -109,8 +118,9 @@ export class LoginLinksService {
     dto: CreateLoginLinkDto,
     ctx: RequestContext,
     claim?: IdempotencyClaim,
+    prelude?: StatementPrelude,
   ): Promise<LoginLinkDto> {
-    const target = await this.targets.resolve(scope, dto.connection);
+    const target = await this.targets.resolve(scope, dto.connection, prelude);
     const request: MintRequest = {
       subject: subjectOf(dto),
       targetUri: dto.target_uri,

@@ -1,7 +1,8 @@
-import { type NamedStatement, namedStatement, queryNamed } from '@app/database';
+import { type NamedStatement, namedStatement, queryNamed, type StatementPrelude } from '@app/database';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
+import { RateLimitedException } from './rate-limited.exception';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -26,13 +27,13 @@ export interface BucketCharge {
  * for its own budget does not also drain its tenant's budget for the tenant's other keys. Every
  * request takes the bucket locks in the same order (key before tenant), so they cannot deadlock.
  */
-function chargeSql(index: number, param: number): string {
+function chargeSql(index: number, param: number, prefix = 'c'): string {
   const [key, ttl, limit, block] = [param, param + 1, param + 2, param + 3].map((n) => `$${n}`);
   const window = `now() + ${ttl}::int * interval '1 millisecond'`;
-  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM c${i} WHERE blocked_for > 0`).join(
+  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM ${prefix}${i} WHERE blocked_for > 0`).join(
     ' UNION ALL ',
   );
-  return `c${index} AS (
+  return `${prefix}${index} AS (
     INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at, blocked_until)
     SELECT ${key}::text, 1, ${window},
            CASE WHEN 1 > ${limit}::int THEN greatest(${window}, now() + ${block}::int * interval '1 millisecond') END
@@ -49,6 +50,31 @@ function chargeSql(index: number, param: number): string {
     RETURNING key, hits,
       ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in,
       ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for)`;
+}
+
+/** The charges as the WITH items of another statement (see chargePrelude), named rate_limit_charge_<i>. */
+const PRELUDE_PREFIX = 'rate_limit_charge_';
+function chargeCtes(count: number, offset: number): string {
+  return Array.from({ length: count }, (_, i) => chargeSql(i, offset + 4 * i + 1, PRELUDE_PREFIX)).join(',\n');
+}
+
+/**
+ * `charges` made by the statement of another store (StatementPrelude), in the same order and with
+ * the same semantics as chargeInOrder; the statement reads back the longest block in seconds,
+ * and a block is the guard's 429. Unlike chargeInOrder it cannot fail open: it fails with the
+ * host statement, which the request needed anyway.
+ */
+export function chargePrelude(charges: readonly BucketCharge[]): StatementPrelude {
+  const blocked = charges.map((_, i) => `SELECT blocked_for FROM ${PRELUDE_PREFIX}${i}`).join(' UNION ALL ');
+  return {
+    key: `${PRELUDE_PREFIX}${charges.length}`,
+    ctes: (offset) => chargeCtes(charges.length, offset),
+    params: charges.flatMap((c) => [c.key, c.ttl, c.limit, c.blockDuration]),
+    resultSql: `(SELECT coalesce(max(blocked_for), 0) FROM (${blocked}) AS charged)`,
+    accept: (blockedFor) => {
+      if (typeof blockedFor === 'number' && blockedFor > 0) throw new RateLimitedException(blockedFor);
+    },
+  };
 }
 
 function chargesSql(count: number): string {
@@ -104,7 +130,7 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
    * Fails open: rate limiting protects capacity, it is not an access control, and a request
    * that needs the database will fail on its own while the database is away.
    */
-  async chargeInOrder(charges: BucketCharge[]): Promise<ThrottlerStorageRecord[]> {
+  async chargeInOrder(charges: readonly BucketCharge[]): Promise<ThrottlerStorageRecord[]> {
     if (charges.length === 0) return [];
     try {
       const rows = await queryNamed<BucketRow>(
@@ -134,6 +160,13 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
         timeToBlockExpire: 0,
       }));
     }
+  }
+
+  /** chargeInOrder, then the guard's answer to a spent budget: 429 with the longest wait. */
+  async chargeOrRefuse(charges: readonly BucketCharge[]): Promise<void> {
+    const records = await this.chargeInOrder(charges);
+    const blocked = records.find((record) => record.isBlocked);
+    if (blocked !== undefined) throw new RateLimitedException(Math.max(1, blocked.timeToBlockExpire));
   }
 
   async removeExpired(): Promise<void> {

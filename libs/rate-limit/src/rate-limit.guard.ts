@@ -7,13 +7,22 @@ import {
   ThrottlerModuleOptions,
   ThrottlerRequest,
 } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import {
+  DEFER_RATE_LIMIT_CHARGE,
+  DEFERRED_CHARGE,
+  RequestWithDeferredCharge,
+} from './defer-rate-limit-charge.decorator';
+import { DeferredCharge } from './deferred-charge';
 import { BucketCharge, PostgresThrottlerStorage } from './postgres-throttler.storage';
-import { RateLimitedException } from './rate-limited.exception';
 import { SKIP_RATE_LIMIT } from './skip-rate-limit.decorator';
 
 /** Where handleRequest leaves the request's charges for canActivate (a property, not a WeakMap entry per request: those cost the GC). */
 const PENDING = Symbol('rate-limit charges');
-type PendingRequest = { [PENDING]?: BucketCharge[] };
+type PendingRequest = { [PENDING]?: BucketCharge[] } & RequestWithDeferredCharge;
+
+/** What a route asks of the guard: nothing (@SkipRateLimit), a charge now, or a charge left to its handler. */
+type RouteMode = 'skip' | 'charge' | 'defer';
 
 /**
  * Global guard registered after the authentication guards (RateLimitModule is imported after
@@ -23,8 +32,8 @@ type PendingRequest = { [PENDING]?: BucketCharge[] };
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  /** Per controller and handler: marked @SkipRateLimit()? Route metadata is fixed once the app is built. */
-  private readonly skipped = new WeakMap<object, WeakMap<object, boolean>>();
+  /** Per controller and handler; route metadata is fixed once the app is built. */
+  private readonly modes = new WeakMap<object, WeakMap<object, RouteMode>>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -35,7 +44,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.isSkipped(context)) return true;
+    const mode = this.modeOf(context);
+    if (mode === 'skip') return true;
     const request = context.switchToHttp().getRequest<PendingRequest>();
     const charges: BucketCharge[] = [];
     request[PENDING] = charges;
@@ -44,9 +54,17 @@ export class RateLimitGuard extends ThrottlerGuard {
     } finally {
       request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
     }
-    const records = await this.buckets.chargeInOrder(charges);
-    const blocked = records.find((record) => record.isBlocked);
-    if (blocked !== undefined) throw new RateLimitedException(Math.max(1, blocked.timeToBlockExpire));
+    if (mode === 'defer') {
+      const deferred = new DeferredCharge(charges, this.buckets);
+      request[DEFERRED_CHARGE] = deferred;
+      // 'close' follows every answer, and a client that went away: an uncharged request is charged then.
+      context
+        .switchToHttp()
+        .getResponse<FastifyReply>()
+        .raw.once('close', () => deferred.settleLate());
+      return true;
+    }
+    await this.buckets.chargeOrRefuse(charges);
     return true;
   }
 
@@ -61,16 +79,22 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  private isSkipped(context: ExecutionContext): boolean {
+  private modeOf(context: ExecutionContext): RouteMode {
     const handler = context.getHandler();
     const controller = context.getClass();
-    let handlers = this.skipped.get(controller);
-    if (handlers === undefined) this.skipped.set(controller, (handlers = new WeakMap()));
-    let skipped = handlers.get(handler);
-    if (skipped === undefined) {
-      skipped = this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [handler, controller]) === true;
-      handlers.set(handler, skipped);
+    let handlers = this.modes.get(controller);
+    if (handlers === undefined) this.modes.set(controller, (handlers = new WeakMap()));
+    let mode = handlers.get(handler);
+    if (mode === undefined) {
+      const targets = [handler, controller];
+      mode =
+        this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true
+          ? 'skip'
+          : this.reflector.getAllAndOverride<boolean>(DEFER_RATE_LIMIT_CHARGE, targets) === true
+            ? 'defer'
+            : 'charge';
+      handlers.set(handler, mode);
     }
-    return skipped;
+    return mode;
   }
 }
