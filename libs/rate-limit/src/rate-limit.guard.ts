@@ -5,6 +5,7 @@ import {
   InjectThrottlerStorage,
   ThrottlerGuard,
   ThrottlerModuleOptions,
+  ThrottlerOptions,
   ThrottlerRequest,
 } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
@@ -21,19 +22,32 @@ import { SKIP_RATE_LIMIT } from './skip-rate-limit.decorator';
 const PENDING = Symbol('rate-limit charges');
 type PendingRequest = { [PENDING]?: BucketCharge[] } & RequestWithDeferredCharge;
 
-/** What a route asks of the guard: nothing (@SkipRateLimit), a charge now, or a charge left to its handler. */
-type RouteMode = 'skip' | 'charge' | 'defer';
+/** Metadata keys of @nestjs/throttler's route decorators (@Throttle, @SkipThrottle, …) all start so. */
+const THROTTLER_ROUTE_METADATA = 'THROTTLER:';
+
+/**
+ * What a route asks of the guard, worked out once per route: nothing (@SkipRateLimit); or a
+ * charge, now or left to its handler (@DeferRateLimitCharge), of the module's budgets as they
+ * are (`budgets`), or of what ThrottlerGuard's own per-request walk decides for a route that
+ * overrides them with @nestjs/throttler's decorators (`budgets` undefined).
+ */
+type RoutePlan = { skip: true } | { skip: false; defer: boolean; budgets: readonly ThrottlerOptions[] | undefined };
+
+type Resolvable = number | string | ((context: ExecutionContext) => number | string | Promise<number | string>);
 
 /**
  * Global guard registered after the authentication guards (RateLimitModule is imported after
  * AuthModule), so the API key and tenant of the caller are known when the budget is charged.
- * ThrottlerGuard still decides which budgets apply (skip decorators, skipIf, limits); instead of
- * one storage round trip per budget, its per-budget calls are collected and charged together.
+ * The budgets are @nestjs/throttler's (module options: limits, skipIf, trackers). On a route
+ * without throttler decorators of its own, which is every route of the broker, they are read
+ * from the options directly instead of through ThrottlerGuard's walk, which asks the reflector
+ * six times and awaits four times per budget and request (~5 KB of garbage per link,
+ * docs/performance.md). Either way the charges are made together, in one round trip.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   /** Per controller and handler; route metadata is fixed once the app is built. */
-  private readonly modes = new WeakMap<object, WeakMap<object, RouteMode>>();
+  private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan>>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -44,19 +58,15 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const mode = this.modeOf(context);
-    if (mode === 'skip') return true;
-    const request = context.switchToHttp().getRequest<PendingRequest>();
-    const charges: BucketCharge[] = [];
-    request[PENDING] = charges;
-    try {
-      await super.canActivate(context);
-    } finally {
-      request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
-    }
-    if (mode === 'defer') {
+    const plan = this.planOf(context);
+    if (plan.skip) return true;
+    const charges =
+      plan.budgets === undefined
+        ? await this.chargesOfThrottlerGuard(context)
+        : await this.chargesOf(context, plan.budgets);
+    if (plan.defer) {
       const deferred = new DeferredCharge(charges, this.buckets);
-      request[DEFERRED_CHARGE] = deferred;
+      context.switchToHttp().getRequest<PendingRequest>()[DEFERRED_CHARGE] = deferred;
       // 'close' follows every answer, and a client that went away: an uncharged request is charged then.
       context
         .switchToHttp()
@@ -66,6 +76,46 @@ export class RateLimitGuard extends ThrottlerGuard {
     }
     await this.buckets.chargeOrRefuse(charges);
     return true;
+  }
+
+  /** The module's budgets that apply to this request, as ThrottlerGuard would resolve them. */
+  private async chargesOf(context: ExecutionContext, budgets: readonly ThrottlerOptions[]): Promise<BucketCharge[]> {
+    const request = context.switchToHttp().getRequest<Record<string, unknown>>();
+    const charges: BucketCharge[] = [];
+    for (const budget of budgets) {
+      const skipIf = budget.skipIf ?? this.commonOptions.skipIf;
+      if (skipIf?.(context)) continue;
+      const name = budget.name ?? 'default';
+      // Awaited only when a value is a promise (the tenant's own limit is): each await is a turn of the microtask queue.
+      const ttlValue = resolveNumber(budget.ttl as Resolvable, context, 'ttl', name);
+      const ttl = typeof ttlValue === 'number' ? ttlValue : await ttlValue;
+      const limitValue = resolveNumber(budget.limit as Resolvable, context, 'limit', name);
+      const limit = typeof limitValue === 'number' ? limitValue : await limitValue;
+      const blockValue =
+        budget.blockDuration === undefined
+          ? ttl
+          : resolveNumber(budget.blockDuration as Resolvable, context, 'blockDuration', name);
+      const blockDuration = typeof blockValue === 'number' ? blockValue : await blockValue;
+      const getTracker = (budget.getTracker ?? this.commonOptions.getTracker)!;
+      const generateKey = (budget.generateKey ?? this.commonOptions.generateKey)!;
+      const tracker = getTracker(request, context);
+      const key = generateKey(context, typeof tracker === 'string' ? tracker : await tracker, name);
+      charges.push({ key, ttl, limit, blockDuration });
+    }
+    return charges;
+  }
+
+  /** ThrottlerGuard's own walk, its per-budget charges collected by handleRequest instead of made one by one. */
+  private async chargesOfThrottlerGuard(context: ExecutionContext): Promise<BucketCharge[]> {
+    const request = context.switchToHttp().getRequest<PendingRequest>();
+    const charges: BucketCharge[] = [];
+    request[PENDING] = charges;
+    try {
+      await super.canActivate(context);
+    } finally {
+      request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
+    }
+    return charges;
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
@@ -79,22 +129,49 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  private modeOf(context: ExecutionContext): RouteMode {
+  private planOf(context: ExecutionContext): RoutePlan {
     const handler = context.getHandler();
     const controller = context.getClass();
-    let handlers = this.modes.get(controller);
-    if (handlers === undefined) this.modes.set(controller, (handlers = new WeakMap()));
-    let mode = handlers.get(handler);
-    if (mode === undefined) {
+    let handlers = this.plans.get(controller);
+    if (handlers === undefined) this.plans.set(controller, (handlers = new WeakMap()));
+    let plan = handlers.get(handler);
+    if (plan === undefined) {
       const targets = [handler, controller];
-      mode =
-        this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true
-          ? 'skip'
-          : this.reflector.getAllAndOverride<boolean>(DEFER_RATE_LIMIT_CHARGE, targets) === true
-            ? 'defer'
-            : 'charge';
-      handlers.set(handler, mode);
+      if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets) === true) plan = { skip: true };
+      else {
+        const overridden = targets.some((target) =>
+          Reflect.getMetadataKeys(target).some(
+            (key) => typeof key === 'string' && key.startsWith(THROTTLER_ROUTE_METADATA),
+          ),
+        );
+        plan = {
+          skip: false,
+          defer: this.reflector.getAllAndOverride<boolean>(DEFER_RATE_LIMIT_CHARGE, targets) === true,
+          budgets: overridden ? undefined : this.throttlers,
+        };
+      }
+      handlers.set(handler, plan);
     }
-    return mode;
+    return plan;
   }
+}
+
+/** A budget's ttl, limit or block duration: a number, or a function of the request (sync or async). */
+function resolveNumber(
+  value: Resolvable,
+  context: ExecutionContext,
+  option: string,
+  budget: string,
+): number | Promise<number> {
+  const resolved = typeof value === 'function' ? value(context) : value;
+  return typeof resolved === 'object'
+    ? resolved.then((plain) => toNumber(plain, option, budget))
+    : toNumber(resolved, option, budget);
+}
+
+function toNumber(value: number | string, option: string, budget: string): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || Number.isNaN(number))
+    throw new Error(`Invalid "${option}" for the "${budget}" rate-limit budget: ${JSON.stringify(value)}`);
+  return number;
 }
