@@ -87,14 +87,12 @@ export class RateLimitGuard extends ThrottlerGuard {
       if (skipIf?.(context)) continue;
       const name = budget.name ?? 'default';
       // Awaited only when a value is a promise (the tenant's own limit is): each await is a turn of the microtask queue.
-      const ttlValue = resolveNumber(budget.ttl as Resolvable, context, 'ttl', name);
+      const ttlValue = resolveNumber(budget.ttl, context, 'ttl', name);
       const ttl = typeof ttlValue === 'number' ? ttlValue : await ttlValue;
-      const limitValue = resolveNumber(budget.limit as Resolvable, context, 'limit', name);
+      const limitValue = resolveNumber(budget.limit, context, 'limit', name);
       const limit = typeof limitValue === 'number' ? limitValue : await limitValue;
       const blockValue =
-        budget.blockDuration === undefined
-          ? ttl
-          : resolveNumber(budget.blockDuration as Resolvable, context, 'blockDuration', name);
+        budget.blockDuration === undefined ? ttl : resolveNumber(budget.blockDuration, context, 'blockDuration', name);
       const blockDuration = typeof blockValue === 'number' ? blockValue : await blockValue;
       const getTracker = (budget.getTracker ?? this.commonOptions.getTracker)!;
       const generateKey = (budget.generateKey ?? this.commonOptions.generateKey)!;
