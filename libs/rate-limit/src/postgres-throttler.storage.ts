@@ -65,12 +65,20 @@ function chargeCtes(count: number, offset: number): string {
  * host statement, which the request needed anyway.
  */
 export function chargePrelude(charges: readonly BucketCharge[]): StatementPrelude {
-  const blocked = charges.map((_, i) => `SELECT blocked_for FROM ${PRELUDE_PREFIX}${i}`).join(' UNION ALL ');
+  const shape = (preludeShapes[charges.length] ??= preludeShape(charges.length));
+  const params: unknown[] = [];
+  for (const charge of charges) params.push(charge.key, charge.ttl, charge.limit, charge.blockDuration);
+  return { ...shape, params };
+}
+
+/** What a prelude of `count` charges always says; built once per count (it is on every link's path). */
+const preludeShapes: Omit<StatementPrelude, 'params'>[] = [];
+function preludeShape(count: number): Omit<StatementPrelude, 'params'> {
+  const blocked = Array.from({ length: count }, (_, i) => `SELECT blocked_for FROM ${PRELUDE_PREFIX}${i}`);
   return {
-    key: `${PRELUDE_PREFIX}${charges.length}`,
-    ctes: (offset) => chargeCtes(charges.length, offset),
-    params: charges.flatMap((c) => [c.key, c.ttl, c.limit, c.blockDuration]),
-    resultSql: `(SELECT coalesce(max(blocked_for), 0) FROM (${blocked}) AS charged)`,
+    key: `${PRELUDE_PREFIX}${count}`,
+    ctes: (offset) => chargeCtes(count, offset),
+    resultSql: `(SELECT coalesce(max(blocked_for), 0) FROM (${blocked.join(' UNION ALL ')}) AS charged)`,
     accept: (blockedFor) => {
       if (typeof blockedFor === 'number' && blockedFor > 0) throw new RateLimitedException(blockedFor);
     },

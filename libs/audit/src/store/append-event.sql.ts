@@ -1,4 +1,4 @@
-import { companionSql, type CompanionWrite } from './companion-write';
+import { companionShape, companionSql, type CompanionWrite } from './companion-write';
 
 /** Parameters of the event itself ($1..$19); a companion's parameters follow them. */
 export const EVENT_PARAM_COUNT = 19;
@@ -20,6 +20,16 @@ const ARGUMENTS = Array.from({ length: EVENT_PARAM_COUNT }, (_, i) => `$${i + 1}
  * $18 error code, $19 metadata (canonical JSON text).
  */
 export function appendEventSql(companion?: CompanionWrite): string {
+  const shape = companion === undefined ? '' : companionShape(companion);
+  let sql = appendSqlByShape.get(shape);
+  if (sql === undefined) appendSqlByShape.set(shape, (sql = buildAppendEventSql(companion)));
+  return sql;
+}
+
+/** The statement text per companion shape: built once, not on every append (every link makes one). */
+const appendSqlByShape = new Map<string, string>();
+
+function buildAppendEventSql(companion?: CompanionWrite): string {
   const companionCte = companion ? `, companion AS (${companionSql(companion, EVENT_PARAM_COUNT)})` : '';
   return `
   WITH appended AS (

@@ -37,6 +37,14 @@ export function companionSql(write: CompanionWrite, offset: number): string {
   return `UPDATE ${table} SET ${set} FROM appended WHERE ${where}`;
 }
 
+/** What the companion's SQL text depends on (its kind, table, columns and their types): equal shapes, equal text. */
+export function companionShape(write: CompanionWrite): string {
+  const columns = (list: readonly CompanionColumn[]) => list.map(([column, type]) => `${column}:${type}`).join(',');
+  return write.kind === 'insert'
+    ? `insert ${write.table} ${columns(write.columns)}`
+    : `update ${write.table} ${columns(write.set)} where ${columns(write.where)}`;
+}
+
 export function companionParams(write: CompanionWrite): unknown[] {
   const columns = write.kind === 'insert' ? write.columns : [...write.set, ...write.where];
   return columns.map(([, , value]) => value);
