@@ -75,7 +75,8 @@ function parseJsonBody(request: FastifyRequest, raw: Buffer): unknown {
 }
 
 function refuseOtherCharsets(contentType: string | undefined): void {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (contentType === undefined || !contentType.includes(';')) return; // no parameters, no charset
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new BrokerException(415, 'unsupported_media_type', 'The request body must be UTF-8.');
   }

@@ -21,7 +21,7 @@ export function memoiseValidationMetadata(storage: Storage = getMetadataStorage(
   if (patched[MEMOISED]) return;
   patched[MEMOISED] = true;
 
-  let byTarget = new Map<unknown, Map<string, Metadata>>();
+  let byTarget = new Map<unknown, Map<string | number, Metadata>>();
   let grouped = new WeakMap<Metadata, Grouped>();
   const forget = () => {
     byTarget = new Map();
@@ -30,9 +30,14 @@ export function memoiseValidationMetadata(storage: Storage = getMetadataStorage(
 
   const targetMetadatas = storage.getTargetValidationMetadatas.bind(storage);
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
-    const options = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
+    // Without schema or groups (every validation the broker runs) the options are two flags: a
+    // number keys them without building a string per call.
+    const options =
+      !schema && (groups === undefined || groups.length === 0)
+        ? (always ? 1 : 0) + (strictGroups ? 2 : 0)
+        : `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
     let forTarget = byTarget.get(target);
-    if (forTarget === undefined) byTarget.set(target, (forTarget = new Map<string, Metadata>()));
+    if (forTarget === undefined) byTarget.set(target, (forTarget = new Map<string | number, Metadata>()));
     let metadata = forTarget.get(options);
     if (metadata === undefined)
       forTarget.set(options, (metadata = targetMetadatas(target, schema, always, strictGroups, groups)));
