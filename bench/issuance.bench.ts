@@ -27,7 +27,7 @@ import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server
 
 /**
  * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
- *   --health-workers 2 --a broker --b baseline --rate 300 --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
+ *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
  * upstream simulators, driven alternately (A B A B) with the same request mix; per run and as
  * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
@@ -48,6 +48,7 @@ const { values: flags } = parseArgs({
     b: { type: 'string', default: 'baseline' },
     'baseline-pool': { type: 'string' },
     rate: { type: 'string' },
+    'ref-dist': { type: 'string' },
     'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
@@ -56,7 +57,9 @@ const { values: flags } = parseArgs({
 });
 
 const DIST = join(__dirname, '..');
-const SERVERS: ServerName[] = ['broker', 'baseline', 'baseline-v1'];
+const SERVERS: ServerName[] = ['broker', 'broker-ref', 'baseline', 'baseline-v1'];
+/** `--ref-dist`: another build's dist directory (an earlier commit's, say), run as the contender `broker-ref`. */
+const refDist = flags['ref-dist'];
 const duration = Number(flags.duration);
 const connections = Number(flags.connections);
 const rounds = Number(flags.rounds);
@@ -70,6 +73,8 @@ const [A, B] = [flags.a, flags.b].map((name) => {
   return name as ServerName;
 });
 if (A === B) throw new Error('--a and --b must differ');
+if ((A === 'broker-ref' || B === 'broker-ref') && refDist === undefined)
+  throw new Error('broker-ref needs --ref-dist <dist directory of another build>');
 /** Above this, the load generator's latencies include its own wait for a CPU (warned, not refused). */
 const LOADGEN_LOOP_WARNING_MS = 20;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
       out('profiling/tracing is on: the figures below carry its overhead and are not comparable with plain runs');
 
     const masterKeys = `v1:${randomBytes(32).toString('base64')}`;
+    const auditSigningKeys = `v1:${randomBytes(32).toString('base64')}`;
     const adminKey = `sbk_a_${randomBytes(32).toString('base64url')}`;
     const [acronisPort, flussonicPort] = await Promise.all([freePort(), freePort()]);
     const simulators = await startNodeProcess(
@@ -152,9 +158,9 @@ async function main(): Promise<void> {
         nodeArgs: profilingArgs(name, profileDir),
         onLine: flags['trace-gc'] ? trace.onLine : undefined,
       };
-      if (name === 'broker') {
+      if (name === 'broker' || name === 'broker-ref') {
         const child = await startNodeProcess(
-          join(DIST, 'apps/broker/src/main.js'),
+          join(name === 'broker' ? DIST : refDist!, 'apps/broker/src/main.js'),
           {
             NODE_ENV: 'production',
             LOG_LEVEL: 'warn',
@@ -165,7 +171,7 @@ async function main(): Promise<void> {
             DATABASE_MIGRATION_URL: db.ownerUrl,
             DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
             BROKER_MASTER_KEYS: masterKeys,
-            BROKER_AUDIT_SIGNING_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+            BROKER_AUDIT_SIGNING_KEYS: auditSigningKeys,
             BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
             // The simulators speak http on loopback: allowed explicitly, as an MSP would for a LAN upstream
             // (the connect-time address check still runs on every new upstream connection).

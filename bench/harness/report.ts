@@ -3,7 +3,8 @@ import { median } from './latency';
 import type { GetResult, LoadResult } from './load';
 import type { ServerStats } from './server-stats';
 
-export type ServerName = 'broker' | 'baseline' | 'baseline-v1';
+/** `broker-ref`: the broker of another build (`--ref-dist`), to measure a change against. */
+export type ServerName = 'broker' | 'broker-ref' | 'baseline' | 'baseline-v1';
 
 export interface RunRecord {
   server: ServerName;
@@ -186,7 +187,7 @@ export function renderTable(
   health: HealthSummary | undefined,
   loadgenLimit = GOALS.loadgenCpuPercent,
 ): string {
-  const goalsApply = a.server === 'broker';
+  const goalsApply = a.server === 'broker' && b.server !== 'broker-ref';
   const ratio = (x: number, y: number) => (y === 0 ? 'n/a' : (x / y).toFixed(2));
   const range = (s: Spread) => (s.min === s.max ? '' : `${fmt(s.min)}–${fmt(s.max)} (${s.spreadPercent}%)`);
   const rows: string[][] = [
