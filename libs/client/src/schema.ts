@@ -2296,7 +2296,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited */
+      /** @description subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited (the key or tenant budget; on this route noticed after the body is validated, so an invalid body gets its 400 and still counts) */
       429: {
         headers: {
           [name: string]: unknown;
@@ -2307,7 +2307,7 @@ export interface operations {
            *       "type": "urn:sso-broker:problem:subject_rate_limited",
            *       "title": "Too Many Requests",
            *       "status": 429,
-           *       "detail": "subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited",
+           *       "detail": "subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited (the key or tenant budget; on this route noticed after the body is validated, so an invalid body gets its 400 and still counts)",
            *       "code": "subject_rate_limited",
            *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
            *     }

@@ -71,7 +71,7 @@ export class LoginLinksController {
   @ApiUnprocessableEntityResponse({ description: 'idempotency_key_reused' })
   @ApiTooManyRequestsResponse({
     description:
-      'subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited',
+      'subject_rate_limited (max_links_per_subject_per_hour spent; Retry-After; audited), upstream_rate_limited (Retry-After passed on), rate_limited (the key or tenant budget; on this route noticed after the body is validated, so an invalid body gets its 400 and still counts)',
   })
   @ApiServiceUnavailableResponse({
     description: 'audit_unavailable, database_unavailable or upstream_circuit_open (Retry-After): nothing was issued',
