@@ -8,6 +8,8 @@ const PAGE_BYTES = 4096;
 interface ProcStat {
   /** utime + stime of the whole process (all threads), in ticks. */
   ticks: number;
+  userTicks: number;
+  systemTicks: number;
   /** Start time in ticks since boot. */
   startTicks: number;
 }
@@ -19,6 +21,8 @@ function parseStat(stat: string): ProcStat & { comm: string } {
   return {
     comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
     ticks: Number(fields[11]) + Number(fields[12]),
+    userTicks: Number(fields[11]),
+    systemTicks: Number(fields[12]),
     startTicks: Number(fields[19]),
   };
 }
@@ -41,14 +45,13 @@ function cmdlineOf(pid: number): string {
 
 /** User and system ticks of a process, and its read and write syscalls (`/proc/<pid>/io`: readable for our own children). */
 function kernelShare(pid: number): { userTicks: number; systemTicks: number; readCalls: number; writeCalls: number } {
+  const stat = procStat(pid);
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(io)?.[1] ?? 0);
     return {
-      userTicks: Number(fields[11]),
-      systemTicks: Number(fields[12]),
+      userTicks: stat?.userTicks ?? 0,
+      systemTicks: stat?.systemTicks ?? 0,
       readCalls: field('syscr'),
       writeCalls: field('syscw'),
     };

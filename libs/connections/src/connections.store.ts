@@ -30,8 +30,10 @@ export interface ConnectionWithSecretRow {
  * The tenant's status, the connection (by id or by name) and its sealed credential: on every link's
  * path, so a named statement (docs/performance.md), planned once per connection instead of per link.
  */
-function linkTargetSql(match: 'c.id' | 'c.name'): string {
-  return `SELECT t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
+function linkTargetSql(match: 'c.id' | 'c.name', prelude?: StatementPrelude): string {
+  const head = prelude === undefined ? '' : `WITH ${prelude.ctes(2)}\n       `;
+  const preludeResult = prelude === undefined ? '' : `${prelude.resultSql} AS prelude_result, `;
+  return `${head}SELECT ${preludeResult}t.status AS tenant_status, t.name AS tenant_name, t.max_launch_expires_in AS tenant_max_launch_expires_in,
               c.id, c.tenant_id, c.name, c.provider, c.base_url, c.settings, c.launch_expires_in,
               c.policy, c.launch_confirmation, s.version AS secret_version, s.aad_version, s.master_key_version, s.wrapped_key, s.ciphertext
          FROM tenants t
@@ -48,12 +50,8 @@ function linkTargetWithPrelude(match: 'c.id' | 'c.name', prelude: StatementPrelu
   const memoKey = `${match} ${prelude.key}`;
   let statement = withPrelude.get(memoKey);
   if (statement === undefined) {
-    const text = linkTargetSql(match).replace(
-      /^SELECT /,
-      `WITH ${prelude.ctes(2)}\n       SELECT ${prelude.resultSql} AS prelude_result, `,
-    );
-    statement = namedStatement(match === 'c.id' ? 'link_target_by_id_p' : 'link_target_by_name_p', text);
-    withPrelude.set(memoKey, statement);
+    const label = match === 'c.id' ? 'link_target_by_id_p' : 'link_target_by_name_p';
+    withPrelude.set(memoKey, (statement = namedStatement(label, linkTargetSql(match, prelude))));
   }
   return statement;
 }

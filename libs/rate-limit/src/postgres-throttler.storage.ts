@@ -16,6 +16,9 @@ export interface BucketCharge {
   blockDuration: number;
 }
 
+/** The charges' CTE names: distinct from any name of a statement that takes them as its prelude. */
+const CTE = 'rate_limit_charge_';
+
 /**
  * One fixed window per key, shared by every broker instance through PostgreSQL. Each hit is an
  * atomic upsert: concurrent hits on several instances serialise on the row lock, so the budget
@@ -27,13 +30,13 @@ export interface BucketCharge {
  * for its own budget does not also drain its tenant's budget for the tenant's other keys. Every
  * request takes the bucket locks in the same order (key before tenant), so they cannot deadlock.
  */
-function chargeSql(index: number, param: number, prefix = 'c'): string {
+function chargeSql(index: number, param: number): string {
   const [key, ttl, limit, block] = [param, param + 1, param + 2, param + 3].map((n) => `$${n}`);
   const window = `now() + ${ttl}::int * interval '1 millisecond'`;
-  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM ${prefix}${i} WHERE blocked_for > 0`).join(
+  const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM ${CTE}${i} WHERE blocked_for > 0`).join(
     ' UNION ALL ',
   );
-  return `${prefix}${index} AS (
+  return `${CTE}${index} AS (
     INSERT INTO rate_limit_buckets AS b (key, hits, window_ends_at, blocked_until)
     SELECT ${key}::text, 1, ${window},
            CASE WHEN 1 > ${limit}::int THEN greatest(${window}, now() + ${block}::int * interval '1 millisecond') END
@@ -52,10 +55,9 @@ function chargeSql(index: number, param: number, prefix = 'c'): string {
       ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for)`;
 }
 
-/** The charges as the WITH items of another statement (see chargePrelude), named rate_limit_charge_<i>. */
-const PRELUDE_PREFIX = 'rate_limit_charge_';
+/** `count` charges as WITH items named rate_limit_charge_<i>, parameters numbered from `offset + 1`. */
 function chargeCtes(count: number, offset: number): string {
-  return Array.from({ length: count }, (_, i) => chargeSql(i, offset + 4 * i + 1, PRELUDE_PREFIX)).join(',\n');
+  return Array.from({ length: count }, (_, i) => chargeSql(i, offset + 4 * i + 1)).join(',\n');
 }
 
 /**
@@ -74,9 +76,9 @@ export function chargePrelude(charges: readonly BucketCharge[]): StatementPrelud
 /** What a prelude of `count` charges always says; built once per count (it is on every link's path). */
 const preludeShapes: Omit<StatementPrelude, 'params'>[] = [];
 function preludeShape(count: number): Omit<StatementPrelude, 'params'> {
-  const blocked = Array.from({ length: count }, (_, i) => `SELECT blocked_for FROM ${PRELUDE_PREFIX}${i}`);
+  const blocked = Array.from({ length: count }, (_, i) => `SELECT blocked_for FROM ${CTE}${i}`);
   return {
-    key: `${PRELUDE_PREFIX}${count}`,
+    key: `${CTE}${count}`,
     ctes: (offset) => chargeCtes(count, offset),
     resultSql: `(SELECT coalesce(max(blocked_for), 0) FROM (${blocked.join(' UNION ALL ')}) AS charged)`,
     accept: (blockedFor) => {
@@ -86,8 +88,8 @@ function preludeShape(count: number): Omit<StatementPrelude, 'params'> {
 }
 
 function chargesSql(count: number): string {
-  const ctes = Array.from({ length: count }, (_, i) => chargeSql(i, 4 * i + 1)).join(',\n');
-  return `WITH ${ctes}\n${Array.from({ length: count }, (_, i) => `SELECT * FROM c${i}`).join(' UNION ALL ')}`;
+  const rows = Array.from({ length: count }, (_, i) => `SELECT * FROM ${CTE}${i}`).join(' UNION ALL ');
+  return `WITH ${chargeCtes(count, 0)}\n${rows}`;
 }
 
 /**

@@ -65,13 +65,11 @@ export class RateLimitGuard extends ThrottlerGuard {
         ? await this.chargesOfThrottlerGuard(context)
         : await this.chargesOf(context, plan.budgets);
     if (plan.defer) {
+      const http = context.switchToHttp();
       const deferred = new DeferredCharge(charges, this.buckets);
-      context.switchToHttp().getRequest<PendingRequest>()[DEFERRED_CHARGE] = deferred;
+      http.getRequest<PendingRequest>()[DEFERRED_CHARGE] = deferred;
       // 'close' follows every answer, and a client that went away: an uncharged request is charged then.
-      context
-        .switchToHttp()
-        .getResponse<FastifyReply>()
-        .raw.once('close', () => deferred.settleLate());
+      http.getResponse<FastifyReply>().raw.once('close', () => deferred.settleLate());
       return true;
     }
     await this.buckets.chargeOrRefuse(charges);
