@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -45,24 +45,36 @@ type Resolvable = number | string | ((context: ExecutionContext) => number | str
  * docs/performance.md). Either way the charges are made together, in one round trip.
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate, OnModuleInit {
   /** Per controller and handler; route metadata is fixed once the app is built. */
   private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan>>();
+  /** @nestjs/throttler's guard, for its options as it resolves them and its walk (held, not extended: see canActivate). */
+  private readonly throttler: ThrottlerBudgets;
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() private readonly buckets: PostgresThrottlerStorage,
-    reflector: Reflector,
+    private readonly reflector: Reflector,
   ) {
-    super(options, buckets, reflector);
+    this.throttler = new ThrottlerBudgets(options, buckets, reflector);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  onModuleInit(): Promise<void> {
+    return this.throttler.onModuleInit();
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const plan = this.planOf(context);
-    if (plan.skip) return true;
+    // A plain `true` when there is nothing to charge (ThrottlerGuard's signature allows only a
+    // promise, hence composition): Nest awaits a promise from every guard, and the health probes
+    // are the most frequent requests (docs/performance.md).
+    return plan.skip || this.charge(context, plan);
+  }
+
+  private async charge(context: ExecutionContext, plan: RoutePlan & { skip: false }): Promise<boolean> {
     const charges =
       plan.budgets === undefined
-        ? await this.chargesOfThrottlerGuard(context)
+        ? await this.throttler.chargesOfWalk(context)
         : await this.chargesOf(context, plan.budgets);
     if (plan.defer) {
       const http = context.switchToHttp();
@@ -79,9 +91,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   /** The module's budgets that apply to this request, as ThrottlerGuard would resolve them. */
   private async chargesOf(context: ExecutionContext, budgets: readonly ThrottlerOptions[]): Promise<BucketCharge[]> {
     const request = context.switchToHttp().getRequest<Record<string, unknown>>();
+    const common = this.throttler.common();
     const charges: BucketCharge[] = [];
     for (const budget of budgets) {
-      const skipIf = budget.skipIf ?? this.commonOptions.skipIf;
+      const skipIf = budget.skipIf ?? common.skipIf;
       if (skipIf?.(context)) continue;
       const name = budget.name ?? 'default';
       // Awaited only when a value is a promise (the tenant's own limit is): each await is a turn of the microtask queue.
@@ -92,37 +105,13 @@ export class RateLimitGuard extends ThrottlerGuard {
       const blockValue =
         budget.blockDuration === undefined ? ttl : resolveNumber(budget.blockDuration, context, 'blockDuration', name);
       const blockDuration = typeof blockValue === 'number' ? blockValue : await blockValue;
-      const getTracker = (budget.getTracker ?? this.commonOptions.getTracker)!;
-      const generateKey = (budget.generateKey ?? this.commonOptions.generateKey)!;
+      const getTracker = (budget.getTracker ?? common.getTracker)!;
+      const generateKey = (budget.generateKey ?? common.generateKey)!;
       const tracker = getTracker(request, context);
       const key = generateKey(context, typeof tracker === 'string' ? tracker : await tracker, name);
       charges.push({ key, ttl, limit, blockDuration });
     }
     return charges;
-  }
-
-  /** ThrottlerGuard's own walk, its per-budget charges collected by handleRequest instead of made one by one. */
-  private async chargesOfThrottlerGuard(context: ExecutionContext): Promise<BucketCharge[]> {
-    const request = context.switchToHttp().getRequest<PendingRequest>();
-    const charges: BucketCharge[] = [];
-    request[PENDING] = charges;
-    try {
-      await super.canActivate(context);
-    } finally {
-      request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
-    }
-    return charges;
-  }
-
-  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const { req } = this.getRequestResponse(props.context);
-    const tracker = await props.getTracker(req, props.context);
-    const key = props.generateKey(props.context, tracker, props.throttler.name ?? 'default');
-    props.context
-      .switchToHttp()
-      .getRequest<PendingRequest>()
-      [PENDING]?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
-    return true;
   }
 
   private planOf(context: ExecutionContext): RoutePlan {
@@ -143,12 +132,50 @@ export class RateLimitGuard extends ThrottlerGuard {
         plan = {
           skip: false,
           defer: this.reflector.getAllAndOverride<boolean>(DEFER_RATE_LIMIT_CHARGE, targets) === true,
-          budgets: overridden ? undefined : this.throttlers,
+          budgets: overridden ? undefined : this.throttler.budgets(),
         };
       }
       handlers.set(handler, plan);
     }
     return plan;
+  }
+}
+
+/**
+ * @nestjs/throttler's guard as RateLimitGuard uses it: the module's budgets and common options
+ * once onModuleInit has resolved them, and its per-request walk for routes with throttler
+ * decorators of their own, the charges of which it collects instead of making them one by one.
+ */
+class ThrottlerBudgets extends ThrottlerGuard {
+  budgets(): readonly ThrottlerOptions[] {
+    return this.throttlers;
+  }
+
+  common(): ThrottlerGuard['commonOptions'] {
+    return this.commonOptions;
+  }
+
+  async chargesOfWalk(context: ExecutionContext): Promise<BucketCharge[]> {
+    const request = context.switchToHttp().getRequest<PendingRequest>();
+    const charges: BucketCharge[] = [];
+    request[PENDING] = charges;
+    try {
+      await this.canActivate(context);
+    } finally {
+      request[PENDING] = undefined; // not `delete`: that would turn the request into a slow dictionary object
+    }
+    return charges;
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { req } = this.getRequestResponse(props.context);
+    const tracker = await props.getTracker(req, props.context);
+    const key = props.generateKey(props.context, tracker, props.throttler.name ?? 'default');
+    props.context
+      .switchToHttp()
+      .getRequest<PendingRequest>()
+      [PENDING]?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
+    return true;
   }
 }
 

@@ -25,8 +25,13 @@ export class ApiKeyAuthGuard implements CanActivate {
     private readonly console: ConsoleSessionAuthenticator,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (isPublicRoute(this.reflector, context)) return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // A plain `true` for public routes: Nest awaits a promise from every guard, and the probes
+    // are the most frequent requests (docs/performance.md).
+    return isPublicRoute(this.reflector, context) || this.authenticate(context);
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<BrokerRequest>();
     refuseAmbiguousCredentials(request);
