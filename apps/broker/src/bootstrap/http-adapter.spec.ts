@@ -24,6 +24,7 @@ describe('createHttpAdapter', () => {
     expect(await ipSeenWith('false')).toBe('10.0.0.2');
     expect(await ipSeenWith('1')).toBe('10.0.0.1');
     expect(await ipSeenWith('2')).toBe('203.0.113.7');
+    expect(await ipSeenWith('0')).toBe('10.0.0.2');
     expect(await ipSeenWith('10.0.0.0/8')).toBe('203.0.113.7');
     expect(await ipSeenWith('true')).toBe('203.0.113.7');
   });
@@ -31,7 +32,9 @@ describe('createHttpAdapter', () => {
   it('parses the TRUST_PROXY forms', () => {
     expect(parseTrustProxy(undefined)).toBe(false);
     expect(parseTrustProxy('true')).toBe(true);
-    expect(parseTrustProxy('3')).toBe(3);
+    const threeHops = parseTrustProxy('3') as (address: string, hop: number) => boolean;
+    expect([0, 1, 2, 3, 4].map((hop) => threeHops('10.0.0.1', hop))).toEqual([true, true, true, false, false]);
+    expect(parseTrustProxy('0')).toEqual(expect.any(Function));
     expect(parseTrustProxy('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
   });
 

@@ -48,9 +48,19 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
   sendProblem(request, reply, 400, 'bad_request', detail);
 }
 
-/** TRUST_PROXY: true/false, a hop count, or a comma-separated list of addresses/CIDRs (as Express took it). */
-export function parseTrustProxy(value: string | undefined): boolean | number | string {
+/**
+ * TRUST_PROXY: true/false, a hop count, or a comma-separated list of addresses/CIDRs (as Express
+ * took it). A hop count trusts the nearest N peers whoever they are, as Express and Fastify up to
+ * 5.11 did; Fastify 5.12 turned a bare number into "trust nobody", so the count is handed over as
+ * the equivalent trust function (docs/architecture.md, configuration: a CIDR list is the safer form).
+ */
+export function parseTrustProxy(value: string | undefined): boolean | string | TrustHops {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
+  if (!/^\d+$/.test(value)) return value;
+  const hops = Number(value);
+  return (_address, hop) => hop < hops;
 }
+
+/** proxy-addr's trust callback: `hop` 0 is the socket's peer, 1 the address it forwarded for, … */
+type TrustHops = (address: string, hop: number) => boolean;
