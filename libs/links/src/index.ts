@@ -12,3 +12,4 @@ export type { PurgeResult } from './retention/expired-link-records.janitor';
 export { LoginLinkStatusDto, LINK_STATUSES } from './dto/login-link-status.dto';
 export { RevokeLoginLinksDto, RevokeLoginLinksResultDto } from './dto/revoke-login-links.dto';
 export { loginMatches } from './policy/login-glob';
+export { createLoginLinkFastPath } from './dto/create-login-link.fast-path';

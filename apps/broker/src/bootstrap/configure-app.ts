@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLoginLinkFastPath } from '@app/links';
 import { BrokerLogger, HttpMetrics, installHttpObservability } from '@app/observability';
 import { registerJsonBodyParser } from '../http/json-body';
 import { registerCreatedLocation } from '../http/location';
@@ -26,7 +27,7 @@ export function configureApp(app: NestFastifyApplication): void {
   // Parses the Cookie header for the web console's session (docs/architecture.md#console-sessions); no signing, the value is a random token looked up by hash.
   void fastify.register(fastifyCookie);
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe([createLoginLinkFastPath]));
   setupOpenApi(app);
   registerConsole(fastify);
 }

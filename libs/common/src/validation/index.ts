@@ -1,1 +1,2 @@
 export * from './uuid-param.pipe';
+export * from './body-fast-path';
