@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '@app/database';
 import { createBenchDatabase, withClient } from './harness/bench-database';
 import { RunningChild, startNodeProcess } from './harness/child-process';
+import { HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
 import { CpuGroup, CpuMeter, postgresGroups } from './harness/cpu-meter';
 import { createFixtures, FLUSSONIC_API_KEY, FLUSSONIC_LOGINS } from './harness/fixtures';
 import { driveGet, driveLinks, LoadRequest } from './harness/load';
@@ -27,9 +28,10 @@ import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server
 
 /**
  * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
- *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --trace-gc]`: two contenders (by default the
+ *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --alloc-prof
+ *   --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
- * upstream simulators, driven alternately (A B A B) with the same request mix; per run and as
+ * upstream simulators, driven alternately (A B B A …) with the same request mix; per run and as
  * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
  * event-loop delay and GC of the server; then `GET /health/live` against a bare node:http handler.
  * The run is refused (exit 3, table marked INVALID) when the load generator was saturated.
@@ -52,6 +54,7 @@ const { values: flags } = parseArgs({
     'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
+    'alloc-prof': { type: 'boolean', default: false },
     'trace-gc': { type: 'boolean', default: false },
   },
 });
@@ -103,11 +106,21 @@ function profilingArgs(name: string, dir: string, traceGc = flags['trace-gc']): 
   return args;
 }
 
+/** `--alloc-prof`: the sampler preloaded into a server, and where it writes (harness/allocation-sampler.ts). */
+function allocationSampling(name: string, dir: string): { nodeArgs: string[]; env: Record<string, string> } {
+  if (!flags['alloc-prof']) return { nodeArgs: [], env: {} };
+  return {
+    nodeArgs: ['--require', join(DIST, 'bench/harness/allocation-sampler.js')],
+    env: { BENCH_ALLOC_PROFILE: join(dir, `${name}-${stamp}`) },
+  };
+}
+
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
   const children: RunningChild[] = [];
   const profileDir = join(process.cwd(), 'bench/results/profiles');
-  if (flags['cpu-prof'] || flags['heap-prof']) mkdirSync(profileDir, { recursive: true });
+  const profiling = flags['cpu-prof'] || flags['heap-prof'] || flags['alloc-prof'];
+  if (profiling) mkdirSync(profileDir, { recursive: true });
   const loadBefore = loadavg();
   const runs: RunRecord[] = [];
   try {
@@ -124,11 +137,11 @@ async function main(): Promise<void> {
       }),
     };
     out(
-      `issuance bench: ${A} vs ${B}, ${connections} connections, ${duration} s per run, ${rounds} rounds (A B A B), ` +
+      `issuance bench: ${A} vs ${B}, ${connections} connections, ${duration} s per run, ${rounds} rounds (A B B A …), ` +
         `${flags.tenants} tenants; Node ${environment.node}, ${environment.cpus} cores, ${environment.postgres}`,
     );
     out(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
-    if (flags['cpu-prof'] || flags['heap-prof'] || flags['trace-gc'])
+    if (profiling || flags['trace-gc'])
       out('profiling/tracing is on: the figures below carry its overhead and are not comparable with plain runs');
 
     const masterKeys = `v1:${randomBytes(32).toString('base64')}`;
@@ -153,15 +166,17 @@ async function main(): Promise<void> {
       const port = await freePort();
       const trace = new GcTrace();
       traces.set(name, trace);
+      const sampling = allocationSampling(name, profileDir);
       const options = {
         port,
-        nodeArgs: profilingArgs(name, profileDir),
+        nodeArgs: [...profilingArgs(name, profileDir), ...sampling.nodeArgs],
         onLine: flags['trace-gc'] ? trace.onLine : undefined,
       };
       if (name === 'broker' || name === 'broker-ref') {
         const child = await startNodeProcess(
           join(name === 'broker' ? DIST : refDist!, 'apps/broker/src/main.js'),
           {
+            ...sampling.env,
             NODE_ENV: 'production',
             LOG_LEVEL: 'warn',
             PORT: String(port),
@@ -189,6 +204,7 @@ async function main(): Promise<void> {
         const child = await startNodeProcess(
           join(DIST, 'bench/baseline/main.js'),
           {
+            ...sampling.env,
             DATABASE_URL: db.appUrl,
             BROKER_MASTER_KEYS: masterKeys,
             PORT: String(port),
@@ -222,7 +238,7 @@ async function main(): Promise<void> {
     loadgenLoop.enable();
     out();
     for (let round = 1; round <= rounds; round++) {
-      for (const name of [A, B]) {
+      for (const name of inRoundOrder(round, [A, B])) {
         const { child, statsPath } = servers.get(name)!;
         const groups: CpuGroup[] = [
           { name: 'server', pids: () => [child.pid] },
@@ -236,9 +252,11 @@ async function main(): Promise<void> {
         const meter = new CpuMeter(groups, child.pid);
         loadgenLoop.reset();
         const from = (performance.now() - child.spawnedAt) / 1000;
+        const allocation = flags['alloc-prof'] ? new AllocationWindow(child.pid, profileDir, name, round) : undefined;
         meter.start();
         const load = await driveLinks(child.url, requests, connections, duration, rate);
         const cpu = meter.stop();
+        const allocated = await allocation?.end(load.links);
         const to = (performance.now() - child.spawnedAt) / 1000;
         const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;
         const after = await scrape(`${child.url}${statsPath}`);
@@ -259,6 +277,7 @@ async function main(): Promise<void> {
           loadgenLoopP99Ms,
           upstream: diffCounts(upstreamBefore, upstreamAfter),
           window: { from: Math.round(from * 10) / 10, to: Math.round(to * 10) / 10 },
+          allocation: allocated,
         };
         runs.push(run);
         out(renderRun(run));
@@ -280,7 +299,7 @@ async function main(): Promise<void> {
         await driveGet(targets[target], '/health/live', connections, 1, healthWorkers);
       out();
       for (let round = 1; round <= rounds; round++) {
-        for (const target of ['bare', 'broker'] as const) {
+        for (const target of inRoundOrder(round, ['bare', 'broker'] as const)) {
           const self = process.cpuUsage();
           const startedAt = performance.now();
           const result = await driveGet(targets[target], '/health/live', connections, healthDuration, healthWorkers);
@@ -324,7 +343,7 @@ async function main(): Promise<void> {
     const healthSummary = summariseHealth(health);
     const loadAfter = loadavg();
     out(
-      `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B A B); range = min–max between rounds (spread = range / median)\n`,
+      `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B B A …); range = min–max between rounds (spread = range / median)\n`,
     );
     out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu));
     const paired = (key: MetricKey) =>
@@ -387,12 +406,18 @@ async function main(): Promise<void> {
     for (const child of children.reverse()) await child.stop();
     await db.close();
   }
-  if (flags['cpu-prof'] || flags['heap-prof']) {
+  if (profiling) {
     out(`profiles: ${profileDir}`);
-    for (const run of runs)
-      out(
-        `  round ${run.round} ${run.server}: npm run bench:profile -- ${join(profileDir, `${run.server}-${stamp}.cpuprofile`)} --from ${run.window.from} --to ${run.window.to}`,
-      );
+    for (const run of runs) {
+      if (flags['cpu-prof'])
+        out(
+          `  round ${run.round} ${run.server}: npm run bench:profile -- ${join(profileDir, `${run.server}-${stamp}.cpuprofile`)} --from ${run.window.from} --to ${run.window.to}`,
+        );
+      if (run.allocation)
+        out(
+          `  round ${run.round} ${run.server}: npm run bench:profile -- ${run.allocation.file} --per ${run.load.links}`,
+        );
+    }
   }
 }
 
@@ -440,3 +465,42 @@ main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/**
+ * A then B in odd rounds, B then A in even ones: when the machine's speed drifts during a run
+ * (other tenants of the host), a fixed order would hand the same advantage to the same side in
+ * every round; swapping it cancels a steady drift out of the paired ratios and the medians.
+ */
+function inRoundOrder<T>(round: number, pair: readonly [T, T]): readonly [T, T] {
+  return round % 2 === 1 ? pair : [pair[1], pair[0]];
+}
+
+/**
+ * One run's window of `--alloc-prof` sampling: SIGUSR2 starts the server's sampler now; `end`
+ * stops it, waits for the profile it writes and answers the bytes allocated per link.
+ */
+class AllocationWindow {
+  private readonly file: string;
+
+  constructor(
+    private readonly pid: number,
+    dir: string,
+    server: string,
+    round: number,
+  ) {
+    // The sampler numbers its windows; each server has one per round, in round order.
+    this.file = join(dir, `${server}-${stamp}-r${round}.heapprofile`);
+    process.kill(pid, 'SIGUSR2');
+  }
+
+  async end(links: number): Promise<{ kbPerLink: number; file: string }> {
+    process.kill(this.pid, 'SIGUSR2');
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(this.file)) {
+      if (Date.now() > deadline) throw new Error(`no allocation profile at ${this.file}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const bytes = sampledBytes(JSON.parse(readFileSync(this.file, 'utf8')) as HeapProfileNodeTree);
+    return { kbPerLink: Math.round((bytes / 1024 / Math.max(1, links)) * 10) / 10, file: this.file };
+  }
+}

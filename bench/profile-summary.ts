@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { heapNodes, HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
 import { markdown } from './harness/report';
 
 /**
@@ -9,6 +10,11 @@ import { markdown } from './harness/report';
  * where a process's CPU went, without a browser. Self time by package (node_modules/<package>,
  * the project's own apps/libs/bench folders, node: internals, GC, idle, program) and the
  * functions with the most self time. Percentages are of the busy (non-idle) samples.
+ *
+ * `npm run bench:profile -- <file.heapprofile> [--per 4500] [--top 25] [--callers fn]` (after
+ * `npm run bench -- --alloc-prof`, which prints each run's file and link count): the bytes a
+ * server allocated during a run, collected objects included, by package and by function; `--per`
+ * divides them by the run's links.
  */
 interface ProfileNode {
   id: number;
@@ -30,6 +36,7 @@ const { values: flags, positionals } = parseArgs({
     from: { type: 'string', default: '0' },
     to: { type: 'string', default: 'Infinity' },
     callers: { type: 'string' },
+    per: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -57,7 +64,9 @@ function main(): void {
   process.stdout.on('error', () => process.exit(0)); // | head
   const file = positionals[0];
   if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [--top 25]');
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | HeapProfileNodeTree;
+  if (!('samples' in parsed) || !('timeDeltas' in parsed)) return summariseAllocation(file, parsed);
+  const profile = parsed;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   // timeDeltas[i] is the time before sample i; sample i's cost is the delta that follows it.
@@ -135,6 +144,61 @@ function main(): void {
       ])}\n`,
     );
   }
+}
+
+/** Self bytes by package and by function; `--per N` adds KB per link. */
+function summariseAllocation(file: string, profile: HeapProfileNodeTree): void {
+  const total = sampledBytes(profile);
+  const per = flags.per === undefined ? undefined : Number(flags.per);
+  const buckets = new Map<string, number>();
+  const functions = new Map<string, number>();
+  const stacks = new Map<string, number>();
+  const frameName = ({ functionName, url, lineNumber }: { functionName: string; url: string; lineNumber: number }) =>
+    `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
+  for (const { node, stack } of heapNodes(profile.head!)) {
+    if (node.selfSize === 0) continue;
+    const { functionName, url } = node.callFrame;
+    const bucket = bucketOf(url, functionName);
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + node.selfSize);
+    const name = frameName(node.callFrame);
+    functions.set(name, (functions.get(name) ?? 0) + node.selfSize);
+    if (flags.callers && functionName === flags.callers) {
+      const callers = stack
+        .slice(-8)
+        .reverse()
+        .map((frame) => frameName(frame.callFrame))
+        .join(' < ');
+      stacks.set(callers, (stacks.get(callers) ?? 0) + node.selfSize);
+    }
+  }
+  const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+  const header = per ? ['KB', 'KB per link', '%'] : ['KB', '%'];
+  const row = (name: string, bytes: number) => [
+    name,
+    kb(bytes),
+    ...(per ? [(bytes / 1024 / per).toFixed(2)] : []),
+    `${((bytes / total) * 100).toFixed(1)}%`,
+  ];
+  const table = (title: string, rows: Map<string, number>) => {
+    const sorted = [...rows].sort((a, b) => b[1] - a[1]);
+    const n = Number(flags.top);
+    const shown = sorted.slice(0, n).map(([name, bytes]) => row(name, bytes));
+    if (sorted.length > n)
+      shown.push(
+        row(
+          `(${sorted.length - n} more)`,
+          sorted.slice(n).reduce((sum, [, bytes]) => sum + bytes, 0),
+        ),
+      );
+    return `${markdown([[title, ...header], ...shown])}\n\n`;
+  };
+  process.stdout.write(
+    `${file}\n${(total / 1024 / 1024).toFixed(1)} MB allocated (sampled, collected objects included)` +
+      `${per ? `, ${(total / 1024 / per).toFixed(1)} KB per link over ${per} links` : ''}\n\n`,
+  );
+  process.stdout.write(table('allocated by package (self)', buckets));
+  process.stdout.write(table('allocated by function (self)', functions));
+  if (flags.callers) process.stdout.write(table(`${flags.callers} called from (innermost first)`, stacks));
 }
 
 main();

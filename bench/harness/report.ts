@@ -21,6 +21,8 @@ export interface RunRecord {
   upstream: Record<string, number>;
   /** Seconds since the server was spawned: the run's window in a --cpu-prof profile (±0.1 s). */
   window: { from: number; to: number };
+  /** `--alloc-prof`: bytes allocated per link in the run (collected objects included), and the profile. */
+  allocation?: { kbPerLink: number; file: string };
 }
 
 export interface HealthRecord {
@@ -44,6 +46,8 @@ export const GOALS = {
 interface Metric {
   label: string;
   get: (run: RunRecord) => number;
+  /** A figure only some runs measure (a profiling flag): its row is left out when no run has it. */
+  onlyWhenMeasured?: boolean;
 }
 
 const perLink = (run: RunRecord, seconds: number) =>
@@ -112,6 +116,11 @@ export const METRICS = {
     get: (r) => Math.round(((r.gcTrace?.pauseMs ?? r.stats.gcPauseMs) / r.cpu.seconds) * 10) / 10,
   },
   gcPauses: { label: 'GC pauses', get: (r) => r.gcTrace?.pauses ?? r.stats.gcPauses },
+  allocatedKbPerLink: {
+    label: 'KB allocated per link (sampled, collected included)',
+    get: (r) => r.allocation?.kbPerLink ?? 0,
+    onlyWhenMeasured: true,
+  },
   failures: { label: 'non-201 answers + errors', get: (r) => r.load.requests - r.load.links + r.load.errors },
 } satisfies Record<string, Metric>;
 
@@ -220,6 +229,7 @@ export function renderTable(
     const g = goal[k];
     const isGuard = k === 'loadgenCpu';
     const ok = g && (goalsApply || isGuard) ? g.ok(a, b) : undefined;
+    if ((metric as Metric).onlyWhenMeasured && sa.max === 0 && sb.max === 0) continue;
     rows.push([
       metric.label,
       fmt(sa.median),
@@ -265,9 +275,10 @@ export function renderRun(run: RunRecord): string {
   const gc = run.gcTrace
     ? `GC ${run.gcTrace.pauseMs} ms in ${run.gcTrace.pauses} pauses (trace)`
     : `GC ${run.stats.gcPauseMs} ms in ${run.stats.gcPauses} pauses`;
+  const allocated = run.allocation ? `  allocated ${run.allocation.kbPerLink} KB/link (sampled)` : '';
   return [
     `round ${run.round} ${run.server.padEnd(11)} ${l.linksPerSecond} links/s  p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} ms  statuses ${JSON.stringify(l.statuses)}${l.errors ? ` errors ${l.errors}` : ''}`,
     `    CPU % server ${m('serverCpu')}  postgres ${m('postgresCpu')} (all ${m('postgresAllCpu')})  simulator ${m('simulatorCpu')}  loadgen ${m('loadgenCpu')}  machine ${m('machineCpu')} of ${run.cpu.machine.cores * 100}, others ${m('otherCpu')}`,
-    `    CPU ms/link server ${m('serverMsPerLink')} (kernel ${m('serverSystemMsPerLink')}, ${m('serverSyscallsPerLink')} read/write syscalls)  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | upstream/link ${m('upstreamPerLink')}  RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}`,
+    `    CPU ms/link server ${m('serverMsPerLink')} (kernel ${m('serverSystemMsPerLink')}, ${m('serverSyscallsPerLink')} read/write syscalls)  postgres ${m('postgresMsPerLink')}  simulator ${m('simulatorMsPerLink')}  loadgen ${m('loadgenMsPerLink')}  | upstream/link ${m('upstreamPerLink')}  RSS ${run.cpu.rssMaxMb} MB  preempted ${run.cpu.involuntarySwitchesPerSecond}/s  loop delay p99 ${run.stats.loopP99Ms} max ${run.stats.loopMaxMs} ms  ${gc}  | loadgen loop p99 ${run.loadgenLoopP99Ms} ms  load ${run.cpu.machine.loadBefore[0]} → ${run.cpu.machine.loadAfter[0]}${allocated}`,
   ].join('\n');
 }
