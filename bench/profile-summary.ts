@@ -96,7 +96,7 @@ function main(): void {
     }
     busy += us;
     buckets.set(bucket, (buckets.get(bucket) ?? 0) + us);
-    const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
+    const name = frameName({ functionName, url, lineNumber });
     functions.set(name, (functions.get(name) ?? 0) + us);
   }
   const wallMs = (lastUs - firstUs) / 1000;
@@ -129,10 +129,7 @@ function main(): void {
       if (byId.get(id)!.callFrame.functionName !== flags.callers) continue;
       const frames: string[] = [];
       for (let at = parents.get(id); at !== undefined && frames.length < 8; at = parents.get(at)) {
-        const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
-        frames.push(
-          `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}`,
-        );
+        frames.push(frameName(byId.get(at)!.callFrame));
       }
       const stack = frames.join(' < ');
       stacks.set(stack, (stacks.get(stack) ?? 0) + us);
@@ -146,6 +143,11 @@ function main(): void {
   }
 }
 
+/** A frame as the tables name it: function, then its file (inside node_modules or dist) and line. */
+function frameName({ functionName, url, lineNumber }: ProfileNode['callFrame']): string {
+  return `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
+}
+
 /** Self bytes by package and by function; `--per N` adds KB per link. */
 function summariseAllocation(file: string, profile: HeapProfileNodeTree): void {
   const total = sampledBytes(profile);
@@ -153,8 +155,6 @@ function summariseAllocation(file: string, profile: HeapProfileNodeTree): void {
   const buckets = new Map<string, number>();
   const functions = new Map<string, number>();
   const stacks = new Map<string, number>();
-  const frameName = ({ functionName, url, lineNumber }: { functionName: string; url: string; lineNumber: number }) =>
-    `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
   for (const { node, stack } of heapNodes(profile.head!)) {
     if (node.selfSize === 0) continue;
     const { functionName, url } = node.callFrame;
