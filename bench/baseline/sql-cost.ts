@@ -2,9 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, QueryConfig } from 'pg';
-import { CANONICAL_VERSION, eventHash } from '../../libs/audit/src/chain/canonical-event';
 import { createBenchDatabase, withClient } from '../harness/bench-database';
 import { markdown } from '../harness/report';
+import { PreparedQuery } from '../../libs/database/src/prepared-query';
 import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } from './v1/audit-append-v1.sql';
 import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 
@@ -14,7 +14,9 @@ import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sq
  * backend's CPU from /proc/<pg_backend_pid()>/stat, the client's from process.cpuUsage(), and the
  * wall time (which for a write includes the commit's WAL flush). Unnamed statements (what
  * `pool.query(text, values)` and TypeORM's `query()` send: parsed and planned every time) against
- * named ones (prepared once per connection, then only bound and executed).
+ * named ones (prepared once per connection, then only bound and executed), and named ones run as
+ * the broker runs them, through `PreparedQuery` (rows built from a shape kept per statement,
+ * docs/performance.md#prepared-query).
  */
 const { values: flags } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
 const N = Number(flags.iterations);
@@ -59,7 +61,7 @@ async function fixture(ownerUrl: string): Promise<Fixture> {
   });
 }
 
-function appendParams(f: Fixture, v2 = false): unknown[] {
+function appendParams(f: Fixture): unknown[] {
   const expiresAt = new Date(Date.now() + 30_000).toISOString();
   const params = [
     f.tenantId,
@@ -76,14 +78,7 @@ function appendParams(f: Fixture, v2 = false): unknown[] {
     JSON.stringify({ login: 'alice@customer-a.example' }),
     expiresAt,
   ];
-  if (!v2) return params;
-  const J = JSON.stringify;
-  const [, eventId, , keyId, ip, requestId, connectionId, provider, login, linkId, fingerprint, metadata] = params;
-  return [
-    ...params,
-    `[${J(CANONICAL_VERSION)},${J(eventId)},${J(f.tenantId)},`,
-    `,"login_link.issued","success","api_key",${J(keyId)},"portal",${J(ip)},null,${J(requestId)},${J(connectionId)},${J(provider)},${J(login)},null,null,${J(linkId)},${J(fingerprint)},null,${J(metadata)},`,
-  ];
+  return params;
 }
 
 interface Variant {
@@ -93,6 +88,20 @@ interface Variant {
 
 const q = (named: boolean, name: string, text: string, values: unknown[]): QueryConfig =>
   named ? { name, text, values } : { text, values };
+
+type Mode = 'unnamed' | 'named' | 'PreparedQuery';
+const MODES: Mode[] = ['unnamed', 'named', 'PreparedQuery'];
+
+/** The client as the variants see it: in PreparedQuery mode, named statements go through PreparedQuery. */
+function clientFor(client: Client, mode: Mode): Client {
+  if (mode !== 'PreparedQuery') return client;
+  const query = async (config: string | QueryConfig) => {
+    if (typeof config === 'string' || config.name === undefined) return client.query(config);
+    const statement = { name: config.name, text: config.text };
+    return { rows: await client.query(new PreparedQuery(statement, config.values ?? [], client)).result };
+  };
+  return { query } as unknown as Client;
+}
 
 const LIMITS = [60_000, 10_000_000, 10_000_000];
 
@@ -149,75 +158,8 @@ const VARIANTS: Variant[] = [
     run: (c, f, named) => c.query(q(named, 'v1-append', APPEND_V1, appendParams(f))),
   },
   {
-    name: 'append link + event, hash in SQL, fields serialised in Node (v2)',
-    run: (c, f, named) => c.query(q(named, 'v2-append', APPEND_LINK_AND_EVENT_SQL, appendParams(f, true))),
-  },
-  {
-    name: 'append, hash in Node (BEGIN, head FOR UPDATE, 3 writes, COMMIT)',
-    run: async (c, f, named) => {
-      const p = appendParams(f) as string[];
-      await c.query('BEGIN');
-      const head = await c.query<{ last_seq: string; last_hash: string; at: Date }>(
-        q(
-          named,
-          'node-head',
-          `SELECT last_seq, last_hash, GREATEST(date_trunc('milliseconds', clock_timestamp()), last_occurred_at) AS at FROM audit_chain_heads WHERE chain_id = $1 FOR UPDATE`,
-          [f.tenantId],
-        ),
-      );
-      const { last_seq, last_hash, at } = head.rows[0];
-      const seq = String(Number(last_seq) + 1);
-      const hash = eventHash({
-        id: p[1],
-        tenant_id: f.tenantId,
-        seq,
-        occurred_at: at,
-        action: 'login_link.issued',
-        outcome: 'success',
-        actor_type: 'api_key',
-        actor_id: f.keyId,
-        actor_role: 'portal',
-        ip: p[3],
-        user_agent: null,
-        request_id: p[4],
-        connection_id: f.connectionId,
-        provider: 'acronis',
-        subject_login: p[7],
-        subject_user_id: null,
-        subject_external_id: null,
-        link_id: p[8],
-        token_fingerprint: p[9],
-        error_code: null,
-        metadata: JSON.parse(p[10]) as Record<string, unknown>,
-        prev_hash: last_hash,
-      });
-      await c.query(
-        q(
-          named,
-          'node-link',
-          `INSERT INTO login_links (id, tenant_id, connection_id, provider, delivery, subject, token_fingerprint, expires_at) VALUES ($1, $2, $3, 'acronis', 'direct', $4::jsonb, $5, $6)`,
-          [p[8], f.tenantId, f.connectionId, p[11], p[9], p[12]],
-        ),
-      );
-      await c.query(
-        q(
-          named,
-          'node-event',
-          `INSERT INTO audit_events (id, chain_id, tenant_id, seq, occurred_at, action, outcome, actor_type, actor_id, actor_role, ip, request_id, connection_id, provider, subject_login, link_id, token_fingerprint, metadata, prev_hash, hash)
-           VALUES ($1, $2, $2, $3, $4, 'login_link.issued', 'success', 'api_key', $5, 'portal', $6, $7, $8, 'acronis', $9, $10, $11, $12::jsonb, $13, $14)`,
-          [p[1], f.tenantId, seq, at, f.keyId, p[3], p[4], f.connectionId, p[7], p[8], p[9], p[10], last_hash, hash],
-        ),
-      );
-      await c.query(
-        q(
-          named,
-          'node-head-advance',
-          `UPDATE audit_chain_heads SET last_seq = $2, last_hash = $3, last_occurred_at = $4 WHERE chain_id = $1`,
-          [f.tenantId, seq, hash, at],
-        ),
-      );
-      await c.query('COMMIT');
-    },
+    name: "append link + event through audit_append (the baseline's)",
+    run: (c, f, named) => c.query(q(named, 'v2-append', APPEND_LINK_AND_EVENT_SQL, appendParams(f))),
   },
 ];
 
@@ -225,24 +167,26 @@ async function main(): Promise<void> {
   const db = await createBenchDatabase();
   try {
     const f = await fixture(db.ownerUrl);
-    const rows = [['statement', 'named?', 'PostgreSQL CPU µs/op', 'client CPU µs/op', 'wall µs/op']];
+    const rows = [['statement', 'sent as', 'PostgreSQL CPU µs/op', 'client CPU µs/op', 'wall µs/op']];
     const client = new Client({ connectionString: db.appUrl });
     await client.connect();
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     try {
       for (const variant of VARIANTS) {
-        for (const named of [false, true]) {
-          for (let i = 0; i < 200; i++) await variant.run(client, f, named); // warm-up (and the prepare)
+        for (const mode of MODES) {
+          const named = mode !== 'unnamed';
+          const c = clientFor(client, mode);
+          for (let i = 0; i < 200; i++) await variant.run(c, f, named); // warm-up (and the prepare)
           const ticks = backendTicks(pid);
           const cpu = process.cpuUsage();
           const startedAt = performance.now();
-          for (let i = 0; i < N; i++) await variant.run(client, f, named);
+          for (let i = 0; i < N; i++) await variant.run(c, f, named);
           const wallUs = ((performance.now() - startedAt) * 1000) / N;
           const used = process.cpuUsage(cpu);
           const pgUs = ((backendTicks(pid) - ticks) * 10_000) / N;
           rows.push([
             variant.name,
-            named ? 'named' : 'unnamed',
+            mode,
             pgUs.toFixed(0),
             ((used.user + used.system) / N).toFixed(0),
             wallUs.toFixed(0),

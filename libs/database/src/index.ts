@@ -5,5 +5,6 @@ export * from './embedded';
 export * from './migrate';
 export * from './named-statements';
 export * from './ports';
+export * from './prepared-query';
 export * from './runtime-login';
 export * from './typeorm.options';

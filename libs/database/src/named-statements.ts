@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { PreparedQuery } from './prepared-query';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
 /**
@@ -67,10 +68,9 @@ export async function queryNamed<Row>(
   statement: NamedStatement,
   values: readonly unknown[],
 ): Promise<Row[]> {
-  const query = { name: statement.name, text: statement.text, values: values as unknown[] };
   try {
     const runner = 'queryRunner' in db ? (db.queryRunner as unknown as QueryRunnerLike | undefined) : undefined;
-    if (runner !== undefined) return (await (await runner.connect()).query(query)).rows as Row[];
+    if (runner !== undefined) return (await execute(await runner.connect(), statement, values)) as Row[];
     const dataSource = 'driver' in db ? db : db.dataSource;
     const client = await (dataSource.driver as unknown as { master: Pool }).master.connect();
     // A checked-out client has no listener of the pool's: without one, a connection the server
@@ -79,7 +79,7 @@ export async function queryNamed<Row>(
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
     try {
-      return (await client.query(query)).rows as Row[];
+      return (await execute(client, statement, values)) as Row[];
     } finally {
       client.removeListener('error', onError);
       // As TypeORM does: a statement's error leaves the connection usable (and its prepared
@@ -89,4 +89,8 @@ export async function queryNamed<Row>(
   } catch (error) {
     throw new QueryFailedError(statement.text, values as unknown[], error as Error);
   }
+}
+
+function execute(client: PoolClient, statement: NamedStatement, values: readonly unknown[]): Promise<unknown[]> {
+  return client.query(new PreparedQuery(statement, values, client)).result;
 }
