@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { pgErrorCode } from '@app/database';
@@ -35,7 +35,7 @@ export class AuditService {
 
   /** The only form in which an upstream token is ever stored: the first 16 hex chars of its SHA-256. */
   static fingerprint(token: string): string {
-    return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 16);
+    return hash('sha256', token, 'hex').slice(0, 16);
   }
 
   systemContext(job: string | null = null): RequestContext {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChainedEvent } from './chained-event';
 
 /** Bumped if the serialisation ever changes; part of every hashed string. */
@@ -41,7 +41,7 @@ export function canonicalSerialisation(event: ChainedEvent): string {
 
 /** hash = hex SHA-256 of the canonical serialisation (which includes prev_hash). */
 export function eventHash(event: ChainedEvent): string {
-  return createHash('sha256').update(canonicalSerialisation(event), 'utf8').digest('hex');
+  return hash('sha256', canonicalSerialisation(event), 'hex');
 }
 
 /** JSON with object keys sorted at every depth: the same value always gives the same text. */

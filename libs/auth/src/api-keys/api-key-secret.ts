@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { ApiKeyRole } from '@app/common';
 
 /** The role letter only helps humans and leak scanners; authorization always reads the stored role. */
@@ -29,7 +29,7 @@ export function describeApiKey(key: string): ApiKeySecret {
  * authentication find the row with one unique-index lookup.
  */
 export function hashApiKey(key: string): Buffer {
-  return createHash('sha256').update(key, 'utf8').digest();
+  return hash('sha256', key, 'buffer');
 }
 
 export function isWellFormedApiKey(candidate: string): boolean {

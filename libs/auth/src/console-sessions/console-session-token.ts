@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** A session token: 32 random bytes, base64url (43 characters). Only its SHA-256 is stored. */
 export function newSessionToken(): string {
@@ -10,7 +10,7 @@ export function isWellFormedSessionToken(token: string): boolean {
 }
 
 export function hashSessionToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /**

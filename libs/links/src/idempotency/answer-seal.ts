@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, hkdfSync, randomBytes } from 'node:crypto';
 
 const INFO = 'sso-broker/login-link-idempotency/answer/v1';
 const NONCE_BYTES = 12;
@@ -33,7 +33,7 @@ export function openAnswer<T>(idempotencyKey: string, tenantId: string, sealed: 
 
 /** What the database stores to find a key: a hash, so the sealing key cannot be derived from it. */
 export function idempotencyKeyHash(idempotencyKey: string): Buffer {
-  return createHash('sha256').update(`sso-broker/login-link-idempotency/key\0${idempotencyKey}`, 'utf8').digest();
+  return hash('sha256', `sso-broker/login-link-idempotency/key\0${idempotencyKey}`, 'buffer');
 }
 
 function answerKey(idempotencyKey: string, tenantId: string): Buffer {

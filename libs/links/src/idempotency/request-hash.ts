@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** SHA-256 of the body with keys sorted at every level: key order and spacing do not matter. */
 export function requestHash(body: unknown): Buffer {
-  return createHash('sha256').update(canonicalJson(body), 'utf8').digest();
+  return hash('sha256', canonicalJson(body), 'buffer');
 }
 
 export function canonicalJson(value: unknown): string {

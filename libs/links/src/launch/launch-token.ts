@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** 256 bits from the CSPRNG: unguessable, and far beyond the 128-bit floor for bearer tokens. */
 const TOKEN_BYTES = 32;
@@ -18,5 +18,5 @@ export function newLaunchToken(): LaunchToken {
 /** The stored form; undefined for anything that cannot be a launch token (no lookup needed). */
 export function hashLaunchToken(opaque: string): Buffer | undefined {
   if (!TOKEN_PATTERN.test(opaque)) return undefined;
-  return createHash('sha256').update(opaque, 'utf8').digest();
+  return hash('sha256', opaque, 'buffer');
 }

@@ -4,7 +4,7 @@ import type { MintRequest } from '@app/providers';
 import { PostgresThrottlerStorage } from '@app/rate-limit';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { LinkTarget } from '../link-target.resolver';
 import { LinksException, LinksExceptionCode } from '../links.exception';
@@ -120,8 +120,10 @@ export function subjectBucketKey(target: LinkTarget, request: MintRequest): stri
       : user_id !== undefined
         ? ['user_id', user_id]
         : ['external_id', external_id ?? ''];
-  const digest = createHash('sha256')
-    .update(`${target.scope.tenantId}\0${target.connectionId}\0${kind}\0${value.toLowerCase()}`)
-    .digest('base64url');
+  const digest = hash(
+    'sha256',
+    `${target.scope.tenantId}\0${target.connectionId}\0${kind}\0${value.toLowerCase()}`,
+    'base64url',
+  );
   return `subject:${digest}`;
 }

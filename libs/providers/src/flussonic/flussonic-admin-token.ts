@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Legacy Watcher admin token `salt:utc:md5(salt:utc:api_key)` (docs/providers/flussonic.md#admin-token).
@@ -10,6 +10,6 @@ export function legacyAdminToken(
   salt: string = randomBytes(8).toString('hex'),
   utcSeconds: number = Math.floor(Date.now() / 1000),
 ): string {
-  const sign = createHash('md5').update(`${salt}:${utcSeconds}:${apiKey}`).digest('hex');
+  const sign = hash('md5', `${salt}:${utcSeconds}:${apiKey}`, 'hex');
   return `${salt}:${utcSeconds}:${sign}`;
 }
