@@ -12,4 +12,10 @@ describe('legacyAdminToken', () => {
     expect(a.split(':')[0]).not.toBe(b.split(':')[0]);
     expect(Number(a.split(':')[1])).toBeGreaterThanOrEqual(before);
   });
+
+  it('never hands out a salt twice, across many refills of its random pool', () => {
+    const salts = new Set(Array.from({ length: 5_000 }, () => legacyAdminToken('k').split(':')[0]));
+    expect(salts.size).toBe(5_000);
+    expect([...salts].every((salt) => /^[0-9a-f]{16}$/.test(salt) && salt !== '0'.repeat(16))).toBe(true);
+  });
 });
