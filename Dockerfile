@@ -42,4 +42,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/apps/broker/src/main.js"]
+# --max-semi-space-size: see apps/broker/src/bootstrap/heap.ts (BROKER_NODE_FLAGS) and docs/runtime.md#node-flags.
+CMD ["node", "--max-semi-space-size=16", "dist/apps/broker/src/main.js"]

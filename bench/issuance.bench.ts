@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { freePort } from '@app/database';
+import { BROKER_NODE_FLAGS } from '../apps/broker/src/bootstrap/heap';
 import { createBenchDatabase, withClient } from './harness/bench-database';
 import { RunningChild, startNodeProcess } from './harness/child-process';
 import { HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
         onLine: flags['trace-gc'] ? trace.onLine : undefined,
       };
       if (name === 'broker' || name === 'broker-ref') {
+        // Started as production starts it (the Dockerfile's flags).
+        options.nodeArgs.unshift(...BROKER_NODE_FLAGS);
         const child = await startNodeProcess(
           join(name === 'broker' ? DIST : refDist!, 'apps/broker/src/main.js'),
           {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { acronisOptionsFromEnv, startAcronisSimulator } from '@app/acronis-simulator';
 import { flussonicOptionsFromEnv, startFlussonicSimulator } from '@app/flussonic-simulator';
 import { freePort } from '@app/database';
+import { BROKER_NODE_FLAGS } from '../apps/broker/src/bootstrap/heap';
 
 /** The built CLI, next to this file in dist/. */
 const CLI_MAIN = resolve(__dirname, '../apps/cli/src/main.js');
@@ -45,7 +46,7 @@ export async function startBrokerProcess(env: Record<string, string>, quiet = tr
   if (!existsSync(BROKER_MAIN)) throw new Error('run `npm run build` first');
   // BROKER_NODE_ARGS, e.g. "--cpu-prof", profiles the broker child of the demo or a benchmark.
   const nodeArgs = (process.env.BROKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, BROKER_MAIN], {
+  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, ...nodeArgs, BROKER_MAIN], {
     env: { ...process.env, ...env },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });

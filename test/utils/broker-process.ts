@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { BROKER_NODE_FLAGS } from '../../apps/broker/src/bootstrap/heap';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'broker', 'src', 'main.js');
 
@@ -30,11 +31,12 @@ export interface SpawnedBroker {
 /**
  * Spawns the built broker (`npm run build` output) with exactly `env` (plus PATH), as a user would.
  * The child runs on the same Node binary as the test (process.execPath), so a suite run under
- * another Node version tests the broker under that version too.
+ * another Node version tests the broker under that version too; with the Node flags production
+ * starts it with.
  */
 export function spawnBrokerProcess(env: Record<string, string>): SpawnedBroker {
   const started = Date.now();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,3 +10,19 @@ import { setFlagsFromString } from 'node:v8';
 export function applyHeapGrowth(percent: number): void {
   if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
+
+/**
+ * The Node flags the broker is started with (Dockerfile, `npm start`, `npm run start:prod`, the
+ * bench). V8 sizes the young generation when the process starts, so unlike the flag above this
+ * one cannot be set from inside. Node 20 and 22 cap a semi-space at 16 MB; Node 24 (the image's
+ * Node) at 32 MB, which under load grew the broker's new space from 32 to 64 MB and its RSS from
+ * ~170 to ~290 MB (docs/performance.md#young-generation-on-node-24). 16 keeps every line at the
+ * size the broker was measured with.
+ */
+export const BROKER_NODE_FLAGS = ['--max-semi-space-size=16'] as const;
+
+/** True when the process was started with the semi-space cap (on the command line or in NODE_OPTIONS). */
+export function hasSemiSpaceCap(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  return given.some((arg) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(arg));
+}
