@@ -54,6 +54,35 @@ describe('PreparedQuery against PostgreSQL', () => {
     }
   });
 
+  it('keeps the last of repeated column names, a NULL included, as node-postgres does', async () => {
+    const text = `SELECT 'first' AS same, NULL::text AS same, 'x' AS other, NULL::int AS other`;
+    const expected = await stock(text);
+    expect(expected).toEqual([{ same: null, other: null }]);
+    expect(await run('pq_repeated', text)).toEqual(expected);
+    expect(await run('pq_repeated', text)).toEqual(expected);
+  });
+
+  it("parses with the executing client's type parsers, not those of the client that ran the statement first", async () => {
+    const tenfold = new Client({
+      connectionString: db.ownerUrl,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT4_OID
+            ? (value: string) => Number(value) * 10
+            : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+      },
+    });
+    await tenfold.connect();
+    try {
+      const text = 'SELECT $1::int4 AS n';
+      expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
+      expect(await run('pq_shared', text, [5], tenfold)).toEqual([{ n: 50 }]);
+      expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
+    } finally {
+      await tenfold.end();
+    }
+  });
+
   it('answers every row in order, and none for a statement that returns no rows', async () => {
     await client.query('CREATE TABLE IF NOT EXISTS pq_items (n int PRIMARY KEY, label text)');
     expect(

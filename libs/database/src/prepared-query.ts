@@ -29,8 +29,12 @@ export class RowShape {
     for (const name of this.names) this.empty[name] = null;
   }
 
-  /** True when `fields` has the same columns, in the same order, of the same types and formats. */
-  describes(fields: readonly FieldDef[]): boolean {
+  /**
+   * True when `fields` has the same columns, in the same order, of the same types and formats, and
+   * `types` (the executing client's) parses each as this shape does: a client with type overrides
+   * of its own gets a shape of its own.
+   */
+  describes(fields: readonly FieldDef[], types: ParserSource): boolean {
     if (fields.length !== this.fields.length) return false;
     for (let i = 0; i < fields.length; i++) {
       const known = this.fields[i];
@@ -38,6 +42,7 @@ export class RowShape {
       if (field.name !== known.name || field.dataTypeID !== known.dataTypeID || field.format !== known.format) {
         return false;
       }
+      if (types.getTypeParser(field.dataTypeID, this.binary[i] ? 'binary' : 'text') !== this.parsers[i]) return false;
     }
     return true;
   }
@@ -47,11 +52,10 @@ export class RowShape {
     const row: Record<string, unknown> = { ...this.empty };
     for (let i = 0; i < values.length; i++) {
       const raw = values[i];
-      if (raw !== null) {
-        row[this.names[i]] = this.parsers[i](
-          this.binary[i] ? (Buffer.from(raw) as unknown as string) : (raw as string),
-        );
-      }
+      row[this.names[i]] =
+        raw === null
+          ? null
+          : this.parsers[i](this.binary[i] ? (Buffer.from(raw) as unknown as string) : (raw as string));
     }
     return row;
   }
@@ -62,9 +66,9 @@ const shapes = new Map<string, RowShape>();
 
 function shapeFor(name: string, fields: readonly FieldDef[], types: ParserSource): RowShape {
   const known = shapes.get(name);
-  if (known?.describes(fields)) return known;
-  // First execution, or the columns changed under the same text (a migration altered a type):
-  // the shape follows the description the server sent.
+  if (known?.describes(fields, types)) return known;
+  // First execution, the columns changed under the same text (a migration altered a type), or a
+  // client that parses a type differently: the shape follows what this execution needs.
   const shape = new RowShape(fields, types);
   shapes.set(name, shape);
   return shape;
