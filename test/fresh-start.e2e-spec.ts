@@ -3,12 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { BROKER_NODE_FLAGS } from '../apps/broker/src/bootstrap/heap';
 import { auditVerifyCli } from '../scripts/audit-verify';
 import { BrokerProcess, startBrokerProcess } from './utils/broker-process';
 import { pollUntil } from './utils/poll-until';
 import { newAdminKeyText, newMasterKeyEntry } from './utils/create-app';
 
 const DIST_MAIN = join(__dirname, '..', 'dist', 'apps', 'broker', 'src', 'main.js');
+const SEMI_SPACE_WARNING = `started without ${BROKER_NODE_FLAGS.join(' ')}`;
 
 function embeddedServersOn(dataDir: string): number {
   const out = execFileSync('ps', ['-eo', 'args']).toString();
@@ -31,8 +33,8 @@ describe('fresh start on the embedded database', () => {
   };
   const timings: Record<string, number> = {};
   const brokers: BrokerProcess[] = [];
-  const start = async () => {
-    const broker = await startBrokerProcess(env);
+  const start = async (nodeFlags?: readonly string[], extraEnv: Record<string, string> = {}) => {
+    const broker = await startBrokerProcess({ ...env, ...extraEnv }, undefined, nodeFlags);
     brokers.push(broker);
     return broker;
   };
@@ -73,15 +75,21 @@ describe('fresh start on the embedded database', () => {
     expect(connection.status).toBe(201);
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(embeddedServersOn(dataDir)).toBe(0);
+    // Started as production starts it: no warning about the young generation's cap.
+    expect(first.output()).not.toContain(SEMI_SPACE_WARNING);
 
-    const second = await start();
+    // The cap given in NODE_OPTIONS instead of on the command line counts as well.
+    const second = await start([], { NODE_OPTIONS: BROKER_NODE_FLAGS.join(' ') });
+    expect(second.output()).not.toContain(SEMI_SPACE_WARNING);
     timings.restart_to_ready = second.readyAfterMs;
     const listed = await request(second.url).get('/v1/tenants').set('Authorization', `Bearer ${adminKey}`);
     expect(listed.body.data.map((t: { slug: string }) => t.slug)).toEqual(['persisted-customer']);
     await second.stop('SIGKILL');
     expect(embeddedServersOn(dataDir)).toBe(1); // the orphan a killed broker leaves behind
 
-    const third = await start();
+    // Started without the cap (docs/runtime.md#node-flags): it says so.
+    const third = await start([]);
+    expect(third.output()).toContain(`${SEMI_SPACE_WARNING}: on Node 24`);
     timings.after_sigkill_to_ready = third.readyAfterMs;
     expect(third.output()).toContain('left running by an earlier broker process');
     const again = await request(third.url)

@@ -32,11 +32,14 @@ export interface SpawnedBroker {
  * Spawns the built broker (`npm run build` output) with exactly `env` (plus PATH), as a user would.
  * The child runs on the same Node binary as the test (process.execPath), so a suite run under
  * another Node version tests the broker under that version too; with the Node flags production
- * starts it with.
+ * starts it with, unless `nodeFlags` says otherwise.
  */
-export function spawnBrokerProcess(env: Record<string, string>): SpawnedBroker {
+export function spawnBrokerProcess(
+  env: Record<string, string>,
+  nodeFlags: readonly string[] = BROKER_NODE_FLAGS,
+): SpawnedBroker {
   const started = Date.now();
-  const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, MAIN], {
+  const child = spawn(process.execPath, [...nodeFlags, MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -114,6 +117,10 @@ export function spawnBrokerProcess(env: Record<string, string>): SpawnedBroker {
 }
 
 /** Runs the built broker (`npm run build` output) as a real process, as a user would. */
-export async function startBrokerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<BrokerProcess> {
-  return spawnBrokerProcess(env).ready(timeoutMs);
+export async function startBrokerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  nodeFlags: readonly string[] = BROKER_NODE_FLAGS,
+): Promise<BrokerProcess> {
+  return spawnBrokerProcess(env, nodeFlags).ready(timeoutMs);
 }
