@@ -27,6 +27,21 @@ describe('PreparedQuery against PostgreSQL', () => {
 
   const run = (name: string, text: string, values: unknown[] = [], on: Client = client) =>
     on.query(new PreparedQuery(namedStatement(name, text), values, on)).result;
+  /** Runs `work` on a client of its own whose int4 columns go through `parse`. */
+  async function withInt4Parser(parse: (value: string) => number, work: (on: Client) => Promise<void>): Promise<void> {
+    const getTypeParser = (oid: number, format?: 'text' | 'binary') =>
+      oid === INT4_OID ? parse : types.getTypeParser(oid, format);
+    const own = new Client({
+      connectionString: db.ownerUrl,
+      types: { getTypeParser: getTypeParser as typeof types.getTypeParser },
+    });
+    await own.connect();
+    try {
+      await work(own);
+    } finally {
+      await own.end();
+    }
+  }
   const stock = async (text: string, values: unknown[] = []) => (await client.query(text, values)).rows;
 
   const EVERY_TYPE = `SELECT $1::uuid AS id, $2::text AS name, 42::int4 AS small, 9007199254740993::int8 AS big,
@@ -63,24 +78,13 @@ describe('PreparedQuery against PostgreSQL', () => {
   });
 
   it("parses with the executing client's type parsers, not those of the client that ran the statement first", async () => {
-    const tenfold = new Client({
-      connectionString: db.ownerUrl,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT4_OID
-            ? (value: string) => Number(value) * 10
-            : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-      },
-    });
-    await tenfold.connect();
-    try {
-      const text = 'SELECT $1::int4 AS n';
-      expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
-      expect(await run('pq_shared', text, [5], tenfold)).toEqual([{ n: 50 }]);
-      expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
-    } finally {
-      await tenfold.end();
-    }
+    const text = 'SELECT $1::int4 AS n';
+    expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
+    await withInt4Parser(
+      (value) => Number(value) * 10,
+      async (tenfold) => expect(await run('pq_shared', text, [5], tenfold)).toEqual([{ n: 50 }]),
+    );
+    expect(await run('pq_shared', text, [5])).toEqual([{ n: 5 }]);
   });
 
   it('answers every row in order, and none for a statement that returns no rows', async () => {
@@ -103,20 +107,11 @@ describe('PreparedQuery against PostgreSQL', () => {
   });
 
   it("fails with a type parser's error, after draining the answer, and leaves the connection usable", async () => {
-    const picky = new Client({
-      connectionString: db.ownerUrl,
-      types: {
-        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT4_OID
-            ? (value: string) => {
-                if (value === '13') throw new Error('unlucky value');
-                return Number(value);
-              }
-            : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-      },
-    });
-    await picky.connect();
-    try {
+    const unlucky = (value: string) => {
+      if (value === '13') throw new Error('unlucky value');
+      return Number(value);
+    };
+    await withInt4Parser(unlucky, async (picky) => {
       await expect(run('pq_parse', 'SELECT g AS n FROM generate_series(10, $1::int) g', [20], picky)).rejects.toThrow(
         'unlucky value',
       );
@@ -125,9 +120,7 @@ describe('PreparedQuery against PostgreSQL', () => {
         { n: 11 },
         { n: 12 },
       ]);
-    } finally {
-      await picky.end();
-    }
+    });
   });
 
   it('follows a column whose type changed under the same statement (a migration), not the shape it kept', async () => {
