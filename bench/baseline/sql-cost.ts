@@ -63,7 +63,7 @@ async function fixture(ownerUrl: string): Promise<Fixture> {
 
 function appendParams(f: Fixture): unknown[] {
   const expiresAt = new Date(Date.now() + 30_000).toISOString();
-  const params = [
+  return [
     f.tenantId,
     randomUUID(),
     f.keyId,
@@ -78,7 +78,6 @@ function appendParams(f: Fixture): unknown[] {
     JSON.stringify({ login: 'alice@customer-a.example' }),
     expiresAt,
   ];
-  return params;
 }
 
 interface Variant {
