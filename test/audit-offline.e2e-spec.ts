@@ -125,7 +125,13 @@ describe('offline verification of NDJSON exports', () => {
   it('a truncated export fails naming the first missing seq; a changed line fails naming its seq', async () => {
     const file = join(empty, 'full.ndjson');
     await download(exportUrl(`tenant_id=${tenantId}`), t.adminKey, file);
-    const lines = readFileSync(file, 'utf8').trim().split('\n'); // newest first
+    // Newest first by seq. The export orders by occurred_at, then id: events appended within the same
+    // millisecond tie and come in id order, so the file's own order is not always the chain's.
+    const seqOf = (line: string) => (JSON.parse(line) as { seq: number }).seq;
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .sort((a, b) => seqOf(b) - seqOf(a));
     const truncated = join(empty, 'truncated.ndjson');
     writeFileSync(truncated, `${lines.slice(3).join('\n')}\n`);
     const short = await offline(['--export', truncated]);
@@ -134,7 +140,7 @@ describe('offline verification of NDJSON exports', () => {
     expect(short.err).toContain('seq 23');
 
     const changed = join(empty, 'changed.ndjson');
-    const at10 = lines.findIndex((l) => (JSON.parse(l) as { seq: number }).seq === 10);
+    const at10 = lines.findIndex((l) => seqOf(l) === 10);
     const forged = [...lines];
     forged[at10] = forged[at10].replace('"login":"user8"', '"login":"mallory"');
     expect(forged[at10]).not.toBe(lines[at10]);
