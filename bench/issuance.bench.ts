@@ -297,15 +297,18 @@ async function main(): Promise<void> {
         { port: barePort, readyPath: '/health/live' },
       );
       children.push(bare);
-      const targets = { bare: bare.url, broker: broker.url };
-      for (const target of ['bare', 'broker'] as const)
-        await driveGet(targets[target], '/health/live', connections, 1, healthWorkers);
+      // With --ref-dist, the other build's broker is measured too: the A/B of a change to the pipeline.
+      const targets: Partial<Record<HealthRecord['target'], string>> = { bare: bare.url, broker: broker.url };
+      const ref = servers.get('broker-ref');
+      if (ref !== undefined) targets['broker-ref'] = ref.child.url;
+      const order = Object.keys(targets) as HealthRecord['target'][];
+      for (const target of order) await driveGet(targets[target]!, '/health/live', connections, 1, healthWorkers);
       out();
       for (let round = 1; round <= rounds; round++) {
-        for (const target of inRoundOrder(round, ['bare', 'broker'] as const)) {
+        for (const target of inRoundOrder(round, order)) {
           const self = process.cpuUsage();
           const startedAt = performance.now();
-          const result = await driveGet(targets[target], '/health/live', connections, healthDuration, healthWorkers);
+          const result = await driveGet(targets[target]!, '/health/live', connections, healthDuration, healthWorkers);
           const used = process.cpuUsage(self);
           // Per load-generating thread (the busiest share), so the saturation guard means the same with workers.
           const loadgenCpuPercent =
@@ -314,7 +317,7 @@ async function main(): Promise<void> {
             ) / 10;
           health.push({ target, round, result, loadgenCpuPercent });
           out(
-            `round ${round} GET /health/live ${target.padEnd(6)} ${result.requestsPerSecond} req/s  p50 ${result.p50} p99 ${result.p99} ms  ` +
+            `round ${round} GET /health/live ${target.padEnd(10)} ${result.requestsPerSecond} req/s  p50 ${result.p50} p99 ${result.p99} ms  ` +
               `non-2xx ${result.non2xx} errors ${result.errors}  loadgen CPU ${loadgenCpuPercent}% per thread`,
           );
         }
@@ -354,6 +357,14 @@ async function main(): Promise<void> {
         .map((r, i) => `r${i + 1} ${r}`)
         .join(', ');
     out(`\npaired ${A}/${B} per round: links/s ${paired('linksPerSecond')}; p99 ${paired('p99')}`);
+    const healthPairs = health.flatMap((ref) => {
+      const own = health.find((r) => r.target === 'broker' && r.round === ref.round);
+      return ref.target === 'broker-ref' && own !== undefined && ref.result.requestsPerSecond > 0
+        ? [`r${ref.round} ${(own.result.requestsPerSecond / ref.result.requestsPerSecond).toFixed(2)}`]
+        : [];
+    });
+    if (healthPairs.length > 0)
+      out(`paired broker/broker-ref per round, GET /health/live req/s: ${healthPairs.join(', ')}`);
     out(
       markdown([
         ['load average', '1 min', '5 min', '15 min'],
@@ -474,8 +485,8 @@ main().catch((error: unknown) => {
  * (other tenants of the host), a fixed order would hand the same advantage to the same side in
  * every round; swapping it cancels a steady drift out of the paired ratios and the medians.
  */
-function inRoundOrder<T>(round: number, pair: readonly [T, T]): readonly [T, T] {
-  return round % 2 === 1 ? pair : [pair[1], pair[0]];
+function inRoundOrder<T>(round: number, order: readonly T[]): readonly T[] {
+  return round % 2 === 1 ? order : [...order].reverse();
 }
 
 /**

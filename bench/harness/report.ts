@@ -26,7 +26,7 @@ export interface RunRecord {
 }
 
 export interface HealthRecord {
-  target: 'bare' | 'broker';
+  target: 'bare' | 'broker' | 'broker-ref';
   round: number;
   result: GetResult;
   loadgenCpuPercent: number;
@@ -169,21 +169,34 @@ export interface HealthSummary {
   /** Median of the per-round ratios broker / bare. */
   ratio: number;
   ratios: number[];
+  /** With --ref-dist: the other build's broker, measured in the same rounds. */
+  brokerRef?: { spread: Spread; ratio: number; ratios: number[] };
 }
 
 export function summariseHealth(records: HealthRecord[]): HealthSummary | undefined {
   if (records.length === 0) return undefined;
   const of = (target: HealthRecord['target']) =>
     records.filter((r) => r.target === target).map((r) => r.result.requestsPerSecond);
-  const ratios = records
-    .filter((r) => r.target === 'broker')
-    .flatMap((r) => {
-      const bare = records.find((b) => b.target === 'bare' && b.round === r.round);
-      return bare && bare.result.requestsPerSecond > 0
-        ? [Math.round((r.result.requestsPerSecond / bare.result.requestsPerSecond) * 100) / 100]
-        : [];
-    });
-  return { bare: spreadOf(of('bare')), broker: spreadOf(of('broker')), ratio: median(ratios), ratios };
+  const ratiosOf = (target: HealthRecord['target']) =>
+    records
+      .filter((r) => r.target === target)
+      .flatMap((r) => {
+        const bare = records.find((b) => b.target === 'bare' && b.round === r.round);
+        return bare && bare.result.requestsPerSecond > 0
+          ? [Math.round((r.result.requestsPerSecond / bare.result.requestsPerSecond) * 100) / 100]
+          : [];
+      });
+  const ratios = ratiosOf('broker');
+  const refRatios = ratiosOf('broker-ref');
+  return {
+    bare: spreadOf(of('bare')),
+    broker: spreadOf(of('broker')),
+    ratio: median(ratios),
+    ratios,
+    ...(refRatios.length > 0
+      ? { brokerRef: { spread: spreadOf(of('broker-ref')), ratio: median(refRatios), ratios: refRatios } }
+      : {}),
+  };
 }
 
 type Verdict = 'PASS' | 'FAIL' | '';
@@ -252,6 +265,18 @@ export function renderTable(
       `≥ ${GOALS.healthOverBare} of bare (not asserted)`,
       verdict(health.ratio >= GOALS.healthOverBare),
     ]);
+    if (health.brokerRef) {
+      rows.push([
+        'GET /health/live req/s, broker-ref (vs bare)',
+        fmt(health.brokerRef.spread.median),
+        range(health.brokerRef.spread),
+        `bare ${fmt(health.bare.median)}`,
+        range(health.bare),
+        `${health.brokerRef.ratio.toFixed(2)} of bare`,
+        '',
+        '',
+      ]);
+    }
   }
   return markdown(rows);
 }
