@@ -93,6 +93,25 @@ describe('ObservabilityModule', () => {
     expect(text).not.toContain(tenantId);
   });
 
+  it('counts each request once in http_requests_total, as the duration histogram does, however often it is scraped', async () => {
+    const route = 'method="GET",route="/v1/tenants/:tenant_id",status="200"';
+    const before = sampleValue(await scrape(), 'http_requests_total', route) ?? 0;
+    for (let i = 0; i < 3; i++) await request(app.getHttpServer()).get('/v1/tenants/t1').expect(200);
+
+    const first = await scrape();
+    const second = await scrape();
+    expect(sampleValue(first, 'http_requests_total', route)).toBe(before + 3);
+    expect(sampleValue(second, 'http_requests_total', route)).toBe(before + 3);
+    // Every series of the counter is a series of the histogram, with the same count.
+    const counted = second.split('\n').filter((line) => line.startsWith('http_requests_total{'));
+    expect(counted.length).toBeGreaterThan(1);
+    for (const line of counted) {
+      const labels = line.slice('http_requests_total{'.length, line.lastIndexOf('}'));
+      expect(sampleValue(second, 'http_request_duration_seconds_count', labels)).toBe(Number(line.split(' ').pop()));
+    }
+    expect(second).toContain('# TYPE http_requests_total counter');
+  });
+
   it('labels unmatched paths "unmatched", and still answers a request id', async () => {
     const res = await request(app.getHttpServer()).get('/l/LAUNCH-TOKEN-SHOULD-NOT-LEAK').expect(404);
 
