@@ -52,6 +52,8 @@ const { values: flags } = parseArgs({
     'baseline-pool': { type: 'string' },
     rate: { type: 'string' },
     'ref-dist': { type: 'string' },
+    'env-a': { type: 'string', multiple: true },
+    'env-b': { type: 'string', multiple: true },
     'max-loadgen-cpu': { type: 'string', default: String(GOALS.loadgenCpuPercent) },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
@@ -79,6 +81,24 @@ const [A, B] = [flags.a, flags.b].map((name) => {
 if (A === B) throw new Error('--a and --b must differ');
 if ((A === 'broker-ref' || B === 'broker-ref') && refDist === undefined)
   throw new Error('broker-ref needs --ref-dist <dist directory of another build>');
+/** `--env-a KEY=VALUE` / `--env-b` (repeatable): environment of one contender only, e.g. a setting's A/B. */
+const contenderEnv = new Map<ServerName, Record<string, string>>(
+  (
+    [
+      [A, flags['env-a']],
+      [B, flags['env-b']],
+    ] as const
+  ).map(([name, pairs]) => [
+    name,
+    Object.fromEntries(
+      (pairs ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`--env-a/--env-b take KEY=VALUE, not ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
+  ]),
+);
 /** Above this, the load generator's latencies include its own wait for a CPU (warned, not refused). */
 const LOADGEN_LOOP_WARNING_MS = 20;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -198,6 +218,7 @@ async function main(): Promise<void> {
             // The budgets must not be what is measured; the limiter's own cost still is.
             RATE_LIMIT_PER_KEY_PER_MINUTE: '10000000',
             RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
+            ...contenderEnv.get(name),
           },
           { ...options, readyPath: '/openapi.json' },
         );
@@ -213,6 +234,7 @@ async function main(): Promise<void> {
             PORT: String(port),
             BASELINE_VARIANT: name === 'baseline-v1' ? 'v1' : 'current',
             ...(flags['baseline-pool'] ? { BASELINE_POOL_SIZE: flags['baseline-pool'] } : {}),
+            ...contenderEnv.get(name),
           },
           { ...options, readyPath: '/health/ready' },
         );

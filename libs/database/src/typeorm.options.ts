@@ -21,7 +21,7 @@ export function buildDataSourceOptions(options: DatabaseConnectionOptions): Data
     // ciphertexts) through console, around the redacting logger: errors surface as exceptions instead.
     logging: false,
     extra: {
-      max: options.poolSize ?? 20,
+      max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'sso-broker',
       // Fail fast instead of queueing forever when the database is gone.
       connectionTimeoutMillis: 5000,
