@@ -58,6 +58,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
     'alloc-prof': { type: 'boolean', default: false },
+    'alloc-promoted': { type: 'boolean', default: false },
     'trace-gc': { type: 'boolean', default: false },
   },
 });
@@ -132,7 +133,10 @@ function allocationSampling(name: string, dir: string): { nodeArgs: string[]; en
   if (!flags['alloc-prof']) return { nodeArgs: [], env: {} };
   return {
     nodeArgs: ['--require', join(DIST, 'bench/harness/allocation-sampler.js')],
-    env: { BENCH_ALLOC_PROFILE: join(dir, `${name}-${stamp}`) },
+    env: {
+      BENCH_ALLOC_PROFILE: join(dir, `${name}-${stamp}`),
+      ...(flags['alloc-promoted'] ? { BENCH_ALLOC_PROMOTED_ONLY: '1' } : {}),
+    },
   };
 }
 
@@ -164,6 +168,12 @@ async function main(): Promise<void> {
     out(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
     if (profiling || flags['trace-gc'])
       out('profiling/tracing is on: the figures below carry its overhead and are not comparable with plain runs');
+    if (flags['alloc-prof'])
+      out(
+        flags['alloc-promoted']
+          ? 'allocations counted: only objects no scavenge reclaimed (--alloc-promoted), what reached the old generation'
+          : 'allocations counted: every sampled object, collected ones included',
+      );
 
     const masterKeys = `v1:${randomBytes(32).toString('base64')}`;
     const auditSigningKeys = `v1:${randomBytes(32).toString('base64')}`;

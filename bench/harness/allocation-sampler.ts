@@ -6,9 +6,12 @@ import { Session } from 'node:inspector';
  * part of the broker. Each SIGUSR2 toggles V8's sampling heap profiler: the first starts it, the
  * next stops it and writes `<BENCH_ALLOC_PROFILE>-r<n>.heapprofile`, so the bench samples exactly
  * each run's window. Unlike Node's `--heap-prof` (which keeps only what is still alive at the
- * end), it counts the objects GC collected as well: the garbage GC time is spent on.
+ * end), it counts the objects GC collected as well: the garbage GC time is spent on. With
+ * BENCH_ALLOC_PROMOTED_ONLY (`--alloc-promoted`) it leaves out what died young: what remains was
+ * copied by scavenges and promoted to the old generation, the allocations full collections pay for.
  */
 const prefix = process.env.BENCH_ALLOC_PROFILE;
+const promotedOnly = process.env.BENCH_ALLOC_PROMOTED_ONLY === '1';
 if (prefix) {
   const session = new Session();
   session.connect();
@@ -20,7 +23,7 @@ if (prefix) {
       session.post('HeapProfiler.startSampling', {
         samplingInterval: 4096,
         includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMinorGC: !promotedOnly,
       });
       return;
     }

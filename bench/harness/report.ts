@@ -117,7 +117,7 @@ export const METRICS = {
   },
   gcPauses: { label: 'GC pauses', get: (r) => r.gcTrace?.pauses ?? r.stats.gcPauses },
   allocatedKbPerLink: {
-    label: 'KB allocated per link (sampled, collected included)',
+    label: 'KB allocated per link (sampled; what is counted: see above the runs)',
     get: (r) => r.allocation?.kbPerLink ?? 0,
     onlyWhenMeasured: true,
   },
