@@ -28,18 +28,30 @@ describe('UpstreamHttpClient', () => {
   let bodySize = 10;
   /** While set, the server holds every answer until the test settles it. */
   let hold: Promise<void> | undefined;
+  /** While set, the answer's headers go at once and its body trickles in, a byte per 50 ms, for this long. */
+  let trickleMs = 0;
 
   beforeEach(async () => {
     status = 200;
     delayMs = 0;
     bodySize = 10;
     hold = undefined;
+    trickleMs = 0;
     clock = new ManualClock();
     sut = new UpstreamHttpClient(options, clock);
     server = await startLocalServer(async (_request, response) => {
       await hold;
       // A real late answer: the client's real deadline (undici, AbortSignal) is what is under test.
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (trickleMs > 0) {
+        response.writeHead(status, { 'content-type': 'text/plain' });
+        for (let sent = 0; sent < trickleMs && !response.destroyed; sent += 50) {
+          response.write('x');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        response.end();
+        return;
+      }
       response.writeHead(status, { 'content-type': 'text/plain' });
       response.end('x'.repeat(bodySize));
     });
@@ -68,6 +80,14 @@ describe('UpstreamHttpClient', () => {
     // Cut by the 300 ms deadline, not by the upstream's late answer: the bound only needs to sit
     // between the two, so it leaves seconds of slack for a loaded machine.
     expect(Date.now() - started).toBeLessThan(delayMs - 1000);
+  });
+
+  it("cuts a body that keeps trickling past the deadline (each chunk within undici's idle timeouts)", async () => {
+    trickleMs = 4000;
+    const started = Date.now();
+    const error = await caught(get());
+    expect([error.status, error.code]).toEqual([504, 'upstream_timeout']);
+    expect(Date.now() - started).toBeLessThan(trickleMs - 1000);
   });
 
   it('maps connection refused to 502 upstream_unreachable', async () => {

@@ -4,6 +4,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import { EgressGuard } from '../egress/egress-guard';
 import { UpstreamResolver } from '../egress/upstream-resolver';
 import { ProviderException, ProviderExceptionCode, UPSTREAM_FAULT_CODES } from '../providers.exception';
+import { CallDeadline } from './call-deadline';
 import { CircuitBreaker } from './circuit-breaker';
 import { describeUpstreamAnswer } from './upstream-answer';
 import { UPSTREAM_HTTP_OPTIONS, UpstreamHttpOptions } from './upstream-http.options';
@@ -105,24 +106,20 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       this.logger.warn({ connection_id: request.breakerKey }, 'http upstream URL refused by the egress policy');
       throw egressRefused();
     }
-    // The whole call's deadline. Not AbortSignal.timeout(): its timer and weak references outlive
-    // the call by the full timeout (5 s of calls in flight for the GC), this one ends with it.
-    const deadline = new AbortController();
-    const { signal } = deadline;
-    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs).unref();
+    const deadline = new CallDeadline(this.options.timeoutMs);
     try {
       const response = await undiciRequest(request.url, {
         dispatcher: this.agent,
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal,
+        signal: deadline,
       });
       const text = await this.readCapped(response.body, response.headers['content-length']);
       return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       if (error instanceof ProviderException) throw error;
-      const classified = classifyTransportError(error, signal.aborted, this.options.timeoutMs);
+      const classified = classifyTransportError(error, deadline.aborted, this.options.timeoutMs);
       if (classified.code !== ProviderExceptionCode.UPSTREAM_ADDRESS_NOT_ALLOWED) {
         // The cause (refused, reset, TLS, DNS, …) is for operators; the answer says only "unreachable".
         const cause = error as { code?: unknown; message?: unknown } | null;
@@ -140,7 +137,7 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       }
       throw classified;
     } finally {
-      clearTimeout(timer);
+      deadline.end();
     }
   }
 
