@@ -6,7 +6,7 @@ import { ConfigurationError, Environment, validateEnvironment } from '@app/confi
 import { type BrokerPino, createBrokerLogger, HealthService, LogLevel } from '@app/observability';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
-import { applyHeapGrowth, BROKER_NODE_FLAGS, hasSemiSpaceCap } from './bootstrap/heap';
+import { applyHeapGrowth, applyPretenuring, BROKER_NODE_FLAGS, hasSemiSpaceCap } from './bootstrap/heap';
 import { createHttpAdapter } from './bootstrap/http-adapter';
 import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
 
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   applyHeapGrowth(env.HEAP_GROWING_PERCENT);
+  applyPretenuring(env.V8_ALLOCATION_SITE_PRETENURING);
   const startedAt = Date.now();
   // One pino logger for Fastify (request lines), Nest and the services.
   const logger = createBrokerLogger({ level: env.LOG_LEVEL as LogLevel, format: env.LOG_FORMAT });

@@ -111,14 +111,17 @@ describe('validateEnvironment: boolean variables', () => {
     ['false', false],
     ['0', false],
     ['off', false],
-  ])('reads %s as %s (RUN_MIGRATIONS, UPSTREAM_ALLOW_HTTP)', (raw, expected) => {
+  ])('reads %s as %s (RUN_MIGRATIONS, UPSTREAM_ALLOW_HTTP, V8_ALLOCATION_SITE_PRETENURING)', (raw, expected) => {
     expect(validateEnvironment({ RUN_MIGRATIONS: raw }).RUN_MIGRATIONS).toBe(expected);
     expect(validateEnvironment({ UPSTREAM_ALLOW_HTTP: raw }).UPSTREAM_ALLOW_HTTP).toBe(expected);
+    expect(validateEnvironment({ V8_ALLOCATION_SITE_PRETENURING: raw }).V8_ALLOCATION_SITE_PRETENURING).toBe(expected);
   });
 
   it('keeps the default when unset or empty', () => {
     expect(validateEnvironment({}).RUN_MIGRATIONS).toBe(true);
     expect(validateEnvironment({ RUN_MIGRATIONS: '' }).RUN_MIGRATIONS).toBe(true);
+    // Off unless asked for: docs/performance.md#pretenuring.
+    expect(validateEnvironment({}).V8_ALLOCATION_SITE_PRETENURING).toBe(false);
   });
 });
 

@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BROKER_NODE_FLAGS, hasSemiSpaceCap } from './heap';
+import { setFlagsFromString } from 'node:v8';
+import { applyHeapGrowth, applyPretenuring, BROKER_NODE_FLAGS, hasSemiSpaceCap } from './heap';
+
+jest.mock('node:v8', () => ({ setFlagsFromString: jest.fn() }));
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const MAIN = 'dist/apps/broker/src/main.js';
@@ -33,5 +37,34 @@ describe('the Node flags the broker is started with', () => {
     expect(hasSemiSpaceCap([], undefined)).toBe(false);
     expect(hasSemiSpaceCap(['--max-old-space-size=512', '--cpu-prof'], '')).toBe(false);
     expect(hasSemiSpaceCap([], '--max-semi-space-sizes=16 --min-semi-space-size=4')).toBe(false);
+  });
+});
+
+describe('the V8 flags the broker sets at start', () => {
+  const setFlags = jest.mocked(setFlagsFromString);
+  beforeEach(() => setFlags.mockClear());
+
+  it('turns allocation-site pretenuring off by default, and leaves V8 alone when asked to keep it', () => {
+    applyPretenuring(false);
+    expect(setFlags.mock.calls).toEqual([['--no-allocation-site-pretenuring']]);
+    setFlags.mockClear();
+    applyPretenuring(true);
+    expect(setFlags).not.toHaveBeenCalled();
+  });
+
+  it('name flags this Node knows (setFlagsFromString ignores a misspelt one without a word)', () => {
+    const accepts = (flag: string) => spawnSync(process.execPath, [flag, '-e', '0']).status === 0;
+    applyPretenuring(false);
+    applyHeapGrowth(50);
+    for (const [flag] of setFlags.mock.calls) expect(accepts(flag)).toBe(true);
+    expect(accepts('--no-allocation-site-pretenurin')).toBe(false);
+  });
+
+  it('bounds the old generation growth, unless 0 asks for V8 own heuristic', () => {
+    applyHeapGrowth(50);
+    expect(setFlags.mock.calls).toEqual([['--heap-growing-percent=50']]);
+    setFlags.mockClear();
+    applyHeapGrowth(0);
+    expect(setFlags).not.toHaveBeenCalled();
   });
 });
