@@ -31,3 +31,28 @@ export function getOrCreateHistogram<T extends string>(config: HistogramConfigur
 export function getOrCreateGauge<T extends string>(config: GaugeConfiguration<T>): Gauge<T> {
   return getOrCreate(config.name, Gauge<T>, () => new Gauge(config));
 }
+
+/**
+ * A histogram, and a counter of the same observations by the same labels: the counter's series are
+ * the histogram's `_count` samples, copied into it when it is scraped (its `collect`). One
+ * prom-client call per observation where a counter beside a histogram took two, each building,
+ * checking and hashing the label set (docs/performance.md#sixth-pass).
+ */
+export function getOrCreateCountedHistogram<T extends string>(
+  config: HistogramConfiguration<T>,
+  counter: { name: string; help: string },
+): Histogram<T> {
+  const histogram = getOrCreateHistogram(config);
+  const countName = `${config.name}_count`;
+  getOrCreateCounter<T>({
+    ...counter,
+    labelNames: config.labelNames,
+    async collect() {
+      const { values } = await histogram.get();
+      // After the await, in one synchronous pass: a concurrent scrape never sees a half-built counter.
+      this.reset();
+      for (const sample of values) if (sample.metricName === countName) this.inc(sample.labels, sample.value);
+    },
+  });
+  return histogram;
+}

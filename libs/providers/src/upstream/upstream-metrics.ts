@@ -1,4 +1,4 @@
-import { getOrCreateCounter, getOrCreateHistogram } from '@app/observability';
+import { getOrCreateCountedHistogram } from '@app/observability';
 
 const LABELS = ['provider', 'operation', 'outcome'] as const;
 
@@ -10,20 +10,17 @@ export interface UpstreamCallLabels {
 }
 
 export class UpstreamMetrics {
-  private readonly duration = getOrCreateHistogram({
-    name: 'upstream_request_duration_seconds',
-    help: 'Duration of calls to upstream platforms, body included.',
-    labelNames: LABELS,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-  });
-  private readonly total = getOrCreateCounter({
-    name: 'upstream_requests_total',
-    help: 'Calls to upstream platforms by outcome.',
-    labelNames: LABELS,
-  });
+  private readonly duration = getOrCreateCountedHistogram(
+    {
+      name: 'upstream_request_duration_seconds',
+      help: 'Duration of calls to upstream platforms, body included.',
+      labelNames: LABELS,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    },
+    { name: 'upstream_requests_total', help: 'Calls to upstream platforms by outcome.' },
+  );
 
   observe(labels: UpstreamCallLabels, seconds: number): void {
     this.duration.observe(labels, seconds);
-    this.total.inc(labels);
   }
 }
