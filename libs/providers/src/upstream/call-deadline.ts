@@ -5,10 +5,9 @@ import { EventEmitter } from 'node:events';
  * `signal`: undici takes an EventEmitter that emits 'abort' in place of an AbortSignal (its
  * Dispatcher.request documentation) and aborts the call, body included, when it fires.
  *
- * Not an AbortController: on Node 20 every AbortSignal outlives young-generation collections
- * until a full one (~300 bytes promoted to the old generation per call, measured; Node 22 and 24
- * do not), and a signal promoted while the call is in flight takes its listeners along
- * (docs/performance.md#sixth-pass). Not AbortSignal.timeout() either: its timer outlives the call
+ * Not an AbortController: under load on Node 20, each call's AbortSignal was among the objects no
+ * scavenge reclaimed, 0.73 KB per link left for full collections (docs/performance.md#call-deadline);
+ * an EventEmitter is a plain object. Not AbortSignal.timeout() either: its timer outlives the call
  * by the whole timeout. This one's timer is cleared by `end()`.
  */
 export class CallDeadline extends EventEmitter {

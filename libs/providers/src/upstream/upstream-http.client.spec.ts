@@ -41,7 +41,7 @@ describe('UpstreamHttpClient', () => {
     sut = new UpstreamHttpClient(options, clock);
     server = await startLocalServer(async (_request, response) => {
       await hold;
-      // A real late answer: the client's real deadline (undici, AbortSignal) is what is under test.
+      // A real late answer: the client's real deadline (undici, CallDeadline) is what is under test.
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (trickleMs > 0) {
         response.writeHead(status, { 'content-type': 'text/plain' });
