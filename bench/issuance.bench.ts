@@ -330,17 +330,19 @@ async function main(): Promise<void> {
       );
       children.push(bare);
       // With --ref-dist, the other build's broker is measured too: the A/B of a change to the pipeline.
-      const targets: Partial<Record<HealthRecord['target'], string>> = { bare: bare.url, broker: broker.url };
       const ref = servers.get('broker-ref');
-      if (ref !== undefined) targets['broker-ref'] = ref.child.url;
-      const order = Object.keys(targets) as HealthRecord['target'][];
-      for (const target of order) await driveGet(targets[target]!, '/health/live', connections, 1, healthWorkers);
+      const targets: [HealthRecord['target'], string][] = [
+        ['bare', bare.url],
+        ['broker', broker.url],
+        ...(ref === undefined ? [] : [['broker-ref', ref.child.url] as [HealthRecord['target'], string]]),
+      ];
+      for (const [, url] of targets) await driveGet(url, '/health/live', connections, 1, healthWorkers);
       out();
       for (let round = 1; round <= rounds; round++) {
-        for (const target of inRoundOrder(round, order)) {
+        for (const [target, url] of inRoundOrder(round, targets)) {
           const self = process.cpuUsage();
           const startedAt = performance.now();
-          const result = await driveGet(targets[target]!, '/health/live', connections, healthDuration, healthWorkers);
+          const result = await driveGet(url, '/health/live', connections, healthDuration, healthWorkers);
           const used = process.cpuUsage(self);
           // Per load-generating thread (the busiest share), so the saturation guard means the same with workers.
           const loadgenCpuPercent =

@@ -7,8 +7,8 @@ import { Session } from 'node:inspector';
  * next stops it and writes `<BENCH_ALLOC_PROFILE>-r<n>.heapprofile`, so the bench samples exactly
  * each run's window. Unlike Node's `--heap-prof` (which keeps only what is still alive at the
  * end), it counts the objects GC collected as well: the garbage GC time is spent on. With
- * BENCH_ALLOC_PROMOTED_ONLY (`--alloc-promoted`) it leaves out what died young: what remains was
- * copied by scavenges and promoted to the old generation, the allocations full collections pay for.
+ * BENCH_ALLOC_PROMOTED_ONLY (`--alloc-promoted`) it leaves out what scavenges reclaimed: what remains
+ * reached the old generation (promoted, or born there by V8's pretenuring), where full collections pay for it.
  */
 const prefix = process.env.BENCH_ALLOC_PROFILE;
 const promotedOnly = process.env.BENCH_ALLOC_PROMOTED_ONLY === '1';
