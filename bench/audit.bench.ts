@@ -31,7 +31,7 @@ import {
 } from '@app/audit';
 import type { AuditEventFiltersDto } from '@app/audit';
 import { listEventsSql } from '../libs/audit/src/store/audit-event-filter.sql';
-import { prepareExport, streamExport } from '../libs/audit/src/store/audit.store';
+import { prepareExport, streamExport } from '../libs/audit/src/store/audit-long-reads.store';
 import { ALL_TENANTS, issueTenantScope, type TenantSelection } from '@app/common';
 
 const args = Object.fromEntries(

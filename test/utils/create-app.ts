@@ -10,6 +10,7 @@ import { createBrokerLogger, type LogLevel } from '@app/observability';
 import type { DestinationStream } from 'pino';
 import { AppModule } from '../../apps/broker/src/app.module';
 import { configureApp } from '../../apps/broker/src/bootstrap/configure-app';
+import { databaseConnectionOptions } from '../../apps/broker/src/bootstrap/database-runtime';
 import { createHttpAdapter } from '../../apps/broker/src/bootstrap/http-adapter';
 import { checkAnswersAgainstDocument } from './openapi-conformance';
 import { recordRoutes } from './route-table';
@@ -69,7 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const validated = validateEnvironment(env);
   const logger = createBrokerLogger({ level: validated.LOG_LEVEL as LogLevel, destination: options.logDestination });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ env: validated, database: { url: db.appUrl, poolSize: 10 }, logger })],
+    imports: [AppModule.forRoot({ env: validated, database: databaseConnectionOptions(validated, db.appUrl), logger })],
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(validated, logger), {
     bodyParser: false,

@@ -8,7 +8,7 @@ import { AppModule } from './app.module';
 import { configureApp } from './bootstrap/configure-app';
 import { applyHeapGrowth, applyPretenuring, BROKER_NODE_FLAGS, hasSemiSpaceCap } from './bootstrap/heap';
 import { createHttpAdapter } from './bootstrap/http-adapter';
-import { DatabaseRuntime, openDatabase } from './bootstrap/database-runtime';
+import { DatabaseRuntime, databaseConnectionOptions, openDatabase } from './bootstrap/database-runtime';
 
 const PINO_LEVELS = { info: 30, warn: 40, error: 50 } as const;
 type BootLevel = keyof typeof PINO_LEVELS;
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   let app: NestFastifyApplication | undefined;
   try {
     app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ env, database: { url: database.url, poolSize: env.DATABASE_POOL_SIZE }, logger }),
+      AppModule.forRoot({ env, database: databaseConnectionOptions(env, database.url), logger }),
       createHttpAdapter(env, logger),
       { bodyParser: false, bufferLogs: true },
     );

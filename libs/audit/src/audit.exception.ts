@@ -12,3 +12,18 @@ export class AuditUnavailableException extends BrokerException {
     });
   }
 }
+
+/**
+ * Every connection for exports and verifications stayed in use through the wait
+ * (docs/architecture.md#long-reads): nothing was read; retry when one is likely free.
+ */
+export class AuditReadsBusyException extends BrokerException {
+  constructor(cause?: unknown) {
+    super(
+      503,
+      'audit_reads_busy',
+      'Every connection for audit exports and verifications is in use; nothing was read. Retry later.',
+      { headers: { 'Retry-After': '5' }, cause },
+    );
+  }
+}

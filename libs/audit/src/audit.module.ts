@@ -11,6 +11,7 @@ import { CheckpointWebhook } from './checkpoints/checkpoint-webhook';
 import { AuditExportService } from './export/audit-export.service';
 import { AuditQueryService } from './query/audit-query.service';
 import { AuditStatsService } from './query/audit-stats.service';
+import { AuditLongReadStore } from './store/audit-long-reads.store';
 import { AuditStore } from './store/audit.store';
 import { AuditVerifyService } from './verify/audit-verify.service';
 
@@ -23,6 +24,7 @@ import { AuditVerifyService } from './verify/audit-verify.service';
 @Module({
   providers: [
     AuditStore,
+    AuditLongReadStore,
     AuditService,
     AuditQueryService,
     AuditStatsService,

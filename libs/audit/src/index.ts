@@ -4,7 +4,7 @@ export { AuditStore } from './store/audit.store';
 export type { CompanionWrite, CompanionColumn } from './store/companion-write';
 export { BROKER_CHAIN, BROKER_CHAIN_ID, chainIdOf } from './store/audit-chain';
 export type { AuditChain, BrokerChain } from './store/audit-chain';
-export { AuditUnavailableException } from './audit.exception';
+export { AuditReadsBusyException, AuditUnavailableException } from './audit.exception';
 export { AUDIT_ACTIONS, AUDIT_OUTCOMES, AUDIT_ACTOR_TYPES } from './audit-action';
 export type { AuditAction, AuditOutcome, AuditActorType } from './audit-action';
 export type { AuditRecordInput, AuditSubject, RecordedAuditEvent } from './audit-record.input';

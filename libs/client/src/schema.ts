@@ -50,7 +50,7 @@ export interface paths {
     };
     /**
      * Prometheus metrics
-     * @description Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.
+     * @description Requests by route template and status with latency histograms, use of the database pool and of the long-read pool (exports, verifications), upstream calls, process metrics.
      */
     get: operations['getMetrics'];
     put?: never;
@@ -1857,7 +1857,25 @@ export interface operations {
       408: components['responses']['RequestTimeout'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
-      503: components['responses']['ServiceUnavailable'];
+      /** @description audit_reads_busy (every connection for exports and verifications stayed in use for 5 s; Retry-After: 5) or database_unavailable: nothing was read */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:audit_reads_busy",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "audit_reads_busy (every connection for exports and verifications stayed in use for 5 s; Retry-After: 5) or database_unavailable: nothing was read",
+           *       "code": "audit_reads_busy",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   verifyAuditChain: {
@@ -1963,7 +1981,25 @@ export interface operations {
       408: components['responses']['RequestTimeout'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
-      503: components['responses']['ServiceUnavailable'];
+      /** @description audit_reads_busy (every connection for exports and verifications stayed in use for 5 s; Retry-After: 5) or database_unavailable: nothing was read */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "urn:sso-broker:problem:audit_reads_busy",
+           *       "title": "Service Unavailable",
+           *       "status": 503,
+           *       "detail": "audit_reads_busy (every connection for exports and verifications stayed in use for 5 s; Retry-After: 5) or database_unavailable: nothing was read",
+           *       "code": "audit_reads_busy",
+           *       "request_id": "0b6f2f0e-8a0a-4d4e-9d0f-5f3c0e1c2a77"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   listAuditCheckpoints: {

@@ -87,6 +87,17 @@ export class Environment {
   DATABASE_POOL_SIZE: number = 10;
 
   /**
+   * Connections per instance for audit exports and chain verifications, beside
+   * DATABASE_POOL_SIZE: each holds one for as long as its data lasts, so they never take the
+   * connections links need. One more waits up to 5 s, then gets 503 audit_reads_busy
+   * (docs/architecture.md#long-reads).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  DATABASE_LONG_READ_POOL_SIZE: number = 2;
+
+  /**
    * How far V8 lets the old generation grow past the live heap before its next full collection,
    * in percent; 0 leaves V8's own heuristic (up to 4×, which took RSS under load to ~240 MB).
    * See docs/performance.md#memory-under-load.

@@ -1,15 +1,30 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LongReadPool } from './long-read-pool';
 import { buildDataSourceOptions, DatabaseConnectionOptions } from './typeorm.options';
 
-/** The app's connection pool. Entities register themselves with `TypeOrmModule.forFeature`. */
+/** Connections of a long read when the caller names none (DATABASE_LONG_READ_POOL_SIZE). */
+export const DEFAULT_LONG_READ_POOL_SIZE = 2;
+
+/**
+ * The app's connection pool and the long-read pool beside it. Global, like TypeORM's own root
+ * module: stores inject either without importing this module. Entities register themselves
+ * with `TypeOrmModule.forFeature`.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseConnectionOptions): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [TypeOrmModule.forRoot({ ...buildDataSourceOptions(options), autoLoadEntities: true })],
-      exports: [TypeOrmModule],
+      providers: [
+        {
+          provide: LongReadPool,
+          useFactory: () => new LongReadPool(options, options.longReadPoolSize ?? DEFAULT_LONG_READ_POOL_SIZE),
+        },
+      ],
+      exports: [TypeOrmModule, LongReadPool],
     };
   }
 }

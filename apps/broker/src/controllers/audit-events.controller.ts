@@ -5,6 +5,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { PassThrough } from 'node:stream';
@@ -23,6 +24,11 @@ import {
 } from '@app/audit';
 
 const TENANT_IN_QUERY = { in: 'query', required: false } as const;
+/** Exports and verifications take a connection of the long-read pool (docs/architecture.md#long-reads). */
+const LONG_READ_BUSY = {
+  description:
+    'audit_reads_busy (every connection for exports and verifications stayed in use for 5 s; Retry-After: 5) or database_unavailable: nothing was read',
+};
 const SCOPE_NOTE =
   'A tenant-bound auditor only ever sees its own tenant; naming another tenant answers 404 tenant_not_found.';
 
@@ -69,6 +75,7 @@ export class AuditEventsController {
     },
   })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  @ApiServiceUnavailableResponse(LONG_READ_BUSY)
   async export(
     @CurrentTenants() tenants: TenantSelection,
     @Query() query: ExportAuditEventsQueryDto,
@@ -99,6 +106,7 @@ export class AuditEventsController {
   })
   @ApiOkResponse({ type: AuditChainVerdictDto })
   @ApiNotFoundResponse({ description: 'tenant_not_found' })
+  @ApiServiceUnavailableResponse(LONG_READ_BUSY)
   verify(
     @CurrentTenants() tenants: TenantSelection,
     // Validated (and documented) even though the guard already resolved tenant_id from it.

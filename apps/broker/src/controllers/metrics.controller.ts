@@ -28,7 +28,7 @@ export class MetricsController {
     operationId: 'getMetrics',
     summary: 'Prometheus metrics',
     description:
-      'Requests by route template and status with latency histograms, database pool use, upstream calls, process metrics.',
+      'Requests by route template and status with latency histograms, use of the database pool and of the long-read pool (exports, verifications), upstream calls, process metrics.',
   })
   @ApiProduces('text/plain; version=0.0.4')
   @ApiOkResponse({

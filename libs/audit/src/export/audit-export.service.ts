@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { isAllTenants, type TenantSelection } from '@app/common';
 import type { ExportAuditEventsQueryDto, ExportFormat } from '../dto/export-audit-events-query.dto';
 import { EXPORT_CONTENT_TYPES } from '../store/audit-export.sql';
-import { AuditStore } from '../store/audit.store';
+import { AuditLongReadStore } from '../store/audit-long-reads.store';
 
 export interface AuditExport {
   filename: string;
@@ -19,7 +19,7 @@ export interface AuditExport {
 
 @Injectable()
 export class AuditExportService {
-  constructor(private readonly store: AuditStore) {}
+  constructor(private readonly store: AuditLongReadStore) {}
 
   async open(selection: TenantSelection, query: ExportAuditEventsQueryDto): Promise<AuditExport> {
     const opened = await this.store.openExport(selection, query, query.format);

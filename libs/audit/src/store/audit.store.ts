@@ -1,31 +1,13 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isAllTenants, type TenantSelection } from '@app/common';
 import { namedStatement, queryNamed } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { NoteVerifierKey } from '../checkpoints/signed-note';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
-import type { ExportFormat } from '../dto/export-audit-events-query.dto';
 import { appendEventSql } from './append-event.sql';
-import { chainIdOf, type AuditChain } from './audit-chain';
-import {
-  auditEventFilterSql,
-  type EventCursor,
-  listEventsSql,
-  requireChainForSeqOrder,
-  settingName,
-  settingPlaceholder,
-} from './audit-event-filter.sql';
-import { exportCopySql } from './audit-export.sql';
-import { NdjsonLines } from './ndjson-lines';
+import { type EventCursor, listEventsSql } from './audit-event-filter.sql';
 import { companionParams, type CompanionWrite } from './companion-write';
-import { dedicatedClient } from './dedicated-client';
-import { verifyChain, type ChainCheckVerdict, type VerifyChainOptions } from './verify-chain';
 
 /** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
@@ -45,25 +27,14 @@ export interface IssuanceCountRow {
   count: number;
 }
 
-/** A filtered export, ready to stream; the snapshot is open until `pipeTo` ends. */
-export interface OpenExport {
-  /** With a tenant: the greatest seq the file holds (else the request's after_seq, or 0). */
-  nextAfterSeq: string | null;
-  pipeTo(out: Writable): Promise<void>;
-}
-
-export interface PreparedExport {
-  sql: string;
-  nextAfterSeq: string | null;
-}
-
 /** A stored event as the list reads it: every hashed field, its hash, and its chain. */
 export type StoredAuditEvent = StoredChainedEvent & { chain_id: string };
 
 /**
- * The only code that reads or writes `audit_events` and `audit_chain_heads`. Raw SQL throughout:
- * the append is one statement whose atomicity is the point, exports are COPY, verification is a
- * server-side cursor (docs/architecture.md#raw-sql-or-typeorm).
+ * The only code that writes `audit_events` and `audit_chain_heads`, and their short reads (the
+ * list, the counts). Raw SQL throughout: the append is one statement whose atomicity is the point
+ * (docs/architecture.md#raw-sql-or-typeorm). Exports and verifications, which hold a connection
+ * as long as their data lasts, are AuditLongReadStore's.
  */
 @Injectable()
 export class AuditStore {
@@ -121,102 +92,5 @@ export class AuditStore {
       params,
     );
     return rows;
-  }
-
-  /**
-   * Opens one REPEATABLE READ snapshot before anything is written, so refusals and database
-   * errors still become problem+json answers; the file is a consistent cut while events arrive.
-   */
-  async openExport(
-    selection: TenantSelection,
-    filters: AuditEventFiltersDto,
-    format: ExportFormat,
-  ): Promise<OpenExport> {
-    const client = await dedicatedClient(this.dataSource);
-    let prepared: PreparedExport;
-    try {
-      prepared = await prepareExport(client, filters, selection, format);
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
-    return {
-      nextAfterSeq: prepared.nextAfterSeq,
-      pipeTo: (out) => streamExport(client, prepared.sql, format, out),
-    };
-  }
-
-  /** Recomputes one chain from the database, streaming, with its stored checkpoints; see verifyChain. */
-  async verify(
-    chain: AuditChain,
-    keys: readonly NoteVerifierKey[],
-    external: VerifyChainOptions['external'] = [],
-  ): Promise<ChainCheckVerdict> {
-    const client = await dedicatedClient(this.dataSource);
-    let failed: Error | undefined;
-    try {
-      return await verifyChain(client, chainIdOf(chain), { keys, external });
-    } catch (error) {
-      failed = error instanceof Error ? error : new Error('verify failed');
-      throw error;
-    } finally {
-      client.release(failed);
-    }
-  }
-}
-
-/**
- * Opens the snapshot and hands the filter values to the COPY statement as transaction-local
- * settings, set through bind parameters (COPY itself takes none): no value is spliced into SQL.
- */
-export async function prepareExport(
-  client: PoolClient,
-  filters: AuditEventFiltersDto,
-  selection: TenantSelection,
-  format: ExportFormat,
-): Promise<PreparedExport> {
-  requireChainForSeqOrder(filters, selection);
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  // An export of millions of rows outlives the pool's 15 s statement timeout; a stalled
-  // reader is still cut off by the idle-in-transaction timeout.
-  await client.query("SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = '5min'");
-  let nextAfterSeq: string | null = null;
-  if (!isAllTenants(selection)) {
-    // In the export's snapshot: the last seq the file will hold, found through (chain_id, seq).
-    const bySeq = auditEventFilterSql({ ...filters, order: 'asc' }, selection);
-    const [{ max }] = (
-      await client.query<{ max: string | null }>(
-        `SELECT max(audit_events.seq)::text AS max FROM audit_events ${bySeq.where}`,
-        bySeq.params,
-      )
-    ).rows;
-    nextAfterSeq = max ?? filters.after_seq ?? '0';
-  }
-  const { where, params, order } = auditEventFilterSql(filters, selection, undefined, settingPlaceholder);
-  if (params.length > 0) {
-    const settings = params.map((_, i) => `set_config('${settingName(i + 1)}', $${i + 1}, true)`).join(', ');
-    await client.query(
-      `SELECT ${settings}`,
-      params.map((value) => (value instanceof Date ? value.toISOString() : String(value))),
-    );
-  }
-  return { sql: exportCopySql(format, where, order), nextAfterSeq };
-}
-
-export async function streamExport(
-  client: PoolClient,
-  sql: string,
-  format: ExportFormat,
-  out: Writable,
-): Promise<void> {
-  try {
-    if (format === 'ndjson') await pipeline(client.query(copyTo(sql)), new NdjsonLines(), out);
-    else await pipeline(client.query(copyTo(sql)), out);
-    await client.query('COMMIT');
-    client.release();
-  } catch (error) {
-    // The copy may be half read (client gone): discard the connection rather than reuse it.
-    client.release(error instanceof Error ? error : new Error('export aborted'));
-    throw error;
   }
 }

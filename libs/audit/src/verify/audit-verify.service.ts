@@ -7,12 +7,12 @@ import { checkpointFileName } from '../checkpoints/checkpoint-file-sink';
 import { CheckpointSigner } from '../checkpoints/checkpoint-note';
 import { streamNotes } from '../verify-tool/checkpoint-files';
 import { BROKER_CHAIN, chainIdOf, tenantIdOf } from '../store/audit-chain';
-import { AuditStore } from '../store/audit.store';
+import { AuditLongReadStore } from '../store/audit-long-reads.store';
 
 @Injectable()
 export class AuditVerifyService {
   constructor(
-    private readonly store: AuditStore,
+    private readonly store: AuditLongReadStore,
     private readonly signer: CheckpointSigner,
     @Inject(AUDIT_CHECKPOINT_SETTINGS) private readonly settings: AuditCheckpointSettings,
   ) {}
