@@ -22,6 +22,11 @@ const moduleNameMapper = {
 const common = { rootDir: root, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
+  // On a 2-core machine Jest would run every file in its own process, one after the other, and
+  // that process keeps ~25-30 MB of heap per e2e file: past 1 GB by the last ones, where the export
+  // tests' forced GCs every 500 ms then took most of the CPU and ran past their timeouts. Set, the
+  // limit makes Jest run the files in a worker, restarted whenever a file leaves it above the limit.
+  workerIdleMemoryLimit: '512MB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
