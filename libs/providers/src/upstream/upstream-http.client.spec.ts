@@ -30,6 +30,10 @@ describe('UpstreamHttpClient', () => {
   let hold: Promise<void> | undefined;
   /** While set, the answer's headers go at once and its body trickles in, a byte per 50 ms, for this long. */
   let trickleMs = 0;
+  /** While set, the body goes in 500-byte chunks with no Content-Length (chunked encoding). */
+  let chunked = false;
+  /** While set, the headers (with Content-Length) go at once and the body 50 ms later. */
+  let lateBody = false;
 
   beforeEach(async () => {
     status = 200;
@@ -37,6 +41,8 @@ describe('UpstreamHttpClient', () => {
     bodySize = 10;
     hold = undefined;
     trickleMs = 0;
+    chunked = false;
+    lateBody = false;
     clock = new ManualClock();
     sut = new UpstreamHttpClient(options, clock);
     server = await startLocalServer(async (_request, response) => {
@@ -52,7 +58,20 @@ describe('UpstreamHttpClient', () => {
         response.end();
         return;
       }
-      response.writeHead(status, { 'content-type': 'text/plain' });
+      if (chunked) {
+        response.writeHead(status, { 'content-type': 'text/plain' });
+        for (let sent = 0; sent < bodySize && !response.destroyed; sent += 500) {
+          response.write('x'.repeat(Math.min(500, bodySize - sent)));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        response.end();
+        return;
+      }
+      response.writeHead(status, { 'content-type': 'text/plain', 'content-length': String(bodySize) });
+      if (lateBody) {
+        response.flushHeaders();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       response.end('x'.repeat(bodySize));
     });
   });
@@ -95,10 +114,24 @@ describe('UpstreamHttpClient', () => {
     expect([error.status, error.code]).toEqual([502, 'upstream_unreachable']);
   });
 
-  it('treats an oversized body as garbage', async () => {
+  it('treats an oversized body as garbage, refused on its Content-Length before it is read', async () => {
     bodySize = 5000;
+    lateBody = true;
     const error = await caught(get());
     expect([error.status, error.code]).toEqual([502, 'upstream_error']);
+  });
+
+  it('cuts an oversized body that announces no length as it arrives, and reads one within the cap whole', async () => {
+    chunked = true;
+    bodySize = 5000;
+    const error = await caught(get());
+    expect([error.status, error.code, error.message]).toEqual([
+      502,
+      'upstream_error',
+      'The upstream answer exceeded the size limit.',
+    ]);
+    bodySize = 1000;
+    await expect(get()).resolves.toBe('x'.repeat(1000));
   });
 
   it('opens the breaker after N consecutive faults and then fails fast with Retry-After', async () => {
