@@ -389,8 +389,9 @@ describe('audit API', () => {
     const fileMb = bytes / 1e6;
     process.stdout.write(`NDJSON export of ${lines} events (${fileMb.toFixed(1)} MB): ${growth.describe()}\n`);
     // A buffering export holds at least the whole file; a streaming one a bounded amount, which
-    // varies by Node line (4 to 27 MB seen for this ~70 MB file with the client reading bytes).
-    expect(growth.retainedMb).toBeLessThan(fileMb * 0.7);
+    // varies by Node line and by what the test process held before (4 to 27 MB seen for this
+    // ~70 MB file, and 58 MB once on Node 24 in a Jest worker): below the file's size tells them apart.
+    expect(growth.retainedMb).toBeLessThan(fileMb * 0.9);
   }, 180_000);
 
   it('a client that goes away mid-export frees its database connection (no COPY left running)', async () => {
