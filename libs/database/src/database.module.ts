@@ -3,8 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LongReadPool } from './long-read-pool';
 import { buildDataSourceOptions, DatabaseConnectionOptions } from './typeorm.options';
 
-/** Connections of a long read when the caller names none (DATABASE_LONG_READ_POOL_SIZE). */
-export const DEFAULT_LONG_READ_POOL_SIZE = 2;
+/** Connections for long reads when the caller names none (the default of DATABASE_LONG_READ_POOL_SIZE too). */
+const DEFAULT_LONG_READ_POOL_SIZE = 2;
 
 /**
  * The app's connection pool and the long-read pool beside it. Global, like TypeORM's own root
