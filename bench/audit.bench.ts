@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { runMigrations } from '@app/database';
 import { mkdtempSync } from 'node:fs';
@@ -365,16 +366,18 @@ async function verifyRate(pool: Pool, tenants: Tenant[], signer: CheckpointSigne
     let events = 0;
     let checkpoints = 0;
     const started = Date.now();
-    for (const tenant of tenants.slice(0, 20)) {
-      const verdict = await verifyChain(client, tenant.id, { keys });
-      if (!verdict.ok) throw new Error(`chain of ${tenant.id} broken at ${verdict.first_broken_seq}`);
-      events += verdict.events_checked;
-      checkpoints += verdict.checkpoints_checked;
-    }
+    const { loopMaxMs } = await holdingTheLoop(async () => {
+      for (const tenant of tenants.slice(0, 20)) {
+        const verdict = await verifyChain(client, tenant.id, { keys });
+        if (!verdict.ok) throw new Error(`chain of ${tenant.id} broken at ${verdict.first_broken_seq}`);
+        events += verdict.events_checked;
+        checkpoints += verdict.checkpoints_checked;
+      }
+    });
     client.release();
     const seconds = (Date.now() - started) / 1000;
     console.log(
-      `verify${keys.length ? ' with checkpoints' : ' (no keys)'}: ${events} events, ${checkpoints} checkpoints over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok)`,
+      `verify${keys.length ? ' with checkpoints' : ' (no keys)'}: ${events} events, ${checkpoints} checkpoints over 20 chains in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s (all ok), event loop held ${loopMaxMs.toFixed(1)} ms at most`,
     );
   }
 }
@@ -393,10 +396,27 @@ async function appendTo(pool: Pool, chains: readonly string[], perChain: number)
   );
 }
 
-function describeRound(label: string, r: CheckpointRoundResult): void {
+/**
+ * `work`, and the longest the event loop was held while it ran: what a request in flight on the
+ * same instance would wait at worst (checkpoint rounds and the verify route run beside the links).
+ */
+async function holdingTheLoop<T>(work: () => Promise<T>): Promise<{ result: T; loopMaxMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  try {
+    const result = await work();
+    return { result, loopMaxMs: delay.max / 1e6 };
+  } finally {
+    delay.disable();
+  }
+}
+
+async function timedRound(label: string, checkpointer: AuditCheckpointer): Promise<CheckpointRoundResult> {
+  const { result: r, loopMaxMs } = await holdingTheLoop(() => checkpointer.run());
   console.log(
-    `  ${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms, ${String(r.statements).padStart(3)} statements, ${String(r.chains_moved).padStart(5)} chains, ${String(r.events_verified).padStart(7)} events verified, ${String(r.checkpoints).padStart(5)} checkpoints ${JSON.stringify(r.phases_ms)}`,
+    `  ${label.padEnd(44)} ${r.ms.toFixed(0).padStart(6)} ms, ${String(r.statements).padStart(3)} statements, ${String(r.chains_moved).padStart(5)} chains, ${String(r.events_verified).padStart(7)} events verified, ${String(r.checkpoints).padStart(5)} checkpoints, event loop held ${loopMaxMs.toFixed(1)} ms at most ${JSON.stringify(r.phases_ms)}`,
   );
+  return r;
 }
 
 /**
@@ -419,18 +439,17 @@ async function checkpointRounds(tenants: Tenant[], pool: Pool): Promise<Checkpoi
   const checkpointer = new AuditCheckpointer(store, signer, new CheckpointWebhook(store, settings), settings);
   console.log(`\ncheckpoint rounds (budget ${EVENT_BUDGET_PER_ROUND} events verified per round):`);
   for (let round = 1; ; round += 1) {
-    const result = await checkpointer.run();
-    describeRound(`catch-up round ${round} (${tenants.length} loaded chains)`, result);
+    const result = await timedRound(`catch-up round ${round} (${tenants.length} loaded chains)`, checkpointer);
     if (result.chains_moved === 0 || round > 50) break;
   }
   const chains = Array.from({ length: 1000 }, () => randomUUID());
   await appendTo(pool, chains, 1);
-  describeRound('1,000 new chains, 1 event each', await checkpointer.run());
+  await timedRound('1,000 new chains, 1 event each', checkpointer);
   for (let repeat = 1; repeat <= 3; repeat += 1) {
     await appendTo(pool, chains, 5);
-    describeRound(`1,000 moving chains, 5 events each (#${repeat})`, await checkpointer.run());
+    await timedRound(`1,000 moving chains, 5 events each (#${repeat})`, checkpointer);
   }
-  describeRound('nothing moved', await checkpointer.run());
+  await timedRound('nothing moved', checkpointer);
   // One checkpoint per 100 events on the first 5 loaded chains, for verify.
   for (const tenant of tenants.slice(0, 5)) {
     const rows = await pool.query<{ seq: string; hash: string }>(

@@ -4,11 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import { eventColumnsSql } from '../store/audit-event-filter.sql';
+import { EVENTS_PER_FETCH } from '../store/event-batches';
 import { dedicatedClient } from '../store/dedicated-client';
 
 /** One instance at a time makes checkpoints; the others skip the round (docs/architecture.md#6-scaling-past-one-machine). */
 const CHECKPOINT_LOCK = 'sso-broker:audit-checkpoints';
-const SEGMENT_BATCH = 5000;
 
 export interface MovedChain {
   chain_id: string;
@@ -63,8 +63,8 @@ export interface DueDelivery {
  */
 export interface CheckpointRound {
   movedChainsOfAllTenants(limit: number): Promise<MovedChain[]>;
-  /** Streams the ranges' events ordered by chain then seq, in batches. */
-  readSegments(ranges: readonly SegmentRange[], onBatch: (rows: SegmentRow[]) => void): Promise<void>;
+  /** Streams the ranges' events ordered by chain then seq, in batches; the next is read once `onBatch` settles. */
+  readSegments(ranges: readonly SegmentRange[], onBatch: (rows: SegmentRow[]) => Promise<void>): Promise<void>;
   /** Inserts; a (chain, seq) another round already recorded is skipped. Returns the ids recorded. */
   record(
     checkpoints: readonly NewCheckpoint[],
@@ -147,9 +147,9 @@ export class AuditCheckpointStore {
           [ranges.map((r) => r.chainId), ranges.map((r) => r.afterSeq), ranges.map((r) => r.throughSeq)],
         );
         for (;;) {
-          const { rows } = await query<SegmentRow>(`FETCH ${SEGMENT_BATCH} FROM checkpoint_segments`);
-          if (rows.length > 0) onBatch(rows);
-          if (rows.length < SEGMENT_BATCH) break;
+          const { rows } = await query<SegmentRow>(`FETCH ${EVENTS_PER_FETCH} FROM checkpoint_segments`);
+          if (rows.length > 0) await onBatch(rows);
+          if (rows.length < EVENTS_PER_FETCH) break;
         }
         await query('CLOSE checkpoint_segments');
       },
