@@ -125,7 +125,7 @@ export class AuditCheckpointer implements OnApplicationBootstrap, OnApplicationS
       });
       lap('verify');
       const checkpoints: NewCheckpoint[] = [];
-      // ~40 µs per signature: a round of 1,000 moved chains would otherwise hold the loop ~50 ms.
+      // 40-60 µs per chain (check and signature): 1,000 moved chains held the loop 40-60 ms in one go.
       await forEachYielding(plans, (plan) => {
         const refusal = this.check(plan);
         if (refusal) {
