@@ -349,14 +349,16 @@ async function exportRate(pool: Pool, format: 'ndjson' | 'csv'): Promise<void> {
   const timer = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 50);
-  const prepared = await prepareExport(client, {}, ALL_TENANTS, format);
-  // The store's own streaming (COPY, and for NDJSON the metadata pass); it commits and releases.
-  await streamExport(client, prepared.sql, format, sink);
+  const { loopMaxMs } = await holdingTheLoop(async () => {
+    const prepared = await prepareExport(client, {}, ALL_TENANTS, format);
+    // The store's own streaming (COPY, and for NDJSON the metadata pass); it commits and releases.
+    await streamExport(client, prepared.sql, format, sink);
+  });
   clearInterval(timer);
   const seconds = (Date.now() - started) / 1000;
   const events = format === 'csv' ? lines - 1 : lines;
   console.log(
-    `export ${format}: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s, RSS growth ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB`,
+    `export ${format}: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s, RSS growth ${((rssPeak - rssBefore) / 1e6).toFixed(1)} MB, event loop held ${loopMaxMs.toFixed(1)} ms at most`,
   );
 }
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { TurnBudget } from '@app/common';
 import { NdjsonLines } from './ndjson-lines';
 
 /** What the COPY statement writes for one event: head \x02 jsonb text \x02 tail, newline. */
@@ -31,6 +32,31 @@ describe('NdjsonLines', () => {
       for (let i = 0; i < bytes.length; i += size) chunks.push(Buffer.from(bytes.subarray(i, i + size)));
       expect(await run(chunks)).toBe(expected);
     }
+  });
+
+  it('hands a chunk on in the next event-loop turn once the turn has run past its budget', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const lines = new NdjsonLines(new TurnBudget(0));
+    const turnsSeen: number[] = [];
+    const out: Buffer[] = [];
+    lines.on('data', (chunk: Buffer) => {
+      turnsSeen.push(turns);
+      out.push(chunk);
+    });
+    const ended = new Promise((resolve) => lines.on('end', resolve));
+    // Written in one go, as a socket's reads arrive: a plain transform rewrites them all in this turn.
+    for (let i = 0; i < 10; i += 1) lines.write(Buffer.from(row(`{"i": ${i}}`)));
+    lines.end();
+    await ended;
+    ticking = false;
+    expect(Buffer.concat(out).toString('utf8').split('\n').filter(Boolean)).toHaveLength(10);
+    expect(new Set(turnsSeen).size).toBeGreaterThanOrEqual(5);
   });
 
   it('refuses a row cut short', async () => {

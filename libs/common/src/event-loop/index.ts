@@ -1,1 +1,2 @@
 export * from './for-each-yielding';
+export * from './turn-budget';

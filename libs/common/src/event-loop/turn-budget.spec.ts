@@ -1,0 +1,22 @@
+import { TurnBudget } from './turn-budget';
+
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('TurnBudget', () => {
+  it('overruns once a turn has run for the slice, and starts afresh in the next turn', async () => {
+    const budget = new TurnBudget(5);
+    expect(budget.overrun()).toBe(false); // the turn's first chunk opens it
+    spin(1);
+    expect(budget.overrun()).toBe(false);
+    spin(5);
+    expect(budget.overrun()).toBe(true);
+    expect(budget.overrun()).toBe(true);
+    await nextTurn();
+    expect(budget.overrun()).toBe(false);
+  });
+});
