@@ -10,6 +10,7 @@ import {
   AuditService,
   ChainVerifier,
   checkpointFileName,
+  CheckpointSigner,
   CheckpointWebhook,
   openCheckpoint,
   parseVerifierKey,
@@ -237,10 +238,12 @@ describe('audit checkpoints', () => {
     expect(seq).toBe('6');
   });
 
-  it('verifying a batch lets other work run between its events, in the round and on the verify route', async () => {
+  it('verifying and signing let other work run between events and chains, in the round and on the verify route', async () => {
     await t.app.get(AuditCheckpointer).run();
     const tenant = randomUUID();
     await addEvents(t, tenant, 40);
+    const others = Array.from({ length: 12 }, () => randomUUID());
+    for (const other of others) await addEvents(t, other, 1);
     // Every event check made to keep the CPU for 1 ms: 40 ms for events that arrive in one batch.
     let turns = 0;
     let ticking = true;
@@ -259,13 +262,25 @@ describe('audit checkpoints', () => {
       turnsSeen.push(turns);
       push.call(this, event);
     });
+    const turnsAtSigning: number[] = [];
+    const sign = CheckpointSigner.prototype.sign;
+    const slowSign = jest.spyOn(CheckpointSigner.prototype, 'sign').mockImplementation(function (
+      this: CheckpointSigner,
+      statement,
+    ) {
+      const until = performance.now() + 1;
+      while (performance.now() < until);
+      turnsAtSigning.push(turns);
+      return sign.call(this, statement);
+    });
     setImmediate(tick);
     try {
       const round = await t.app.get(AuditCheckpointer).run();
-      expect(round.checkpoints).toBeGreaterThanOrEqual(1);
-      expect(round.events_verified).toBeGreaterThanOrEqual(40);
+      expect(round.checkpoints).toBeGreaterThanOrEqual(13);
+      expect(round.events_verified).toBeGreaterThanOrEqual(52);
       // A loop over the whole batch would show one value; 5 ms slices show several.
       expect(new Set(turnsSeen).size).toBeGreaterThanOrEqual(4);
+      expect(new Set(turnsAtSigning).size).toBeGreaterThanOrEqual(2);
 
       turnsSeen.length = 0;
       const verify = await request(t.url).get('/v1/audit-events/verify').query({ tenant_id: tenant }).set(admin());
@@ -275,6 +290,7 @@ describe('audit checkpoints', () => {
     } finally {
       ticking = false;
       slowPush.mockRestore();
+      slowSign.mockRestore();
     }
   });
 });
