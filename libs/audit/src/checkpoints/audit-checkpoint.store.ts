@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import { eventColumnsSql } from '../store/audit-event-filter.sql';
-import { EVENTS_PER_FETCH } from '../store/event-batches';
+import { ROWS_PER_FETCH } from '../store/rows-per-fetch';
 import { dedicatedClient } from '../store/dedicated-client';
 
 /** One instance at a time makes checkpoints; the others skip the round (docs/architecture.md#6-scaling-past-one-machine). */
@@ -147,9 +147,9 @@ export class AuditCheckpointStore {
           [ranges.map((r) => r.chainId), ranges.map((r) => r.afterSeq), ranges.map((r) => r.throughSeq)],
         );
         for (;;) {
-          const { rows } = await query<SegmentRow>(`FETCH ${EVENTS_PER_FETCH} FROM checkpoint_segments`);
+          const { rows } = await query<SegmentRow>(`FETCH ${ROWS_PER_FETCH} FROM checkpoint_segments`);
           if (rows.length > 0) await onBatch(rows);
-          if (rows.length < EVENTS_PER_FETCH) break;
+          if (rows.length < ROWS_PER_FETCH) break;
         }
         await query('CLOSE checkpoint_segments');
       },

@@ -5,7 +5,7 @@ import type { StoredChainedEvent } from '../chain/chained-event';
 import { openCheckpoint } from '../checkpoints/checkpoint-note';
 import type { NoteVerifierKey } from '../checkpoints/signed-note';
 import { EVENT_COLUMNS_SQL } from './audit-event-filter.sql';
-import { EVENTS_PER_FETCH } from './event-batches';
+import { ROWS_PER_FETCH } from './rows-per-fetch';
 
 /** A checkpoint note from outside the database (a file sink copy), with where it was read. */
 export interface ExternalCheckpoint {
@@ -156,14 +156,14 @@ export async function verifyChain(
       : 0;
     let pushed = 0;
     for (;;) {
-      const { rows } = await client.query<StoredChainedEvent>(`FETCH ${EVENTS_PER_FETCH} FROM chain_events`);
+      const { rows } = await client.query<StoredChainedEvent>(`FETCH ${ROWS_PER_FETCH} FROM chain_events`);
       if (rows.length === 0) break;
       await anchorThrough(BigInt(rows[rows.length - 1].seq));
       await forEachYielding(rows, (row) => verifier.push(row));
       state.passed = BigInt(rows[rows.length - 1].seq);
       pushed += rows.length;
       options.onProgress?.(pushed, total);
-      if (rows.length < EVENTS_PER_FETCH) break;
+      if (rows.length < ROWS_PER_FETCH) break;
     }
     // Checkpoints beyond the last event: the chain is shorter than a signed statement says.
     await anchorThrough(BigInt('9223372036854775807'));
@@ -184,7 +184,7 @@ export async function verifyChain(
 async function* databaseCheckpoints(client: ClientBase): AsyncGenerator<Candidate> {
   for (;;) {
     const { rows } = await client.query<{ id: string; seq: string; hash: string; note: string }>(
-      `FETCH ${EVENTS_PER_FETCH} FROM chain_checkpoints`,
+      `FETCH ${ROWS_PER_FETCH} FROM chain_checkpoints`,
     );
     for (const row of rows)
       yield {
@@ -194,7 +194,7 @@ async function* databaseCheckpoints(client: ClientBase): AsyncGenerator<Candidat
         source: 'database',
         row: { seq: row.seq, hash: row.hash },
       };
-    if (rows.length < EVENTS_PER_FETCH) return;
+    if (rows.length < ROWS_PER_FETCH) return;
   }
 }
 

@@ -1,8 +1,0 @@
-/**
- * Audit events per FETCH from a server-side cursor, in the code that reads them inside a broker
- * instance (the checkpoint round, the verify route). PostgreSQL sends a FETCH's rows at once and
- * the pg driver parses all that reached the socket in one go, while the links this instance
- * serves wait. With the hashing already sliced, verifying 25,000 events held the event loop
- * 45-49 ms at most at 2,000 per FETCH, 14-22 ms at 250 (docs/performance.md#eighth-pass).
- */
-export const EVENTS_PER_FETCH = 250;
