@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { TurnBudget } from '@app/common';
+import { countTurns } from '../../../../test/utils/event-loop-turns';
 import { NdjsonLines } from './ndjson-lines';
 
 /** What the COPY statement writes for one event: head \x02 jsonb text \x02 tail, newline. */
@@ -35,18 +36,12 @@ describe('NdjsonLines', () => {
   });
 
   it('hands a chunk on in the next event-loop turn once the turn has run past its budget', async () => {
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      turns += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const counter = countTurns();
     const lines = new NdjsonLines(new TurnBudget(0));
     const turnsSeen: number[] = [];
     const out: Buffer[] = [];
     lines.on('data', (chunk: Buffer) => {
-      turnsSeen.push(turns);
+      turnsSeen.push(counter.turns);
       out.push(chunk);
     });
     const ended = new Promise((resolve) => lines.on('end', resolve));
@@ -54,7 +49,7 @@ describe('NdjsonLines', () => {
     for (let i = 0; i < 10; i += 1) lines.write(Buffer.from(row(`{"i": ${i}}`)));
     lines.end();
     await ended;
-    ticking = false;
+    counter.stop();
     expect(Buffer.concat(out).toString('utf8').split('\n').filter(Boolean)).toHaveLength(10);
     expect(new Set(turnsSeen).size).toBeGreaterThanOrEqual(5);
   });

@@ -1,30 +1,19 @@
+import { countTurns, spin } from '../../../../test/utils/event-loop-turns';
 import { forEachYielding } from './for-each-yielding';
-
-/** Keeps the CPU for `ms`, as hashing a large batch does. */
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
 
 describe('forEachYielding', () => {
   it('lets callbacks scheduled during the loop run between slices, keeping the items in order', async () => {
-    let immediates = 0;
-    let ticking = true;
-    const tick = () => {
-      immediates += 1;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const counter = countTurns();
     const seen: Array<{ item: number; immediates: number }> = [];
     await forEachYielding(
       Array.from({ length: 40 }, (_, i) => i),
       (item) => {
         spin(1);
-        seen.push({ item, immediates });
+        seen.push({ item, immediates: counter.turns });
       },
       5,
     );
-    ticking = false;
+    counter.stop();
     expect(seen.map((s) => s.item)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     // 40 ms of work in 5 ms slices: the ticker ran between them (a plain loop would show one value).
     expect(new Set(seen.map((s) => s.immediates)).size).toBeGreaterThanOrEqual(4);

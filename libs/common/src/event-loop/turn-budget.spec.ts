@@ -1,9 +1,5 @@
+import { spin } from '../../../../test/utils/event-loop-turns';
 import { TurnBudget } from './turn-budget';
-
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
