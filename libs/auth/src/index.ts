@@ -5,7 +5,7 @@ export { Auth } from './decorators/auth.decorator';
 export type { AuthPolicy, TenantSource } from './decorators/auth.decorator';
 export { Public } from './decorators/public.decorator';
 export { CurrentPrincipal } from './decorators/current-principal.decorator';
-export { CurrentTenant, CurrentTenants } from './decorators/current-tenant.decorator';
+export { CurrentTenant, CurrentTenants, currentTenantOf } from './decorators/current-tenant.decorator';
 export { ApiKeysService } from './api-keys/api-keys.service';
 export { ApiKeysException, ApiKeysExceptionCode } from './api-keys/api-keys.exception';
 export { CreateApiKeyDto } from './api-keys/dto/create-api-key.dto';

@@ -15,8 +15,12 @@ export type RequestWithDeferredCharge = { [DEFERRED_CHARGE]?: DeferredCharge };
  */
 export const DeferRateLimitCharge = () => SetMetadata(DEFER_RATE_LIMIT_CHARGE, true);
 
+/** The charge RateLimitGuard left on a @DeferRateLimitCharge() route's request: what `@RateLimitCharge()` gives. */
+export function rateLimitChargeOf(request: object): DeferredCharge | undefined {
+  return (request as RequestWithDeferredCharge)[DEFERRED_CHARGE];
+}
+
 /** `@RateLimitCharge() charge: DeferredCharge | undefined` on a @DeferRateLimitCharge() route. */
-export const RateLimitCharge = createParamDecorator(
-  (_: unknown, host: ExecutionContext): DeferredCharge | undefined =>
-    host.switchToHttp().getRequest<RequestWithDeferredCharge>()[DEFERRED_CHARGE],
+export const RateLimitCharge = createParamDecorator((_: unknown, host: ExecutionContext): DeferredCharge | undefined =>
+  rateLimitChargeOf(host.switchToHttp().getRequest()),
 );

@@ -6,5 +6,5 @@ export { RateLimitedException } from './rate-limited.exception';
 export { PostgresThrottlerStorage } from './postgres-throttler.storage';
 export { RATE_LIMIT_WINDOW_MS } from './rate-limit.throttlers';
 export { AuthFailureLimiter } from './auth-failure.limiter';
-export { DeferRateLimitCharge, RateLimitCharge } from './defer-rate-limit-charge.decorator';
+export { DeferRateLimitCharge, RateLimitCharge, rateLimitChargeOf } from './defer-rate-limit-charge.decorator';
 export { DeferredCharge } from './deferred-charge';

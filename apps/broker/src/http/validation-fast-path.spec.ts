@@ -167,6 +167,19 @@ describe('POST /v1/login-links validation fast path', () => {
       accept.mockRestore();
     }
   });
+
+  it('hands back a fast-path body and a custom decorator’s value as they are, not as promises', async () => {
+    const pipe = createValidationPipe([createLoginLinkFastPath]);
+    const dto: unknown = pipe.transform({ connection: 'c', user: { login: 'a' } }, BODY);
+    expect(dto).toBeInstanceOf(CreateLoginLinkDto);
+    // Nest runs a custom parameter's value through the global pipe too; ValidationPipe leaves it alone.
+    const scope = { tenantId: 't' };
+    expect(pipe.transform(scope, { type: 'custom' })).toBe(scope);
+    // Everything else is ValidationPipe's, which answers a promise.
+    const refused: unknown = pipe.transform({ connection: 'c' }, BODY);
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toBeInstanceOf(BrokerException);
+  });
 });
 
 /** Bodies near every rule's edges: each field mostly well-formed, so that many take the fast path. */

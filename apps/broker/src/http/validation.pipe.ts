@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BodyFastPath, BrokerException, FieldError } from '@app/common';
 import { memoiseValidationMetadata } from './validation-metadata-memo';
 
@@ -8,16 +8,21 @@ import { memoiseValidationMetadata } from './validation-metadata-memo';
  * class-validator (docs/performance.md#validation-fast-path); every other input, and every
  * refusal, goes through the pipe.
  */
-export function createValidationPipe(fastPaths: readonly BodyFastPath[] = []): ValidationPipe {
+export function createValidationPipe(fastPaths: readonly BodyFastPath[] = []): PipeTransform {
   memoiseValidationMetadata();
   return new BrokerValidationPipe(fastPaths);
 }
 
-class BrokerValidationPipe extends ValidationPipe {
+/**
+ * Wraps Nest's ValidationPipe rather than extending it: its `transform` is async, and this one
+ * answers without a promise where it can (below).
+ */
+class BrokerValidationPipe implements PipeTransform {
   private readonly fastPaths: ReadonlyMap<unknown, BodyFastPath>;
+  private readonly validation: ValidationPipe;
 
   constructor(fastPaths: readonly BodyFastPath[]) {
-    super({
+    this.validation = new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
@@ -31,12 +36,16 @@ class BrokerValidationPipe extends ValidationPipe {
     this.fastPaths = new Map(fastPaths.map((path) => [path.dto, path]));
   }
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  // Not async: a value the fast path accepts, and a custom decorator's value (which the pipe never
+  // validates), are handed back without the two promises of an async method and of super's.
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'body') {
       const accepted = this.fastPaths.get(metadata.metatype)?.accept(value);
       if (accepted !== undefined) return accepted;
+    } else if (metadata.type === 'custom') {
+      return value;
     }
-    return super.transform(value, metadata);
+    return this.validation.transform(value, metadata);
   }
 }
 
