@@ -1,5 +1,5 @@
 import { Client, types } from 'pg';
-import { namedStatement, PreparedQuery } from '@app/database';
+import { namedStatement, runPrepared } from '@app/database';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
 
 /**
@@ -26,7 +26,7 @@ describe('PreparedQuery against PostgreSQL', () => {
   });
 
   const run = (name: string, text: string, values: unknown[] = [], on: Client = client) =>
-    on.query(new PreparedQuery(namedStatement(name, text), values, on)).result;
+    runPrepared(on, namedStatement(name, text), values);
   /** Runs `work` on a client of its own whose int4 columns go through `parse`. */
   async function withInt4Parser(parse: (value: string) => number, work: (on: Client) => Promise<void>): Promise<void> {
     const getTypeParser = (oid: number, format?: 'text' | 'binary') =>

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { Client, QueryConfig } from 'pg';
 import { createBenchDatabase, withClient } from '../harness/bench-database';
 import { markdown } from '../harness/report';
-import { PreparedQuery } from '../../libs/database/src/prepared-query';
+import { runPrepared } from '../../libs/database/src/prepared-query';
 import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } from './v1/audit-append-v1.sql';
 import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 
@@ -97,7 +97,7 @@ function clientFor(client: Client, mode: Mode): Client {
   const query = async (config: string | QueryConfig) => {
     if (typeof config === 'string' || config.name === undefined) return client.query(config);
     const statement = { name: config.name, text: config.text };
-    return { rows: await client.query(new PreparedQuery(statement, config.values ?? [], client)).result };
+    return { rows: await runPrepared(client, statement, config.values ?? []) };
   };
   return { query } as unknown as Client;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { PreparedQuery } from './prepared-query';
+import { PreparedQuery, type PreparedQueryDone } from './prepared-query';
 import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 
 /**
@@ -63,34 +63,51 @@ interface QueryRunnerLike {
  * connection opened after a reconnect prepares it again. Errors are TypeORM's QueryFailedError,
  * as from `query()`, so callers and the problem filter see one error shape.
  */
-export async function queryNamed<Row>(
+export function queryNamed<Row>(
   db: DataSource | EntityManager,
   statement: NamedStatement,
   values: readonly unknown[],
 ): Promise<Row[]> {
-  try {
+  return new Promise<Row[]>((resolve, reject) => {
+    const done: PreparedQueryDone = (error, rows) =>
+      error === undefined ? resolve(rows as Row[]) : reject(new QueryFailedError(statement.text, [...values], error));
     const runner = 'queryRunner' in db ? (db.queryRunner as unknown as QueryRunnerLike | undefined) : undefined;
-    if (runner !== undefined) return (await execute(await runner.connect(), statement, values)) as Row[];
+    if (runner !== undefined) {
+      runner.connect().then(
+        (client) => void client.query(new PreparedQuery(statement, values, client, done)),
+        (error: Error) => done(error, []),
+      );
+      return;
+    }
     const dataSource = 'driver' in db ? db : db.dataSource;
-    const client = await (dataSource.driver as unknown as { master: Pool }).master.connect();
+    runOnPool((dataSource.driver as unknown as { master: Pool }).master, statement, values, done);
+  });
+}
+
+/**
+ * Checks a connection out of the pool, runs the statement on it and hands it back, all through
+ * callbacks: the caller's one promise is the only one (pg-pool's promise API would add two, the
+ * query's own a third; each is a turn of the microtask queue on every link, docs/performance.md#ninth-pass).
+ */
+function runOnPool(pool: Pool, statement: NamedStatement, values: readonly unknown[], done: PreparedQueryDone): void {
+  pool.connect((connectError: Error | undefined, client: PoolClient | undefined) => {
+    if (connectError !== undefined || client === undefined) {
+      done(connectError ?? new Error('the pool handed out no connection'), []);
+      return;
+    }
     // A checked-out client has no listener of the pool's: without one, a connection the server
     // ends (restart, failover) would emit an unhandled 'error' and take the process down.
     let broken: Error | undefined;
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
-    try {
-      return (await execute(client, statement, values)) as Row[];
-    } finally {
-      client.removeListener('error', onError);
-      // As TypeORM does: a statement's error leaves the connection usable (and its prepared
-      // statements with it); a connection that itself failed is handed back to be discarded.
-      client.release(broken);
-    }
-  } catch (error) {
-    throw new QueryFailedError(statement.text, values as unknown[], error as Error);
-  }
-}
-
-function execute(client: PoolClient, statement: NamedStatement, values: readonly unknown[]): Promise<unknown[]> {
-  return client.query(new PreparedQuery(statement, values, client)).result;
+    client.query(
+      new PreparedQuery(statement, values, client, (error, rows) => {
+        client.removeListener('error', onError);
+        // As TypeORM does: a statement's error leaves the connection usable (and its prepared
+        // statements with it); a connection that itself failed is handed back to be discarded.
+        client.release(broken);
+        done(error, rows);
+      }),
+    );
+  });
 }

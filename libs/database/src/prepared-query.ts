@@ -81,12 +81,17 @@ interface QueryInternals {
   callback: (error: Error | null | undefined) => void;
 }
 
+/** Called once, when PostgreSQL has answered: with the statement's error, or with its rows. */
+export type PreparedQueryDone = (error: Error | undefined, rows: Record<string, unknown>[]) => void;
+
 /**
  * A named statement's execution, submitted to node-postgres as its own Query. It keeps
  * node-postgres's protocol handling (parse once per connection, then bind, describe, execute,
  * sync; errors; the connection's queue) and replaces only how rows are built: through the
  * statement's memoised RowShape. The text is handed to Query as a string, which node-postgres
- * takes as is; a config object it would first copy property by property (~7 µs per query).
+ * takes as is; a config object it would first copy property by property (~7 µs per query). It
+ * answers through a callback, so that a caller running it on a pooled connection can wrap the
+ * checkout, the query and the release in one promise (`queryNamed`); `runPrepared` is the promise.
  */
 export class PreparedQuery extends Query {
   // Private fields (#): node-postgres's Query has fields of its own (rows, types…) these must not shadow.
@@ -94,23 +99,15 @@ export class PreparedQuery extends Query {
   readonly #rows: Record<string, unknown>[] = [];
   #shape: RowShape | undefined;
   #rowError: Error | undefined;
-  /** The statement's rows once PostgreSQL has answered, or its error. */
-  readonly result: Promise<Record<string, unknown>[]>;
 
-  constructor(statement: NamedStatement, values: readonly unknown[], parsers: ParserSource) {
+  constructor(statement: NamedStatement, values: readonly unknown[], parsers: ParserSource, done: PreparedQueryDone) {
     super(statement.text);
     this.#parsers = parsers;
     const internals = this as unknown as QueryInternals;
     internals.name = statement.name;
     internals.values = values as unknown[];
-    this.result = new Promise((resolve, reject) => {
-      // node-postgres calls back once: with the statement's error, or with none at ReadyForQuery.
-      internals.callback = (error) => {
-        const failure = error ?? this.#rowError;
-        if (failure) reject(failure);
-        else resolve(this.#rows);
-      };
-    });
+    // node-postgres calls back once: with the statement's error, or with none at ReadyForQuery.
+    internals.callback = (error) => done(error ?? this.#rowError, this.#rows);
   }
 
   handleRowDescription(message: { fields: FieldDef[] }): void {
@@ -127,4 +124,17 @@ export class PreparedQuery extends Query {
       this.#rowError = error as Error;
     }
   }
+}
+
+/** Runs a named statement on `client` and answers its rows. */
+export function runPrepared(
+  client: ParserSource & { query(query: PreparedQuery): unknown },
+  statement: NamedStatement,
+  values: readonly unknown[],
+): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    client.query(
+      new PreparedQuery(statement, values, client, (error, rows) => (error ? reject(error) : resolve(rows))),
+    );
+  });
 }

@@ -119,4 +119,21 @@ describe('RateLimitGuard', () => {
     expect(charged).toHaveLength(1);
     expect(charged[0].map((charge) => charge.key)).toEqual(['key:k1', 'tenant:t1']);
   });
+
+  it('answers a deferred route at once when every budget value is plain, and through a promise while one is not', async () => {
+    const plainTenantLimit = { ...OPTIONS, throttlers: OPTIONS.throttlers.map((budget) => ({ ...budget, limit: 20 })) };
+    const storage = { chargeOrRefuse: jest.fn(), chargeInOrder: jest.fn() };
+    const guard = new RateLimitGuard(plainTenantLimit, storage as unknown as PostgresThrottlerStorage, new Reflector());
+    await guard.onModuleInit();
+    const { contextOf } = await setUp();
+    const { request, context } = contextOf('deferred', portal);
+    expect(guard.canActivate(context)).toBe(true);
+    expect(request[DEFERRED_CHARGE]).toBeDefined();
+
+    // The tenant's own limit still being looked up (OPTIONS): the same answer, once it has come.
+    const pending = await setUp();
+    const answer = pending.guard.canActivate(pending.contextOf('deferred', portal).context);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe(true);
+  });
 });

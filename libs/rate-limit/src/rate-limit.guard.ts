@@ -71,11 +71,20 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     return plan.skip || this.charge(context, plan);
   }
 
-  private async charge(context: ExecutionContext, plan: RoutePlan & { skip: false }): Promise<boolean> {
+  /**
+   * Synchronous when every budget's values are (a tenant's own limit is, once cached) and the
+   * charge is deferred, which is the link route's case: Nest then takes the plain `true` without
+   * a turn of the microtask queue.
+   */
+  private charge(context: ExecutionContext, plan: RoutePlan & { skip: false }): boolean | Promise<boolean> {
     const charges =
-      plan.budgets === undefined
-        ? await this.throttler.chargesOfWalk(context)
-        : await this.chargesOf(context, plan.budgets);
+      plan.budgets === undefined ? this.throttler.chargesOfWalk(context) : this.chargesOf(context, plan.budgets);
+    return Array.isArray(charges)
+      ? this.settle(context, plan, charges)
+      : charges.then((resolved) => this.settle(context, plan, resolved));
+  }
+
+  private settle(context: ExecutionContext, plan: { defer: boolean }, charges: BucketCharge[]): true | Promise<true> {
     if (plan.defer) {
       const http = context.switchToHttp();
       const deferred = new DeferredCharge(charges, this.buckets);
@@ -84,34 +93,49 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
       http.getResponse<FastifyReply>().raw.once('close', () => deferred.settleLate());
       return true;
     }
-    await this.buckets.chargeOrRefuse(charges);
-    return true;
+    return this.buckets.chargeOrRefuse(charges).then(() => true);
   }
 
-  /** The module's budgets that apply to this request, as ThrottlerGuard would resolve them. */
-  private async chargesOf(context: ExecutionContext, budgets: readonly ThrottlerOptions[]): Promise<BucketCharge[]> {
+  /** The module's budgets that apply to this request, as ThrottlerGuard would resolve them; a promise only when one of their values is. */
+  private chargesOf(
+    context: ExecutionContext,
+    budgets: readonly ThrottlerOptions[],
+  ): BucketCharge[] | Promise<BucketCharge[]> {
     const request = context.switchToHttp().getRequest<Record<string, unknown>>();
     const common = this.throttler.common();
-    const charges: BucketCharge[] = [];
+    const charges: (BucketCharge | Promise<BucketCharge>)[] = [];
+    let pending = false;
     for (const budget of budgets) {
       const skipIf = budget.skipIf ?? common.skipIf;
       if (skipIf?.(context)) continue;
       const name = budget.name ?? 'default';
-      // Awaited only when a value is a promise (the tenant's own limit is): each await is a turn of the microtask queue.
-      const ttlValue = resolveNumber(budget.ttl, context, 'ttl', name);
-      const ttl = typeof ttlValue === 'number' ? ttlValue : await ttlValue;
-      const limitValue = resolveNumber(budget.limit, context, 'limit', name);
-      const limit = typeof limitValue === 'number' ? limitValue : await limitValue;
-      const blockValue =
+      const ttl = resolveNumber(budget.ttl, context, 'ttl', name);
+      const limit = resolveNumber(budget.limit, context, 'limit', name);
+      const blockDuration =
         budget.blockDuration === undefined ? ttl : resolveNumber(budget.blockDuration, context, 'blockDuration', name);
-      const blockDuration = typeof blockValue === 'number' ? blockValue : await blockValue;
       const getTracker = (budget.getTracker ?? common.getTracker)!;
       const generateKey = (budget.generateKey ?? common.generateKey)!;
       const tracker = getTracker(request, context);
-      const key = generateKey(context, typeof tracker === 'string' ? tracker : await tracker, name);
-      charges.push({ key, ttl, limit, blockDuration });
+      if (
+        typeof tracker === 'string' &&
+        typeof ttl === 'number' &&
+        typeof limit === 'number' &&
+        typeof blockDuration === 'number'
+      ) {
+        charges.push({ key: generateKey(context, tracker, name), ttl, limit, blockDuration });
+      } else {
+        pending = true;
+        charges.push(
+          Promise.all([tracker, ttl, limit, blockDuration]).then(([tracked, ttl, limit, blockDuration]) => ({
+            key: generateKey(context, tracked, name),
+            ttl,
+            limit,
+            blockDuration,
+          })),
+        );
+      }
     }
-    return charges;
+    return pending ? Promise.all(charges) : (charges as BucketCharge[]);
   }
 
   private planOf(context: ExecutionContext): RoutePlan {

@@ -43,4 +43,16 @@ describe('TenantRateLimits', () => {
     expect(await fresh).toBe(9);
     expect(query).toHaveBeenCalledTimes(2);
   });
+
+  it('answers a plain number once the lookup has answered, and a promise until then', async () => {
+    let answer!: (rows: unknown) => void;
+    const limits = limitsOver(jest.fn(() => new Promise((resolve) => (answer = resolve))));
+
+    const first = limits.perMinute('t1', 600);
+    expect(first).toBeInstanceOf(Promise);
+    answer([{ rate_limit_per_minute: null }]);
+    expect(await first).toBe(600);
+    expect(limits.perMinute('t1', 600)).toBe(600);
+    expect(limits.perMinute('t1', 50)).toBe(50);
+  });
 });

@@ -6,7 +6,9 @@ const CACHE_TTL_MS = 5_000;
 
 interface CachedLimit {
   // The lookup itself, so that the requests of a tenant arriving while it runs share it instead of each querying.
-  limit: Promise<number | null>;
+  lookup: Promise<number | null>;
+  /** Its answer once it has come: then the limit is answered as a plain number, with no promise. */
+  limit?: number | null;
   expiresAt: number;
 }
 
@@ -17,15 +19,21 @@ export class TenantRateLimits {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async perMinute(tenantId: string, fallback: number): Promise<number> {
+  /**
+   * A number when the tenant's entry is fresh and its lookup has answered (every request but
+   * the first few of each 5 s): the rate-limit guard then decides without a promise.
+   */
+  perMinute(tenantId: string, fallback: number): number | Promise<number> {
     const now = Date.now();
     let cached = this.cache.get(tenantId);
     if (!cached || cached.expiresAt <= now) {
-      cached = { limit: this.load(tenantId), expiresAt: now + CACHE_TTL_MS };
+      const entry: CachedLimit = { lookup: this.load(tenantId), expiresAt: now + CACHE_TTL_MS };
+      void entry.lookup.then((limit) => (entry.limit = limit));
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(tenantId, cached);
+      this.cache.set(tenantId, (cached = entry));
     }
-    return (await cached.limit) ?? fallback;
+    if (cached.limit !== undefined) return cached.limit ?? fallback;
+    return cached.lookup.then((limit) => limit ?? fallback);
   }
 
   private async load(tenantId: string): Promise<number | null> {

@@ -31,23 +31,23 @@ export class ApiKeyAuthGuard implements CanActivate {
     return isPublicRoute(this.reflector, context) || this.authenticate(context);
   }
 
-  private async authenticate(context: ExecutionContext): Promise<boolean> {
+  /** Not async: the passport round is one promise already, and a second around it would cost a turn per request. */
+  private authenticate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<BrokerRequest>();
-    refuseAmbiguousCredentials(request);
+    const ambiguous = ambiguousCredentials(request);
+    if (ambiguous !== undefined) return Promise.reject(ambiguous);
     // A request without an Authorization header may carry a web console session instead
     // (docs/architecture.md#console-sessions); a bearer key, when sent, always decides.
     const sessionToken = request.headers.authorization === undefined ? this.console.cookieOf(request) : undefined;
-    if (sessionToken !== undefined) {
-      request.principal = await this.console.authenticate(request, sessionToken);
-      return true;
-    }
+    if (sessionToken !== undefined) return this.authenticateSession(request, sessionToken);
     const wait = this.failures.retryAfter(request.ip);
-    if (wait > 0) throw new RateLimitedException(wait);
-    request.principal = await new Promise<Principal>((resolve, reject) => {
+    if (wait > 0) return Promise.reject(new RateLimitedException(wait));
+    return new Promise<boolean>((resolve, reject) => {
       const callback = (error: unknown, principal: Principal | false) => {
         try {
-          resolve(principalOrThrow(error, principal, request));
+          request.principal = principalOrThrow(error, principal, request);
+          resolve(true);
         } catch (failure) {
           reject(failure);
         }
@@ -58,6 +58,10 @@ export class ApiKeyAuthGuard implements CanActivate {
       // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- passport's typings return any
       passport.authenticate(perRequest, { session: false }, callback)(request, http.getResponse(), reject);
     });
+  }
+
+  private async authenticateSession(request: BrokerRequest, sessionToken: string): Promise<boolean> {
+    request.principal = await this.console.authenticate(request, sessionToken);
     return true;
   }
 }
@@ -80,15 +84,14 @@ export function principalOrThrow(
  * Node keeps only the first of several Authorization headers; a proxy in front may keep the
  * last. Two of them are refused rather than guessed at.
  */
-function refuseAmbiguousCredentials(request: BrokerRequest): void {
+function ambiguousCredentials(request: BrokerRequest): AuthException | undefined {
   const raw = request.raw.rawHeaders;
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'authorization') count++;
-  if (count > 1) {
-    throw new AuthException(
-      400,
-      AuthExceptionCode.AMBIGUOUS_CREDENTIALS,
-      'The request carries more than one Authorization header; send exactly one.',
-    );
-  }
+  if (count <= 1) return undefined;
+  return new AuthException(
+    400,
+    AuthExceptionCode.AMBIGUOUS_CREDENTIALS,
+    'The request carries more than one Authorization header; send exactly one.',
+  );
 }
