@@ -126,16 +126,11 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
       } else {
         pending = true;
         charges.push(
-          Promise.all([tracker, ttl, limit, blockDuration]).then(([tracked, ttl, limit, blockDuration]) => ({
-            key: generateKey(context, tracked, name),
-            ttl,
-            limit,
-            blockDuration,
-          })),
+          resolvedCharge((tracked) => generateKey(context, tracked, name), tracker, ttl, limit, blockDuration),
         );
       }
     }
-    return pending ? Promise.all(charges) : (charges as BucketCharge[]);
+    return pending ? Promise.all(charges.map((charge) => Promise.resolve(charge))) : (charges as BucketCharge[]);
   }
 
   private planOf(context: ExecutionContext): RoutePlan {
@@ -201,6 +196,17 @@ class ThrottlerBudgets extends ThrottlerGuard {
       [PENDING]?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
     return true;
   }
+}
+
+/** A budget's charge once those of its values that are promises have settled. */
+async function resolvedCharge(
+  keyOf: (tracker: string) => string,
+  tracker: string | Promise<string>,
+  ttl: number | Promise<number>,
+  limit: number | Promise<number>,
+  blockDuration: number | Promise<number>,
+): Promise<BucketCharge> {
+  return { key: keyOf(await tracker), ttl: await ttl, limit: await limit, blockDuration: await blockDuration };
 }
 
 /** A budget's ttl, limit or block duration: a number, or a function of the request (sync or async). */

@@ -30,7 +30,7 @@ describe('TenantRateLimits', () => {
 
     const concurrent = [limits.perMinute('t1', 600), limits.perMinute('t1', 600), limits.perMinute('t1', 600)];
     answer([{ rate_limit_per_minute: 7 }]);
-    expect(await Promise.all(concurrent)).toEqual([7, 7, 7]);
+    expect(await Promise.all(concurrent.map((limit) => Promise.resolve(limit)))).toEqual([7, 7, 7]);
     expect(query).toHaveBeenCalledTimes(1);
 
     now += 4_999;
