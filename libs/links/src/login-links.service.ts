@@ -252,7 +252,12 @@ export class LoginLinksService {
   }
 }
 
+/** The identifiers the portal gave, and only those (no key for one it left out). */
 function subjectOf(dto: CreateLoginLinkDto): MintRequest['subject'] {
   const { login, user_id, external_id } = dto.user;
-  return Object.fromEntries(Object.entries({ login, user_id, external_id }).filter(([, value]) => value !== undefined));
+  const subject: MintRequest['subject'] = {};
+  if (login !== undefined) subject.login = login;
+  if (user_id !== undefined) subject.user_id = user_id;
+  if (external_id !== undefined) subject.external_id = external_id;
+  return subject;
 }
