@@ -30,7 +30,7 @@ import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server
 /**
  * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
  *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --alloc-prof
- *   --trace-gc]`: two contenders (by default the
+ *   --count-promises --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
  * upstream simulators, driven alternately (A B B A …) with the same request mix; per run and as
  * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
@@ -59,6 +59,7 @@ const { values: flags } = parseArgs({
     'heap-prof': { type: 'boolean', default: false },
     'alloc-prof': { type: 'boolean', default: false },
     'alloc-promoted': { type: 'boolean', default: false },
+    'count-promises': { type: 'boolean', default: false },
     'trace-gc': { type: 'boolean', default: false },
   },
 });
@@ -128,23 +129,36 @@ function profilingArgs(name: string, dir: string, traceGc = flags['trace-gc']): 
   return args;
 }
 
-/** `--alloc-prof`: the sampler preloaded into a server, and where it writes (harness/allocation-sampler.ts). */
-function allocationSampling(name: string, dir: string): { nodeArgs: string[]; env: Record<string, string> } {
-  if (!flags['alloc-prof']) return { nodeArgs: [], env: {} };
-  return {
-    nodeArgs: ['--require', join(DIST, 'bench/harness/allocation-sampler.js')],
-    env: {
-      BENCH_ALLOC_PROFILE: join(dir, `${name}-${stamp}`),
-      ...(flags['alloc-promoted'] ? { BENCH_ALLOC_PROMOTED_ONLY: '1' } : {}),
-    },
-  };
+/**
+ * `--alloc-prof` / `--count-promises`: what is preloaded into a server, and where it writes
+ * (harness/allocation-sampler.ts, harness/promise-counter.ts). Both are toggled by SIGUSR2 at
+ * each run's start and end.
+ */
+function preloads(name: string, dir: string): { nodeArgs: string[]; env: Record<string, string> } {
+  if (flags['alloc-prof'])
+    return {
+      nodeArgs: ['--require', join(DIST, 'bench/harness/allocation-sampler.js')],
+      env: {
+        BENCH_ALLOC_PROFILE: join(dir, `${name}-${stamp}`),
+        ...(flags['alloc-promoted'] ? { BENCH_ALLOC_PROMOTED_ONLY: '1' } : {}),
+      },
+    };
+  if (flags['count-promises'])
+    return {
+      nodeArgs: ['--require', join(DIST, 'bench/harness/promise-counter.js')],
+      env: { BENCH_PROMISE_COUNT: join(dir, `${name}-${stamp}`) },
+    };
+  return { nodeArgs: [], env: {} };
 }
 
 async function main(): Promise<void> {
   const db = await createBenchDatabase();
   const children: RunningChild[] = [];
   const profileDir = join(process.cwd(), 'bench/results/profiles');
-  const profiling = flags['cpu-prof'] || flags['heap-prof'] || flags['alloc-prof'];
+  // Each changes what the other measures (the promise hook allocates): one at a time.
+  if (flags['alloc-prof'] && flags['count-promises'])
+    throw new Error('--alloc-prof and --count-promises: one at a time');
+  const profiling = flags['cpu-prof'] || flags['heap-prof'] || flags['alloc-prof'] || flags['count-promises'];
   if (profiling) mkdirSync(profileDir, { recursive: true });
   const loadBefore = loadavg();
   const runs: RunRecord[] = [];
@@ -168,6 +182,8 @@ async function main(): Promise<void> {
     out(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
     if (profiling || flags['trace-gc'])
       out('profiling/tracing is on: the figures below carry its overhead and are not comparable with plain runs');
+    if (flags['count-promises'])
+      out('promises counted per link with an async_hooks init hook (awaits included): compare builds, not these runs');
     if (flags['alloc-prof'])
       out(
         flags['alloc-promoted']
@@ -197,7 +213,7 @@ async function main(): Promise<void> {
       const port = await freePort();
       const trace = new GcTrace();
       traces.set(name, trace);
-      const sampling = allocationSampling(name, profileDir);
+      const sampling = preloads(name, profileDir);
       const options = {
         port,
         nodeArgs: [...profilingArgs(name, profileDir), ...sampling.nodeArgs],
@@ -287,11 +303,22 @@ async function main(): Promise<void> {
         const meter = new CpuMeter(groups, child.pid);
         loadgenLoop.reset();
         const from = (performance.now() - child.spawnedAt) / 1000;
-        const allocation = flags['alloc-prof'] ? new AllocationWindow(child.pid, profileDir, name, round) : undefined;
+        const windowFile = join(profileDir, `${name}-${stamp}-r${round}`);
+        const allocation = flags['alloc-prof'] ? new PreloadWindow(child.pid, `${windowFile}.heapprofile`) : undefined;
+        const promiseCount = flags['count-promises']
+          ? new PreloadWindow(child.pid, `${windowFile}.promises.json`)
+          : undefined;
         meter.start();
         const load = await driveLinks(child.url, requests, connections, duration, rate);
         const cpu = meter.stop();
-        const allocated = await allocation?.end(load.links);
+        const allocated = await allocation?.end((file) => {
+          const bytes = sampledBytes(JSON.parse(readFileSync(file, 'utf8')) as HeapProfileNodeTree);
+          return { kbPerLink: Math.round((bytes / 1024 / Math.max(1, load.links)) * 10) / 10, file };
+        });
+        const promisesPerLink = await promiseCount?.end((file) => {
+          const { promises } = JSON.parse(readFileSync(file, 'utf8')) as { promises: number };
+          return Math.round((promises / Math.max(1, load.links)) * 10) / 10;
+        });
         const to = (performance.now() - child.spawnedAt) / 1000;
         const loadgenLoopP99Ms = Math.round((loadgenLoop.percentile(99) / 1e6 - EVENT_LOOP_RESOLUTION_MS) * 10) / 10;
         const after = await scrape(`${child.url}${statsPath}`);
@@ -313,6 +340,7 @@ async function main(): Promise<void> {
           upstream: diffCounts(upstreamBefore, upstreamAfter),
           window: { from: Math.round(from * 10) / 10, to: Math.round(to * 10) / 10 },
           allocation: allocated,
+          promisesPerLink,
         };
         runs.push(run);
         out(renderRun(run));
@@ -524,31 +552,25 @@ function inRoundOrder<T>(round: number, order: readonly T[]): readonly T[] {
 }
 
 /**
- * One run's window of `--alloc-prof` sampling: SIGUSR2 starts the server's sampler now; `end`
- * stops it, waits for the profile it writes and answers the bytes allocated per link.
+ * One run's window of a preloaded counter (`--alloc-prof`, `--count-promises`): SIGUSR2 opens it
+ * now; `end` closes it, waits for the file the counter writes and reads it.
  */
-class AllocationWindow {
-  private readonly file: string;
-
+class PreloadWindow {
   constructor(
     private readonly pid: number,
-    dir: string,
-    server: string,
-    round: number,
+    /** The counter numbers its windows; each server has one per round, in round order. */
+    private readonly file: string,
   ) {
-    // The sampler numbers its windows; each server has one per round, in round order.
-    this.file = join(dir, `${server}-${stamp}-r${round}.heapprofile`);
     process.kill(pid, 'SIGUSR2');
   }
 
-  async end(links: number): Promise<{ kbPerLink: number; file: string }> {
+  async end<T>(read: (file: string) => T): Promise<T> {
     process.kill(this.pid, 'SIGUSR2');
     const deadline = Date.now() + 60_000;
     while (!existsSync(this.file)) {
-      if (Date.now() > deadline) throw new Error(`no allocation profile at ${this.file}`);
+      if (Date.now() > deadline) throw new Error(`nothing written at ${this.file}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const bytes = sampledBytes(JSON.parse(readFileSync(this.file, 'utf8')) as HeapProfileNodeTree);
-    return { kbPerLink: Math.round((bytes / 1024 / Math.max(1, links)) * 10) / 10, file: this.file };
+    return read(this.file);
   }
 }

@@ -23,6 +23,8 @@ export interface RunRecord {
   window: { from: number; to: number };
   /** `--alloc-prof`: bytes allocated per link in the run (collected objects included), and the profile. */
   allocation?: { kbPerLink: number; file: string };
+  /** `--count-promises`: promises created per link in the run (async_hooks count, awaits included). */
+  promisesPerLink?: number;
 }
 
 export interface HealthRecord {
@@ -119,6 +121,11 @@ export const METRICS = {
   allocatedKbPerLink: {
     label: 'KB allocated per link (sampled; what is counted: see above the runs)',
     get: (r) => r.allocation?.kbPerLink ?? 0,
+    onlyWhenMeasured: true,
+  },
+  promisesPerLink: {
+    label: 'promises created per link (async_hooks count, awaits included)',
+    get: (r) => r.promisesPerLink ?? 0,
     onlyWhenMeasured: true,
   },
   failures: { label: 'non-201 answers + errors', get: (r) => r.load.requests - r.load.links + r.load.errors },
@@ -300,7 +307,9 @@ export function renderRun(run: RunRecord): string {
   const gc = run.gcTrace
     ? `GC ${run.gcTrace.pauseMs} ms in ${run.gcTrace.pauses} pauses (trace)`
     : `GC ${run.stats.gcPauseMs} ms in ${run.stats.gcPauses} pauses`;
-  const allocated = run.allocation ? `  allocated ${run.allocation.kbPerLink} KB/link (sampled)` : '';
+  const allocated =
+    (run.allocation ? `  allocated ${run.allocation.kbPerLink} KB/link (sampled)` : '') +
+    (run.promisesPerLink === undefined ? '' : `  promises ${run.promisesPerLink}/link`);
   return [
     `round ${run.round} ${run.server.padEnd(11)} ${l.linksPerSecond} links/s  p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} ms  statuses ${JSON.stringify(l.statuses)}${l.errors ? ` errors ${l.errors}` : ''}`,
     `    CPU % server ${m('serverCpu')}  postgres ${m('postgresCpu')} (all ${m('postgresAllCpu')})  simulator ${m('simulatorCpu')}  loadgen ${m('loadgenCpu')}  machine ${m('machineCpu')} of ${run.cpu.machine.cores * 100}, others ${m('otherCpu')}`,
