@@ -59,14 +59,25 @@ export class LoginLinksService {
    * (@DeferRateLimitCharge): folded into the link-target read, or, with an Idempotency-Key, made
    * first on its own, so a replay is never served past a spent budget.
    */
-  async issue(
+  issue(
     scope: TenantScope,
     dto: CreateLoginLinkDto,
     ctx: RequestContext,
     idempotencyKey?: string,
     charge?: DeferredCharge,
   ): Promise<LoginLinkDto> {
-    if (idempotencyKey === undefined) return this.issueOnce(scope, dto, ctx, undefined, charge?.asPrelude());
+    return idempotencyKey === undefined
+      ? this.issueOnce(scope, dto, ctx, undefined, charge?.asPrelude())
+      : this.issueIdempotent(scope, dto, ctx, idempotencyKey, charge);
+  }
+
+  private async issueIdempotent(
+    scope: TenantScope,
+    dto: CreateLoginLinkDto,
+    ctx: RequestContext,
+    idempotencyKey: string,
+    charge: DeferredCharge | undefined,
+  ): Promise<LoginLinkDto> {
     await charge?.chargeNow();
     if (!IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new LinksException(
@@ -225,9 +236,11 @@ export class LoginLinksService {
           await this.idempotency.complete(claim, answer, tx);
         })
       : this.audit.record(this.dataSource.manager, event, record);
-    await write.catch((error: unknown) => {
+    try {
+      await write;
+    } catch (error) {
       throw isBrokerException(error) ? error : new AuditUnavailableException(error);
-    });
+    }
     this.metrics.count(issue.target.providerKind, answer.delivery, 'issued');
   }
 
