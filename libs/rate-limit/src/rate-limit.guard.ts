@@ -8,6 +8,7 @@ import {
   ThrottlerOptions,
   ThrottlerRequest,
 } from '@nestjs/throttler';
+import { httpReplyOf, httpRequestOf } from '@app/common';
 import type { FastifyReply } from 'fastify';
 import {
   DEFER_RATE_LIMIT_CHARGE,
@@ -86,11 +87,10 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 
   private settle(context: ExecutionContext, plan: { defer: boolean }, charges: BucketCharge[]): true | Promise<true> {
     if (plan.defer) {
-      const http = context.switchToHttp();
       const deferred = new DeferredCharge(charges, this.buckets);
-      http.getRequest<PendingRequest>()[DEFERRED_CHARGE] = deferred;
+      httpRequestOf<PendingRequest>(context)[DEFERRED_CHARGE] = deferred;
       // 'close' follows every answer, and a client that went away: an uncharged request is charged then.
-      http.getResponse<FastifyReply>().raw.once('close', () => deferred.settleLate());
+      httpReplyOf<FastifyReply>(context).raw.once('close', () => deferred.settleLate());
       return true;
     }
     return this.buckets.chargeOrRefuse(charges).then(() => true);
@@ -101,7 +101,7 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     context: ExecutionContext,
     budgets: readonly ThrottlerOptions[],
   ): BucketCharge[] | Promise<BucketCharge[]> {
-    const request = context.switchToHttp().getRequest<Record<string, unknown>>();
+    const request = httpRequestOf<Record<string, unknown>>(context);
     const common = this.throttler.common();
     const charges: (BucketCharge | Promise<BucketCharge>)[] = [];
     let pending = false;

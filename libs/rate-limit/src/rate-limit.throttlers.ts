@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { BrokerRequest, Principal } from '@app/common';
+import { type BrokerRequest, httpRequestOf, type Principal } from '@app/common';
 import type { TenantRateLimits } from './tenant-rate-limits';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -11,8 +11,7 @@ export interface RateLimitDefaults {
   perIpPerMinute: number;
 }
 
-const requestOf = (context: ExecutionContext) => context.switchToHttp().getRequest<BrokerRequest>();
-const principalOf = (context: ExecutionContext): Principal | undefined => requestOf(context).principal;
+const principalOf = (context: ExecutionContext): Principal | undefined => httpRequestOf(context).principal;
 /** The bucket key is the tracker itself: one budget per key/tenant/IP across every route. */
 const trackerAsKey = (_: ExecutionContext, tracker: string) => tracker;
 

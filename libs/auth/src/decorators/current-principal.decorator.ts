@@ -1,4 +1,4 @@
-import { routePathOf, type BrokerRequest, type Principal } from '@app/common';
+import { httpRequestOf, routePathOf, type BrokerRequest, type Principal } from '@app/common';
 import { createParamDecorator, ExecutionContext, Logger } from '@nestjs/common';
 import { AuthException, AuthExceptionCode } from '../auth.exception';
 
@@ -11,7 +11,7 @@ export function guardMissing(request: BrokerRequest, what: string): AuthExceptio
 }
 
 export function principalOf(context: ExecutionContext): Principal {
-  const request = context.switchToHttp().getRequest<BrokerRequest>();
+  const request = httpRequestOf(context);
   if (request.principal === undefined) throw guardMissing(request, 'principal');
   return request.principal;
 }

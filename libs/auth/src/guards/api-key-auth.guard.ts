@@ -1,4 +1,4 @@
-import type { BrokerRequest, Principal } from '@app/common';
+import { type BrokerRequest, httpReplyOf, httpRequestOf, type Principal } from '@app/common';
 import { AuthFailureLimiter, RateLimitedException } from '@app/rate-limit';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -33,8 +33,7 @@ export class ApiKeyAuthGuard implements CanActivate {
 
   /** Not async: the passport round is one promise already, and a second around it would cost a turn per request. */
   private authenticate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<BrokerRequest>();
+    const request = httpRequestOf(context);
     const ambiguous = ambiguousCredentials(request);
     if (ambiguous !== undefined) return Promise.reject(ambiguous);
     // A request without an Authorization header may carry a web console session instead
@@ -56,7 +55,7 @@ export class ApiKeyAuthGuard implements CanActivate {
       // request needs its own, derived from the strategy the way passport does for named ones.
       const perRequest = Object.create(this.strategy) as ApiKeyStrategy;
       // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- passport's typings return any
-      passport.authenticate(perRequest, { session: false }, callback)(request, http.getResponse(), reject);
+      passport.authenticate(perRequest, { session: false }, callback)(request, httpReplyOf(context), reject);
     });
   }
 

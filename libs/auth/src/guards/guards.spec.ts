@@ -1,5 +1,6 @@
 import type { Principal } from '@app/common';
-import { Controller, ExecutionContext, Get } from '@nestjs/common';
+import { Controller, ExecutionContext, Get, type Type } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Reflector } from '@nestjs/core';
 import { Auth } from '../decorators/auth.decorator';
 import { Public } from '../decorators/public.decorator';
@@ -59,12 +60,10 @@ function contextFor(
     controller === FixtureController
       ? FixtureController.prototype[handler]
       : PublicFixtureController.prototype.anything;
-  return {
-    getHandler: () => target,
-    getClass: () => controller,
-    getType: () => 'http',
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}), getNext: () => undefined }),
-  } as unknown as ExecutionContext;
+  // Nest's own context, as the guards get it (they read the request as its argument 0).
+  const context = new ExecutionContextHost([req, {}, undefined], controller as Type, target);
+  context.setType('http');
+  return context;
 }
 
 const codeOf = (fn: () => unknown) => {

@@ -1,4 +1,4 @@
-import type { BrokerRequest } from '@app/common';
+import { httpRequestOf } from '@app/common';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { principalOf } from '../decorators/current-principal.decorator';
@@ -17,7 +17,7 @@ export class TenantScopeGuard implements CanActivate {
     if (isPublicRoute(this.reflector, context)) return true;
     const source = authPolicyOf(this.reflector, context)?.tenant;
     if (source === undefined) return true;
-    const request = context.switchToHttp().getRequest<BrokerRequest>();
+    const request = httpRequestOf(context);
     request.tenantSelection = resolveTenantSelection(principalOf(context), source, namedTenantOf(request, source));
     return true;
   }

@@ -47,3 +47,17 @@ export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): Re
 export function routePathOf(req: BrokerRequest): string {
   return req.routeOptions?.url ?? req.url.split('?', 1)[0];
 }
+
+/**
+ * The request of an HTTP execution context (its argument 0), as `switchToHttp().getRequest()`
+ * gives it: Nest's `switchToHttp()` assigns three new closures onto the context on every call,
+ * and the guards of a link's request call it about eight times (docs/performance.md#ninth-pass).
+ */
+export function httpRequestOf<T = BrokerRequest>(context: ExecutionContext): T {
+  return context.getArgByIndex<T>(0);
+}
+
+/** The reply of an HTTP execution context (its argument 1); see httpRequestOf. */
+export function httpReplyOf<T>(context: ExecutionContext): T {
+  return context.getArgByIndex<T>(1);
+}
