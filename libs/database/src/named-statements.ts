@@ -74,7 +74,7 @@ export function queryNamed<Row>(
     const runner = 'queryRunner' in db ? (db.queryRunner as unknown as QueryRunnerLike | undefined) : undefined;
     if (runner !== undefined) {
       runner.connect().then(
-        (client) => void client.query(new PreparedQuery(statement, values, client, done)),
+        (client) => submit(client, new PreparedQuery(statement, values, client, done), done),
         (error: Error) => done(error, []),
       );
       return;
@@ -90,8 +90,8 @@ export function queryNamed<Row>(
  * query's own a third; each is a turn of the microtask queue on every link, docs/performance.md#ninth-pass).
  */
 function runOnPool(pool: Pool, statement: NamedStatement, values: readonly unknown[], done: PreparedQueryDone): void {
-  pool.connect((connectError: Error | undefined, client: PoolClient | undefined) => {
-    if (connectError !== undefined || client === undefined) {
+  pool.connect((connectError: Error | null | undefined, client: PoolClient | undefined) => {
+    if (connectError || client === undefined) {
       done(connectError ?? new Error('the pool handed out no connection'), []);
       return;
     }
@@ -100,14 +100,25 @@ function runOnPool(pool: Pool, statement: NamedStatement, values: readonly unkno
     let broken: Error | undefined;
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
-    client.query(
-      new PreparedQuery(statement, values, client, (error, rows) => {
-        client.removeListener('error', onError);
-        // As TypeORM does: a statement's error leaves the connection usable (and its prepared
-        // statements with it); a connection that itself failed is handed back to be discarded.
-        client.release(broken);
-        done(error, rows);
-      }),
-    );
+    const finish: PreparedQueryDone = (error, rows) => {
+      client.removeListener('error', onError);
+      // As TypeORM does: a statement's error leaves the connection usable (and its prepared
+      // statements with it); a connection that itself failed is handed back to be discarded.
+      client.release(broken);
+      done(error, rows);
+    };
+    submit(client, new PreparedQuery(statement, values, client, finish), finish);
   });
+}
+
+/**
+ * node-postgres reports a query's errors through its callback; should it ever throw instead, the
+ * error still ends the query (here, inside pg-pool's callback, it would otherwise be uncaught).
+ */
+function submit(client: PoolClient, query: PreparedQuery, done: PreparedQueryDone): void {
+  try {
+    client.query(query);
+  } catch (error) {
+    done(error as Error, []);
+  }
 }
