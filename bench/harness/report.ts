@@ -91,6 +91,17 @@ export const METRICS = {
   },
   simulatorMsPerLink: { label: 'CPU ms/link simulator', get: (r) => perLink(r, group(r, 'simulator').cpuSeconds) },
   loadgenMsPerLink: { label: 'CPU ms/link load generator', get: (r) => perLink(r, r.cpu.self.cpuSeconds) },
+  // The simulators' and the load generator's work per link is the same for every contender, so
+  // their CPU per link follows the machine's speed in that run (steal, frequency, caches): the
+  // server's CPU in those units moves less between rounds than in ms. Best read in --rate runs,
+  // where both contenders run at the same throughput (docs/performance.md#ninth-pass).
+  serverPerFixedWork: {
+    label: 'CPU server / (simulator + load generator), per link',
+    get: (r) => {
+      const fixed = group(r, 'simulator').cpuSeconds + r.cpu.self.cpuSeconds;
+      return fixed === 0 ? 0 : Math.round((group(r, 'server').cpuSeconds / fixed) * 100) / 100;
+    },
+  },
   upstreamPerLink: {
     label: 'upstream calls per link',
     get: (r) =>
