@@ -1,3 +1,4 @@
+import { httpRequestOf } from '@app/common';
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { DeferredCharge } from './deferred-charge';
 
@@ -22,5 +23,5 @@ export function rateLimitChargeOf(request: object): DeferredCharge | undefined {
 
 /** `@RateLimitCharge() charge: DeferredCharge | undefined` on a @DeferRateLimitCharge() route. */
 export const RateLimitCharge = createParamDecorator((_: unknown, host: ExecutionContext): DeferredCharge | undefined =>
-  rateLimitChargeOf(host.switchToHttp().getRequest()),
+  rateLimitChargeOf(httpRequestOf(host)),
 );

@@ -175,7 +175,7 @@ class ThrottlerBudgets extends ThrottlerGuard {
   }
 
   async chargesOfWalk(context: ExecutionContext): Promise<BucketCharge[]> {
-    const request = context.switchToHttp().getRequest<PendingRequest>();
+    const request = httpRequestOf<PendingRequest>(context);
     const charges: BucketCharge[] = [];
     request[PENDING] = charges;
     try {
@@ -190,10 +190,12 @@ class ThrottlerBudgets extends ThrottlerGuard {
     const { req } = this.getRequestResponse(props.context);
     const tracker = await props.getTracker(req, props.context);
     const key = props.generateKey(props.context, tracker, props.throttler.name ?? 'default');
-    props.context
-      .switchToHttp()
-      .getRequest<PendingRequest>()
-      [PENDING]?.push({ key, ttl: props.ttl, limit: props.limit, blockDuration: props.blockDuration });
+    (req as PendingRequest)[PENDING]?.push({
+      key,
+      ttl: props.ttl,
+      limit: props.limit,
+      blockDuration: props.blockDuration,
+    });
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { httpRequestOf } from '@app/common';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { AuthException, AuthExceptionCode } from '../auth.exception';
 import type { ConsoleRequest } from './console-session.authenticator';
@@ -14,7 +15,7 @@ export interface CurrentConsoleSessionValue {
  */
 export const CurrentConsoleSession = createParamDecorator(
   (_: unknown, context: ExecutionContext): CurrentConsoleSessionValue => {
-    const request = context.switchToHttp().getRequest<ConsoleRequest>();
+    const request = httpRequestOf<ConsoleRequest>(context);
     if (request.consoleSession === undefined) {
       throw new AuthException(
         404,

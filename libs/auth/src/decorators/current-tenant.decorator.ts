@@ -1,4 +1,4 @@
-import { isAllTenants, type BrokerRequest, type TenantScope, type TenantSelection } from '@app/common';
+import { httpRequestOf, isAllTenants, type BrokerRequest, type TenantScope, type TenantSelection } from '@app/common';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { guardMissing } from './current-principal.decorator';
 
@@ -16,10 +16,10 @@ export function currentTenantOf(request: BrokerRequest): TenantScope {
 
 /** `@CurrentTenant() scope: TenantScope`: the one tenant the route acts on (its @Auth names a required tenant). */
 export const CurrentTenant = createParamDecorator((_: unknown, context: ExecutionContext): TenantScope =>
-  currentTenantOf(context.switchToHttp().getRequest()),
+  currentTenantOf(httpRequestOf(context)),
 );
 
 /** `@CurrentTenants() selection: TenantSelection`: one tenant, or every tenant for an unbound key naming none. */
 export const CurrentTenants = createParamDecorator((_: unknown, context: ExecutionContext): TenantSelection =>
-  selectionOf(context.switchToHttp().getRequest()),
+  selectionOf(httpRequestOf(context)),
 );

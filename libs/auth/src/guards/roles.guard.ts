@@ -1,4 +1,4 @@
-import { routePathOf, type BrokerRequest } from '@app/common';
+import { httpRequestOf, routePathOf } from '@app/common';
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthException, AuthExceptionCode } from '../auth.exception';
@@ -16,7 +16,7 @@ export class RolesGuard implements CanActivate {
     if (isPublicRoute(this.reflector, context)) return true;
     const policy = authPolicyOf(this.reflector, context);
     if (policy === undefined) {
-      const request = context.switchToHttp().getRequest<BrokerRequest>();
+      const request = httpRequestOf(context);
       this.logger.error(`route without @Auth() or @Public(): ${request.method} ${routePathOf(request)}`);
       throw new AuthException(
         403,

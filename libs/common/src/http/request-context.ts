@@ -40,7 +40,7 @@ export function requestContextOf(req: BrokerRequest): RequestContext {
 
 /** `@Ctx() ctx: RequestContext` in a controller handler. */
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext =>
-  requestContextOf(host.switchToHttp().getRequest<BrokerRequest>()),
+  requestContextOf(httpRequestOf(host)),
 );
 
 /** The route template serving `req` (`/v1/tenants/:tenant_id`) for log lines, or the raw path. */
