@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { type AuditChain, AuditService, AuditStore, AuditUnavailableException, BROKER_CHAIN } from '@app/audit';
+import {
+  type AuditChain,
+  AuditService,
+  AuditStore,
+  AuditUnavailableException,
+  BROKER_CHAIN,
+  type CompanionWrite,
+} from '@app/audit';
+import { register } from 'prom-client';
 import { issueTenantScope, type RequestContext } from '@app/common';
 import { auditVerifyCli } from '../scripts/audit-verify';
 import { createTestDatabase, TestDatabase } from './utils/test-database';
@@ -224,6 +232,108 @@ describe('audit chain (database level)', () => {
     }
     await fill(tenantId, 1);
     expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 1, ok: true });
+  });
+
+  describe('group commit: autocommit appends to one chain share statements', () => {
+    beforeAll(async () => {
+      // A companion table with a column of each type the broker's companions use.
+      await db.query(`CREATE TABLE batch_companions (id uuid PRIMARY KEY, note text, doc jsonb, blob bytea,
+        n integer, at timestamptz)`);
+      await db.query('GRANT SELECT, INSERT ON batch_companions TO sso_broker_runtime');
+    });
+
+    // Values an array literal must escape: quotes, backslashes, commas, braces, NULL-lookalikes, non-ASCII.
+    const NOTES = ['plain', 'a "quoted", {braced} \\ back\\slash', 'NULL', '', ' spaced ', 'ünï©ødé ✓', null];
+    const companionOf = (i: number, id = randomUUID()): CompanionWrite => ({
+      kind: 'insert',
+      table: 'batch_companions',
+      columns: [
+        ['id', 'uuid', id],
+        ['note', 'text', NOTES[i % NOTES.length]],
+        ['doc', 'jsonb', JSON.stringify({ i, s: NOTES[i % NOTES.length] })],
+        ['blob', 'bytea', i % 3 === 0 ? null : Buffer.from([i, 0, 255, 92, 34])],
+        ['n', 'integer', i % 4 === 0 ? null : i],
+        ['at', 'timestamptz', new Date(Date.UTC(2026, 0, 1, 0, 0, i))],
+      ],
+    });
+    /** The group-commit histogram's count (statements) and sum (events) so far, in this process. */
+    const statements = async () => {
+      const metric = await register.getSingleMetric('audit_append_events_per_statement')!.get();
+      const values = metric.values as { metricName?: string; value: number }[];
+      const value = (suffix: string) =>
+        values.find((v) => v.metricName === `audit_append_events_per_statement${suffix}`)!.value;
+      return { statements: value('_count'), events: value('_sum') };
+    };
+    const issued = (tenantId: string, i: number, companion: CompanionWrite) =>
+      audit.record(
+        app.manager,
+        {
+          action: 'login_link.issued',
+          outcome: 'success',
+          scope: chainOf(tenantId),
+          ctx,
+          subject: { login: `u${i}` },
+          metadata: { i },
+        },
+        companion,
+      );
+
+    it('64 concurrent appends go in 3 statements, each event with its companion row exactly as given, and verify', async () => {
+      const tenantId = randomUUID();
+      const before = await statements();
+      const companions = Array.from({ length: 64 }, (_, i) => companionOf(i));
+      const recorded = await Promise.all(companions.map((companion, i) => issued(tenantId, i, companion)));
+      const after = await statements();
+      // The first event finds the chain idle and goes alone; the 63 queued behind it fill 32 + 31.
+      expect({ statements: after.statements - before.statements, events: after.events - before.events }).toEqual({
+        statements: 3,
+        events: 64,
+      });
+      // Seqs follow arrival order, without a gap.
+      expect(recorded.map((event) => Number(event.seq))).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+      const rows = await db.query<{
+        id: string;
+        note: string | null;
+        doc: unknown;
+        blob: Buffer | null;
+        n: number | null;
+        at: Date;
+      }>(`SELECT id, note, doc, blob, n, at FROM batch_companions WHERE id = ANY($1::uuid[])`, [
+        companions.map((c) => (c.kind === 'insert' ? c.columns[0][2] : null)),
+      ]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      companions.forEach((companion) => {
+        const [[, , id], [, , note], [, , doc], [, , blob], [, , n], [, , at]] = (
+          companion as Extract<CompanionWrite, { kind: 'insert' }>
+        ).columns;
+        expect(byId.get(id as string)).toEqual({ id, note, doc: JSON.parse(doc as string), blob, n, at });
+      });
+      const [events] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1`, [
+        tenantId,
+      ]);
+      expect(events.n).toBe('64');
+      expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 64, ok: true });
+    });
+
+    it('a batch refused for one row is retried event by event: only that event fails, the chain has no gap', async () => {
+      const tenantId = randomUUID();
+      const taken = randomUUID();
+      await db.query(`INSERT INTO batch_companions (id) VALUES ($1)`, [taken]);
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3, 4].map((i) =>
+          issued(tenantId, i, companionOf(i, i === 3 ? taken : randomUUID())).then(
+            (event) => Number(event.seq),
+            (error: unknown) => (error instanceof AuditUnavailableException ? 'refused' : error),
+          ),
+        ),
+      );
+      expect(outcomes).toEqual([1, 2, 3, 'refused', 4]);
+      const [events] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1`, [
+        tenantId,
+      ]);
+      expect(events.n).toBe('4');
+      expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 4, ok: true });
+    });
   });
 
   it('the CLI answers usage errors with exit code 2', async () => {

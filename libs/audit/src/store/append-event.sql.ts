@@ -1,9 +1,21 @@
-import { companionShape, companionSql, type CompanionWrite } from './companion-write';
+import {
+  companionBatchSql,
+  companionShape,
+  companionSql,
+  companionTypes,
+  type CompanionWrite,
+} from './companion-write';
 
 /** Parameters of the event itself ($1..$19); a companion's parameters follow them. */
 export const EVENT_PARAM_COUNT = 19;
 
 const ARGUMENTS = Array.from({ length: EVENT_PARAM_COUNT }, (_, i) => `$${i + 1}`).join(', ');
+
+/** audit_append's parameter types, in order ($1 id and $2 tenant id are uuids, the rest text). */
+const EVENT_TYPES = ['uuid', 'uuid', ...Array.from({ length: EVENT_PARAM_COUNT - 2 }, () => 'text')];
+
+/** What the statements return per event. */
+const RESULT_COLUMNS = `id, seq::text AS seq, (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at_ms, hash`;
 
 /**
  * One statement appends one event through `audit_append(...)` (migration
@@ -35,5 +47,39 @@ function buildAppendEventSql(companion?: CompanionWrite): string {
   WITH appended AS (
     SELECT * FROM audit_append(${ARGUMENTS})
   )${companionCte}
-  SELECT id, seq::text AS seq, (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_at_ms, hash FROM appended`;
+  SELECT ${RESULT_COLUMNS} FROM appended`;
+}
+
+/**
+ * Several events of one chain (and their companion rows, all of one shape) in one statement: the
+ * group commit of AuditAppendBatcher (docs/architecture.md#audit-group-commit). Parameter k is the
+ * array of every event's k-th value of appendEventSql, in the order the events are to be chained;
+ * `unnest … WITH ORDINALITY` turns them back into rows, and audit_append runs once per row, in that
+ * order, under the chain-head lock the first call takes and the statement's commit releases. The
+ * rows come back in the same order. Null when the companion has an array-typed column, which an
+ * array of arrays cannot carry (unnest would flatten it): such events are appended one by one.
+ */
+export function appendBatchSql(companion?: CompanionWrite): string | null {
+  const shape = companion === undefined ? '' : companionShape(companion);
+  let sql = batchSqlByShape.get(shape);
+  if (sql === undefined) batchSqlByShape.set(shape, (sql = buildAppendBatchSql(companion)));
+  return sql;
+}
+
+const batchSqlByShape = new Map<string, string | null>();
+
+function buildAppendBatchSql(companion?: CompanionWrite): string | null {
+  const types = [...EVENT_TYPES, ...(companion ? companionTypes(companion) : [])];
+  if (types.some((type) => type.endsWith('[]'))) return null;
+  const arrays = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
+  const events = EVENT_TYPES.map((_, i) => `e${i + 1}`);
+  const companions = types.slice(EVENT_PARAM_COUNT).map((_, i) => `c${i + 1}`);
+  const companionCte = companion ? `, companion AS (${companionBatchSql(companion)})` : '';
+  return `
+  WITH input AS (
+    SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS i(${[...events, ...companions, 'n'].join(', ')})
+  ), appended AS (
+    SELECT a.*, i.n FROM (SELECT * FROM input ORDER BY n) i CROSS JOIN LATERAL audit_append(${events.map((e) => `i.${e}`).join(', ')}) a
+  )${companionCte}
+  SELECT ${RESULT_COLUMNS} FROM appended ORDER BY n`;
 }

@@ -25,16 +25,36 @@ function identifier(name: string): string {
  */
 export function companionSql(write: CompanionWrite, offset: number): string {
   let next = offset;
-  const placeholder = ([, type]: CompanionColumn) => `$${++next}::${identifier(type)}`;
+  return companionStatement(write, ([, type]) => `$${++next}::${identifier(type)}`, 'appended');
+}
+
+/**
+ * The same statement for a batch (appendBatchSql): each column's value is the `input` row's
+ * `c<position>` (its array parameter already cast), matched to its appended event by ordinality.
+ */
+export function companionBatchSql(write: CompanionWrite): string {
+  let position = 0;
+  return companionStatement(write, () => `i.c${++position}`, 'appended a JOIN input i ON i.n = a.n');
+}
+
+function companionStatement(write: CompanionWrite, value: (column: CompanionColumn) => string, from: string): string {
   const table = identifier(write.table);
   if (write.kind === 'insert') {
     const names = write.columns.map(([column]) => identifier(column)).join(', ');
-    const values = write.columns.map(placeholder).join(', ');
-    return `INSERT INTO ${table} (${names}) SELECT ${values} FROM appended`;
+    return `INSERT INTO ${table} (${names}) SELECT ${write.columns.map(value).join(', ')} FROM ${from}`;
   }
-  const set = write.set.map((column) => `${identifier(column[0])} = ${placeholder(column)}`).join(', ');
-  const where = write.where.map((column) => `${table}.${identifier(column[0])} = ${placeholder(column)}`).join(' AND ');
-  return `UPDATE ${table} SET ${set} FROM appended WHERE ${where}`;
+  const set = write.set.map((column) => `${identifier(column[0])} = ${value(column)}`).join(', ');
+  const where = write.where.map((column) => `${table}.${identifier(column[0])} = ${value(column)}`).join(' AND ');
+  return `UPDATE ${table} SET ${set} FROM ${from} WHERE ${where}`;
+}
+
+/** The companion's columns in parameter order, with their types (checked, as the SQL names them). */
+export function companionTypes(write: CompanionWrite): string[] {
+  return companionColumns(write).map(([, type]) => identifier(type));
+}
+
+function companionColumns(write: CompanionWrite): readonly CompanionColumn[] {
+  return write.kind === 'insert' ? write.columns : [...write.set, ...write.where];
 }
 
 /** What the companion's SQL text depends on (its kind, table, columns and their types): equal shapes, equal text. */
@@ -46,6 +66,5 @@ export function companionShape(write: CompanionWrite): string {
 }
 
 export function companionParams(write: CompanionWrite): unknown[] {
-  const columns = write.kind === 'insert' ? write.columns : [...write.set, ...write.where];
-  return columns.map(([, , value]) => value);
+  return companionColumns(write).map(([, , value]) => value);
 }
