@@ -65,7 +65,7 @@ const { values: flags } = parseArgs({
 });
 
 const DIST = join(__dirname, '..');
-const SERVERS: ServerName[] = ['broker', 'broker-ref', 'baseline', 'baseline-v1'];
+const SERVERS: ServerName[] = ['broker', 'broker-ref', 'baseline', 'baseline-ungrouped', 'baseline-v1'];
 /** `--ref-dist`: another build's dist directory (an earlier commit's, say), run as the contender `broker-ref`. */
 const refDist = flags['ref-dist'];
 const duration = Number(flags.duration);
@@ -259,6 +259,8 @@ async function main(): Promise<void> {
             BROKER_MASTER_KEYS: masterKeys,
             PORT: String(port),
             BASELINE_VARIANT: name === 'baseline-v1' ? 'v1' : 'current',
+            // Every link its own append statement: the yardstick before the tenth pass's group commit.
+            ...(name === 'baseline-ungrouped' ? { BASELINE_GROUP_COMMIT: 'false' } : {}),
             ...(flags['baseline-pool'] ? { BASELINE_POOL_SIZE: flags['baseline-pool'] } : {}),
             ...contenderEnv.get(name),
           },

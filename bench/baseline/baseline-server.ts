@@ -4,8 +4,10 @@ import { Pool, QueryConfig } from 'pg';
 import { Agent, request } from 'undici';
 // The crypto alone, not @app/vault's index (which loads Nest and TypeORM for its services).
 import { EnvelopeCipher, MasterKeyRing, secretOrigin } from '../../libs/vault/src/crypto';
+// The broker's group-commit queue (type imports only: no Nest, no TypeORM at run time).
+import { AppendBatcher, type PendingAppend } from '../../libs/audit/src/store/append-batcher';
 import { BenchStats } from './bench-stats';
-import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
+import { APPEND_LINK_AND_EVENT_SQL, APPEND_LINKS_AND_EVENTS_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 
 interface ResolvedRow {
   key_id: string;
@@ -41,6 +43,12 @@ export interface BaselineOptions {
   /** Rate-limit budgets, per minute (the bench raises them out of the way, as it does the broker's). */
   keyLimitPerMinute?: number;
   tenantLimitPerMinute?: number;
+  /**
+   * Group commit, as the broker does (docs/performance.md#tenth-pass): one append statement in
+   * flight per tenant, the links that arrive meanwhile appended together in the next. On by
+   * default; off, each link has its own append statement (the yardstick before the tenth pass).
+   */
+  groupCommit?: boolean;
 }
 
 const OTT_TTL_MS = 30_000;
@@ -60,7 +68,8 @@ const J = JSON.stringify;
  * 2. the upstream call: Acronis OTT with a cached bearer (the credential is opened only to fetch
  *    one), or Flussonic with a fresh admin token (its API key opened once per credential version);
  * 3. one named statement appending the link record and the hash-chained audit event, committed
- *    before the 201.
+ *    before the 201; with group commit (the default) shared with the other links of the tenant
+ *    that arrived while its previous append was in flight.
  * docs/performance.md#the-baseline-investigation says what changed from the first baseline and why.
  */
 export class BaselineServer {
@@ -73,6 +82,7 @@ export class BaselineServer {
   private readonly keyLimit: number;
   private readonly tenantLimit: number;
   private readonly stats = new BenchStats();
+  private readonly appends?: AppendBatcher<{ seq: string }>;
   private server?: Server;
 
   constructor(databaseUrl: string, masterKeys: string, options: BaselineOptions = {}) {
@@ -80,6 +90,11 @@ export class BaselineServer {
     this.cipher = new EnvelopeCipher(MasterKeyRing.parse(masterKeys));
     this.keyLimit = options.keyLimitPerMinute ?? 10_000_000;
     this.tenantLimit = options.tenantLimitPerMinute ?? 10_000_000;
+    if (options.groupCommit ?? true)
+      this.appends = new AppendBatcher(
+        (batch) => this.appendStatement(batch),
+        (error) => (error as { code?: string }).code,
+      );
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<void> {
@@ -130,23 +145,21 @@ export class BaselineServer {
       const fingerprint = createHash('sha256').update(minted.token, 'utf8').digest('hex').slice(0, 16);
       const expiresAt = minted.expiresAt.toISOString();
       const metadata = `{"delivery":"direct","expires_at":${J(expiresAt)}}`;
-      await this.pool.query(
-        named('baseline-append', APPEND_LINK_AND_EVENT_SQL, [
-          row.tenant_id,
-          eventId,
-          row.key_id,
-          ip,
-          requestId,
-          row.connection_id,
-          row.provider,
-          login,
-          linkId,
-          fingerprint,
-          metadata,
-          `{"login":${J(login)}}`,
-          expiresAt,
-        ]),
-      );
+      await this.append(row.tenant_id, [
+        row.tenant_id,
+        eventId,
+        row.key_id,
+        ip,
+        requestId,
+        row.connection_id,
+        row.provider,
+        login,
+        linkId,
+        fingerprint,
+        metadata,
+        `{"login":${J(login)}}`,
+        expiresAt,
+      ]);
       send(
         res,
         201,
@@ -157,6 +170,27 @@ export class BaselineServer {
     } catch (error) {
       send(res, 502, J({ code: 'upstream_error', detail: (error as Error).message }));
     }
+  }
+
+  /** The link record and its audit event ($1..$13 of APPEND_LINK_AND_EVENT_SQL), committed. */
+  private async append(tenantId: string, params: unknown[]): Promise<void> {
+    if (this.appends === undefined) await this.pool.query(named('baseline-append', APPEND_LINK_AND_EVENT_SQL, params));
+    else await this.appends.append(tenantId, { shape: 'link', batchable: true, params });
+  }
+
+  /** One statement for a batch of one tenant's links: the single append for one. */
+  private async appendStatement(batch: readonly PendingAppend[]): Promise<{ seq: string }[]> {
+    if (batch.length === 1) {
+      const { rows } = await this.pool.query<{ seq: string }>(
+        named('baseline-append', APPEND_LINK_AND_EVENT_SQL, batch[0].params as unknown[]),
+      );
+      return rows;
+    }
+    const columns = batch[0].params.map((_, k) => batch.map((append) => append.params[k]));
+    const { rows } = await this.pool.query<{ seq: string }>(
+      named('baseline-append-batch', APPEND_LINKS_AND_EVENTS_SQL, columns),
+    );
+    return rows;
   }
 
   private credentials(row: ResolvedRow): Record<string, string> {

@@ -56,3 +56,26 @@ export const APPEND_LINK_AND_EVENT_SQL = `
     SELECT $9::uuid, $1::uuid, $6::uuid, $7, 'direct', $12::jsonb, $10, $13::timestamptz FROM appended
   )
   SELECT seq FROM appended`;
+
+/**
+ * APPEND_LINK_AND_EVENT_SQL for several links of one tenant in one statement, as the broker's
+ * group commit sends them (libs/audit/src/store/append-event.sql.ts, appendBatchSql): parameter k
+ * is the array of every link's $k, audit_append runs once per row in order, and the link records
+ * are inserted from the appended rows matched by ordinality.
+ */
+export const APPEND_LINKS_AND_EVENTS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+      WITH ORDINALITY AS i(tenant_id, event_id, key_id, ip, request_id, connection_id, provider, login, link_id,
+        fingerprint, metadata, subject, expires_at, n)
+  ), appended AS (
+    SELECT a.*, i.n FROM (SELECT * FROM input ORDER BY n) i CROSS JOIN LATERAL audit_append(i.event_id, i.tenant_id,
+      'login_link.issued', 'success', 'api_key', i.key_id, 'portal', i.ip, NULL, i.request_id, i.connection_id, i.provider,
+      i.login, NULL, NULL, i.link_id, i.fingerprint, NULL, i.metadata) a
+  ), link AS (
+    INSERT INTO login_links (id, tenant_id, connection_id, provider, delivery, subject, token_fingerprint, expires_at)
+    SELECT i.link_id::uuid, i.tenant_id, i.connection_id::uuid, i.provider, 'direct', i.subject::jsonb, i.fingerprint,
+      i.expires_at FROM appended a JOIN input i ON i.n = a.n
+  )
+  SELECT seq FROM appended ORDER BY n`;

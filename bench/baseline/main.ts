@@ -1,7 +1,8 @@
 /**
  * `node dist/bench/baseline/main.js` with DATABASE_URL, BROKER_MASTER_KEYS and PORT (and optionally
  * BASELINE_POOL_SIZE, RATE_LIMIT_PER_KEY_PER_MINUTE, RATE_LIMIT_PER_TENANT_PER_MINUTE);
- * BASELINE_VARIANT=v1 starts the frozen pre-issue-15 baseline instead (for an A/B of the two).
+ * BASELINE_VARIANT=v1 starts the frozen pre-issue-15 baseline instead (for an A/B of the two);
+ * BASELINE_GROUP_COMMIT=false gives every link its own append statement (the tenth pass's yardstick before).
  * Each variant is loaded only when chosen, so neither carries the other's imports (RSS).
  */
 async function main(): Promise<void> {
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
           poolSize: optionalNumber('BASELINE_POOL_SIZE'),
           keyLimitPerMinute: optionalNumber('RATE_LIMIT_PER_KEY_PER_MINUTE'),
           tenantLimitPerMinute: optionalNumber('RATE_LIMIT_PER_TENANT_PER_MINUTE'),
+          groupCommit: process.env.BASELINE_GROUP_COMMIT !== 'false',
         });
   await server.listen(Number(PORT));
   const stop = () => void server.close().then(() => process.exit(0));

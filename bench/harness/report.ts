@@ -4,7 +4,7 @@ import type { GetResult, LoadResult } from './load';
 import type { ServerStats } from './server-stats';
 
 /** `broker-ref`: the broker of another build (`--ref-dist`), to measure a change against. */
-export type ServerName = 'broker' | 'broker-ref' | 'baseline' | 'baseline-v1';
+export type ServerName = 'broker' | 'broker-ref' | 'baseline' | 'baseline-ungrouped' | 'baseline-v1';
 
 export interface RunRecord {
   server: ServerName;

@@ -25,7 +25,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 describe('AppendBatcher', () => {
   it('sends an idle chain’s event at once, alone', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     const appended = batcher.append('t1', event('a'));
     expect(statements.map((s) => s.ids)).toEqual([['a']]);
     statements[0].finish();
@@ -34,7 +34,7 @@ describe('AppendBatcher', () => {
 
   it('groups what arrives while a statement is in flight into the next one, in arrival order', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     const results = ['a', 'b', 'c', 'd'].map((id) => batcher.append('t1', event(id)));
     expect(statements.map((s) => s.ids)).toEqual([['a']]);
     statements[0].finish();
@@ -49,7 +49,7 @@ describe('AppendBatcher', () => {
 
   it('keeps one statement in flight per chain, and chains apart from each other', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     void batcher.append('t1', event('a'));
     void batcher.append('t2', event('x'));
     void batcher.append('t1', event('b'));
@@ -58,7 +58,7 @@ describe('AppendBatcher', () => {
 
   it('caps a statement at MAX_APPEND_BATCH events and splits where the shape changes', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     void batcher.append('t1', event('first'));
     const many = Array.from({ length: MAX_APPEND_BATCH + 2 }, (_, i) => `l${i}`);
     for (const id of many) void batcher.append('t1', event(id));
@@ -81,7 +81,7 @@ describe('AppendBatcher', () => {
 
   it('retries a batch refused for a row’s data event by event, so only that event fails', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     void batcher.append('t1', event('first'));
     const results = ['a', 'bad', 'c'].map((id) =>
       batcher.append('t1', event(id)).then(
@@ -103,7 +103,7 @@ describe('AppendBatcher', () => {
 
   it('fails every event of a batch on any other error, then carries on with the queue', async () => {
     const { statements, execute } = manualExecutor();
-    const batcher = new AppendBatcher(execute, sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(execute, sqlState);
     void batcher.append('t1', event('first'));
     const failed = ['a', 'b'].map((id) => batcher.append('t1', event(id)).catch((error: Error) => error.message));
     statements[0].finish();
@@ -118,7 +118,7 @@ describe('AppendBatcher', () => {
   });
 
   it('fails the batch when the statement answers a row count that does not match', async () => {
-    const batcher = new AppendBatcher(() => Promise.resolve([]), sqlState);
+    const batcher = new AppendBatcher<AppendedEvent>(() => Promise.resolve([]), sqlState);
     await expect(batcher.append('t1', event('a'))).rejects.toThrow('answered 0 rows for 1 events');
   });
 });

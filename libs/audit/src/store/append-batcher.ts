@@ -1,4 +1,3 @@
-import type { AppendedEvent } from './audit.store';
 import type { CompanionWrite } from './companion-write';
 
 /** One event waiting for its chain's next statement. */
@@ -13,11 +12,11 @@ export interface PendingAppend {
 }
 
 /** Runs one statement for `batch` (one event: the single append) and answers one row per event, in order. */
-export type AppendExecutor = (batch: readonly PendingAppend[]) => Promise<AppendedEvent[]>;
+export type AppendExecutor<Row> = (batch: readonly PendingAppend[]) => Promise<Row[]>;
 
-interface Waiting {
+interface Waiting<Row> {
   append: PendingAppend;
-  resolve: (event: AppendedEvent) => void;
+  resolve: (row: Row) => void;
   reject: (error: unknown) => void;
 }
 
@@ -39,15 +38,15 @@ export const MAX_APPEND_BATCH = 32;
  * (connection lost, timeout, permissions) is every caller's, as it would have been one by one.
  * Other instances' appends to the same chain still serialise on the row lock, as before.
  */
-export class AppendBatcher {
-  private readonly queues = new Map<string, Waiting[]>();
+export class AppendBatcher<Row> {
+  private readonly queues = new Map<string, Waiting<Row>[]>();
 
   constructor(
-    private readonly execute: AppendExecutor,
+    private readonly execute: AppendExecutor<Row>,
     private readonly sqlState: (error: unknown) => string | undefined,
   ) {}
 
-  append(chain: string, append: PendingAppend): Promise<AppendedEvent> {
+  append(chain: string, append: PendingAppend): Promise<Row> {
     return new Promise((resolve, reject) => {
       const waiting = { append, resolve, reject };
       const queue = this.queues.get(chain);
@@ -55,19 +54,19 @@ export class AppendBatcher {
         queue.push(waiting);
         return;
       }
-      const started: Waiting[] = [];
+      const started: Waiting<Row>[] = [];
       this.queues.set(chain, started);
       void this.drain(chain, started, [waiting]);
     });
   }
 
   /** Sends `batch`, then whatever queued meanwhile, until the chain's queue is empty. */
-  private async drain(chain: string, queue: Waiting[], first: Waiting[]): Promise<void> {
+  private async drain(chain: string, queue: Waiting<Row>[], first: Waiting<Row>[]): Promise<void> {
     for (let batch = first; batch.length > 0; batch = nextBatch(queue)) await this.send(batch);
     this.queues.delete(chain);
   }
 
-  private async send(batch: Waiting[]): Promise<void> {
+  private async send(batch: Waiting<Row>[]): Promise<void> {
     try {
       const rows = await this.execute(batch.map((waiting) => waiting.append));
       if (rows.length !== batch.length)
@@ -84,7 +83,7 @@ export class AppendBatcher {
 }
 
 /** The longest run at the queue's head that one statement can carry (taken off the queue). */
-function nextBatch(queue: Waiting[]): Waiting[] {
+function nextBatch<Row>(queue: Waiting<Row>[]): Waiting<Row>[] {
   if (queue.length === 0) return [];
   const [head] = queue;
   let n = 1;

@@ -52,7 +52,7 @@ export type StoredAuditEvent = StoredChainedEvent & { chain_id: string };
 @Injectable()
 export class AuditStore {
   /** Autocommit appends, grouped per chain (docs/architecture.md#audit-group-commit). */
-  private readonly batcher = new AppendBatcher((batch) => this.appendStatement(batch), pgErrorCode);
+  private readonly batcher = new AppendBatcher<AppendedEvent>((batch) => this.appendStatement(batch), pgErrorCode);
   private readonly eventsPerStatement = getOrCreateHistogram({
     name: 'audit_append_events_per_statement',
     help: 'Events appended by one autocommit statement (group commit: 1 when the chain was idle).',
