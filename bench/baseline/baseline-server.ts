@@ -174,12 +174,15 @@ export class BaselineServer {
 
   /** The link record and its audit event ($1..$13 of APPEND_LINK_AND_EVENT_SQL), committed. */
   private async append(tenantId: string, params: unknown[]): Promise<void> {
-    if (this.appends === undefined) await this.pool.query(named('baseline-append', APPEND_LINK_AND_EVENT_SQL, params));
-    else await this.appends.append(tenantId, { shape: 'link', batchable: true, params });
+    if (this.appends !== undefined)
+      return void (await this.appends.append(tenantId, { shape: 'link', batchable: true, params }));
+    await this.pool.query(named('baseline-append', APPEND_LINK_AND_EVENT_SQL, params));
+    this.stats.recordAppend(1);
   }
 
   /** One statement for a batch of one tenant's links: the single append for one. */
   private async appendStatement(batch: readonly PendingAppend[]): Promise<{ seq: string }[]> {
+    this.stats.recordAppend(batch.length);
     if (batch.length === 1) {
       const { rows } = await this.pool.query<{ seq: string }>(
         named('baseline-append', APPEND_LINK_AND_EVENT_SQL, batch[0].params as unknown[]),

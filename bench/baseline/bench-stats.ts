@@ -9,7 +9,7 @@ const GC_KINDS: Record<number, string> = {
 
 /**
  * The baseline's equivalent of the broker's prom-client default metrics that the bench reads
- * (`GET /_bench/stats`): the same metric names and meaning. Event-loop delay from
+ * (`GET /_bench/stats`), and the broker's audit_append_events_per_statement: the same metric names and meaning. Event-loop delay from
  * `monitorEventLoopDelay` at prom-client's default resolution (10 ms), reset at every read as
  * prom-client resets it at every scrape; GC pauses from a `PerformanceObserver('gc')`. Unlike
  * prom-client 15, which observes only the first entry of each delivered batch, every entry is
@@ -18,6 +18,8 @@ const GC_KINDS: Record<number, string> = {
 export class BenchStats {
   private readonly loop = monitorEventLoopDelay({ resolution: 10 });
   private readonly gc = new Map<string, { seconds: number; count: number }>();
+  private appendStatements = 0;
+  private appendedEvents = 0;
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const detail = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail;
@@ -34,6 +36,12 @@ export class BenchStats {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
+  /** One append statement that carried `events` links (the broker's audit_append_events_per_statement). */
+  recordAppend(events: number): void {
+    this.appendStatements += 1;
+    this.appendedEvents += events;
+  }
+
   /** Prometheus text; resets the event-loop histogram. */
   render(): string {
     const s = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
@@ -47,6 +55,8 @@ export class BenchStats {
       lines.push(`nodejs_gc_duration_seconds_sum{kind="${kind}"} ${total.seconds}`);
       lines.push(`nodejs_gc_duration_seconds_count{kind="${kind}"} ${total.count}`);
     }
+    lines.push(`audit_append_events_per_statement_sum ${this.appendedEvents}`);
+    lines.push(`audit_append_events_per_statement_count ${this.appendStatements}`);
     this.loop.reset();
     return `${lines.join('\n')}\n`;
   }

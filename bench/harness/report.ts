@@ -129,6 +129,10 @@ export const METRICS = {
     get: (r) => Math.round(((r.gcTrace?.pauseMs ?? r.stats.gcPauseMs) / r.cpu.seconds) * 10) / 10,
   },
   gcPauses: { label: 'GC pauses', get: (r) => r.gcTrace?.pauses ?? r.stats.gcPauses },
+  eventsPerAppend: {
+    label: 'audit events per append statement (group commit)',
+    get: (r) => r.stats.eventsPerAppendStatement ?? 0,
+  },
   allocatedKbPerLink: {
     label: 'KB allocated per link (sampled; what is counted: see above the runs)',
     get: (r) => r.allocation?.kbPerLink ?? 0,

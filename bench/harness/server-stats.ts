@@ -8,7 +8,8 @@
  * percentiles. The monitor records the time between two of its timer ticks, resolution included
  * (an idle loop reads ~10.1 ms): the delay is the value minus the resolution. GC pauses are a
  * histogram (`_sum` seconds and `_count` per kind) that only grows: the run's pauses are the
- * difference of two scrapes.
+ * difference of two scrapes. So are the audit append statements and the events they carried
+ * (`audit_append_events_per_statement`, group commit; docs/architecture.md#audit-group-commit).
  */
 export const EVENT_LOOP_RESOLUTION_MS = 10;
 
@@ -18,6 +19,8 @@ export interface ServerScrape {
   loopMaxMs: number;
   gcSeconds: number;
   gcCount: number;
+  appendStatements: number;
+  appendedEvents: number;
 }
 
 export interface ServerStats {
@@ -28,6 +31,8 @@ export interface ServerStats {
   /** GC pauses during the run. */
   gcPauseMs: number;
   gcPauses: number;
+  /** Audit events per autocommit append statement during the run (1: no grouping). */
+  eventsPerAppendStatement: number;
 }
 
 export function parsePrometheus(text: string): ServerScrape {
@@ -43,6 +48,8 @@ export function parsePrometheus(text: string): ServerScrape {
     loopMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
     gcSeconds: sum('nodejs_gc_duration_seconds_sum'),
     gcCount: sum('nodejs_gc_duration_seconds_count'),
+    appendStatements: sum('audit_append_events_per_statement_count'),
+    appendedEvents: sum('audit_append_events_per_statement_sum'),
   };
 }
 
@@ -61,5 +68,10 @@ export function statsBetween(before: ServerScrape, after: ServerScrape): ServerS
     loopMaxMs: delay(after.loopMaxMs),
     gcPauseMs: Math.round((after.gcSeconds - before.gcSeconds) * 10_000) / 10,
     gcPauses: after.gcCount - before.gcCount,
+    eventsPerAppendStatement:
+      Math.round(
+        ((after.appendedEvents - before.appendedEvents) / (after.appendStatements - before.appendStatements || 1)) *
+          100,
+      ) / 100,
   };
 }
