@@ -315,6 +315,48 @@ describe('audit chain (database level)', () => {
       expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 64, ok: true });
     });
 
+    it('two instances (two pools, two batchers) grouping on one chain at once: no fork, no gap, verify ok', async () => {
+      const other = new DataSource({ type: 'postgres', url: db.appUrl, extra: { max: 10 } });
+      await other.initialize();
+      try {
+        const otherAudit = new AuditService(new AuditStore(other));
+        const tenantId = randomUUID();
+        const companionIds: string[] = [];
+        const wave = (service: AuditService, manager: DataSource['manager'], from: number) =>
+          Array.from({ length: 100 }, (_, i) => {
+            const id = randomUUID();
+            companionIds.push(id);
+            return service.record(
+              manager,
+              {
+                action: 'login_link.issued',
+                outcome: 'success',
+                scope: chainOf(tenantId),
+                ctx,
+                metadata: { i: from + i },
+              },
+              companionOf(from + i, id),
+            );
+          });
+        // Three waves each, so that both instances have batches queued behind the other's.
+        for (let round = 0; round < 3; round++)
+          await Promise.all([
+            ...wave(audit, app.manager, round * 200),
+            ...wave(otherAudit, other.manager, round * 200 + 100),
+          ]);
+        const [stats] = await db.query<{ n: string; max: string; distinct_seq: string; companions: string }>(
+          `SELECT count(*) AS n, max(seq) AS max, count(DISTINCT seq) AS distinct_seq,
+                  (SELECT count(*) FROM batch_companions WHERE id = ANY($2::uuid[])) AS companions
+             FROM audit_events WHERE tenant_id = $1`,
+          [tenantId, companionIds],
+        );
+        expect(stats).toEqual({ n: '600', max: '600', distinct_seq: '600', companions: '600' });
+        expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 600, ok: true });
+      } finally {
+        await other.destroy();
+      }
+    });
+
     it('a batch refused for one row is retried event by event: only that event fails, the chain has no gap', async () => {
       const tenantId = randomUUID();
       const taken = randomUUID();
