@@ -31,11 +31,15 @@ const RESULT_COLUMNS = `id, seq::text AS seq, (extract(epoch FROM occurred_at) *
  * $12 provider, $13..$15 subject login/user id/external id, $16 link id, $17 token fingerprint,
  * $18 error code, $19 metadata (canonical JSON text).
  */
-export function appendEventSql(companion?: CompanionWrite): string {
-  const shape = companion === undefined ? '' : companionShape(companion);
+export function appendEventSql(companion?: CompanionWrite, shape = shapeOf(companion)): string {
   let sql = appendSqlByShape.get(shape);
   if (sql === undefined) appendSqlByShape.set(shape, (sql = buildAppendEventSql(companion)));
   return sql;
+}
+
+/** What the statements' text depends on: the companion's shape, '' without one (the memo key of both). */
+export function shapeOf(companion?: CompanionWrite): string {
+  return companion === undefined ? '' : companionShape(companion);
 }
 
 /** The statement text per companion shape: built once, not on every append (every link makes one). */
@@ -52,15 +56,14 @@ function buildAppendEventSql(companion?: CompanionWrite): string {
 
 /**
  * Several events of one chain (and their companion rows, all of one shape) in one statement: the
- * group commit of AuditAppendBatcher (docs/architecture.md#audit-group-commit). Parameter k is the
+ * group commit of AppendBatcher (docs/architecture.md#audit-group-commit). Parameter k is the
  * array of every event's k-th value of appendEventSql, in the order the events are to be chained;
  * `unnest … WITH ORDINALITY` turns them back into rows, and audit_append runs once per row, in that
  * order, under the chain-head lock the first call takes and the statement's commit releases. The
  * rows come back in the same order. Null when the companion has an array-typed column, which an
  * array of arrays cannot carry (unnest would flatten it): such events are appended one by one.
  */
-export function appendBatchSql(companion?: CompanionWrite): string | null {
-  const shape = companion === undefined ? '' : companionShape(companion);
+export function appendBatchSql(companion?: CompanionWrite, shape = shapeOf(companion)): string | null {
   let sql = batchSqlByShape.get(shape);
   if (sql === undefined) batchSqlByShape.set(shape, (sql = buildAppendBatchSql(companion)));
   return sql;

@@ -6,10 +6,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { StoredChainedEvent } from '../chain/chained-event';
 import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
-import { appendBatchSql, appendEventSql } from './append-event.sql';
+import { appendBatchSql, appendEventSql, shapeOf } from './append-event.sql';
 import { AppendBatcher, type PendingAppend } from './append-batcher';
 import { type EventCursor, listEventsSql } from './audit-event-filter.sql';
-import { companionParams, companionShape, type CompanionWrite } from './companion-write';
+import { companionParams, type CompanionWrite } from './companion-write';
 
 /** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
@@ -70,8 +70,8 @@ export class AuditStore {
   append(id: string, values: EventValues, tx: EntityManager, companion?: CompanionWrite): Promise<AppendedEvent> {
     const params = [id, ...values, ...(companion ? companionParams(companion) : [])];
     if (tx !== this.dataSource.manager) return this.appendOne(tx, params, companion);
-    const shape = companion === undefined ? '' : companionShape(companion);
-    const append: PendingAppend = { shape, batchable: appendBatchSql(companion) !== null, params, companion };
+    const shape = shapeOf(companion);
+    const append: PendingAppend = { shape, batchable: appendBatchSql(companion, shape) !== null, params, companion };
     return this.batcher.append((values[0] as string | null) ?? BROKER_CHAIN_KEY, append);
   }
 
@@ -79,9 +79,10 @@ export class AuditStore {
   private async appendStatement(batch: readonly PendingAppend[]): Promise<AppendedEvent[]> {
     const [first] = batch;
     this.eventsPerStatement.observe(batch.length);
-    if (batch.length === 1) return [await this.appendOne(this.dataSource.manager, first.params, first.companion)];
+    if (batch.length === 1)
+      return [await this.appendOne(this.dataSource.manager, first.params, first.companion, first.shape)];
     const columns = first.params.map((_, k) => batch.map((append) => append.params[k]));
-    const sql = appendBatchSql(first.companion);
+    const sql = appendBatchSql(first.companion, first.shape);
     if (sql === null) throw new Error('a companion without a batch form was batched');
     const rows = await queryNamed<AppendedRow>(
       this.dataSource.manager,
@@ -95,9 +96,11 @@ export class AuditStore {
     tx: EntityManager,
     params: readonly unknown[],
     companion?: CompanionWrite,
+    shape = shapeOf(companion),
   ): Promise<AppendedEvent> {
     // Named: the append is on every link's path, and planning it afresh cost ~40% of its PostgreSQL CPU.
-    const [row] = await queryNamed<AppendedRow>(tx, namedStatement('audit_append', appendEventSql(companion)), params);
+    const statement = namedStatement('audit_append', appendEventSql(companion, shape));
+    const [row] = await queryNamed<AppendedRow>(tx, statement, params);
     if (row === undefined) throw new Error('audit_append returned no row');
     return appendedEvent(row);
   }
