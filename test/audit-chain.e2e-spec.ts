@@ -239,7 +239,7 @@ describe('audit chain (database level)', () => {
       // A companion table with a column of each type the broker's companions use.
       await db.query(`CREATE TABLE batch_companions (id uuid PRIMARY KEY, note text, doc jsonb, blob bytea,
         n integer, at timestamptz)`);
-      await db.query('GRANT SELECT, INSERT ON batch_companions TO sso_broker_runtime');
+      await db.query('GRANT SELECT, INSERT, UPDATE ON batch_companions TO sso_broker_runtime');
     });
 
     // Values an array literal must escape: quotes, backslashes, commas, braces, NULL-lookalikes, non-ASCII.
@@ -355,6 +355,52 @@ describe('audit chain (database level)', () => {
       } finally {
         await other.destroy();
       }
+    });
+
+    it('groups events without a companion, on the broker-wide chain too, and update companions', async () => {
+      const before = await statements();
+      const bare = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          audit.record(app.manager, {
+            action: 'tenant.created',
+            outcome: 'success',
+            scope: chainOf(null),
+            ctx,
+            metadata: { i },
+          }),
+        ),
+      );
+      expect(bare.every((event) => event.tenantId === null)).toBe(true);
+      const tenantId = randomUUID();
+      const ids = Array.from({ length: 10 }, () => randomUUID());
+      for (const id of ids) await db.query(`INSERT INTO batch_companions (id, note) VALUES ($1, 'before')`, [id]);
+      const update = (id: string, i: number): CompanionWrite => ({
+        kind: 'update',
+        table: 'batch_companions',
+        set: [['note', 'text', `after ${i}, "quoted"`]],
+        where: [['id', 'uuid', id]],
+      });
+      await Promise.all(
+        ids.map((id, i) =>
+          audit.record(
+            app.manager,
+            { action: 'login_link.redeemed', outcome: 'success', scope: chainOf(tenantId), ctx, metadata: { i } },
+            update(id, i),
+          ),
+        ),
+      );
+      const after = await statements();
+      // Each burst: one alone, then nine together.
+      expect(after.statements - before.statements).toBe(4);
+      const notes = await db.query<{ id: string; note: string }>(
+        `SELECT id, note FROM batch_companions WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      expect(new Map(notes.map((row) => [row.id, row.note]))).toEqual(
+        new Map(ids.map((id, i) => [id, `after ${i}, "quoted"`])),
+      );
+      expect((await verify(null)).verdict.ok).toBe(true);
+      expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 10, ok: true });
     });
 
     it('a batch refused for one row is retried event by event: only that event fails, the chain has no gap', async () => {
