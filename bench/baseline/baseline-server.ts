@@ -4,7 +4,7 @@ import { Pool, QueryConfig } from 'pg';
 import { Agent, request } from 'undici';
 // The crypto alone, not @app/vault's index (which loads Nest and TypeORM for its services).
 import { EnvelopeCipher, MasterKeyRing, secretOrigin } from '../../libs/vault/src/crypto';
-// The broker's group-commit queue (type imports only: no Nest, no TypeORM at run time).
+// The broker's group-commit queue (its file imports nothing at run time: no Nest, no TypeORM).
 import { AppendBatcher, type PendingAppend } from '../../libs/audit/src/store/append-batcher';
 import { BenchStats } from './bench-stats';
 import { APPEND_LINK_AND_EVENT_SQL, APPEND_LINKS_AND_EVENTS_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';

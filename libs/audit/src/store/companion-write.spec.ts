@@ -1,4 +1,5 @@
-import { companionParams, companionSql, type CompanionWrite } from './companion-write';
+import { appendBatchSql } from './append-event.sql';
+import { companionBatchSql, companionParams, companionSql, type CompanionWrite } from './companion-write';
 
 describe('companion writes', () => {
   it('numbers an insert after the event parameters, with a cast per column, from the appended CTE', () => {
@@ -30,6 +31,35 @@ describe('companion writes', () => {
       'UPDATE login_links SET token_fingerprint = $21::text FROM appended WHERE login_links.id = $22::uuid AND login_links.tenant_id = $23::uuid',
     );
     expect(companionParams(write)).toEqual(['f', 'i', 't']);
+  });
+
+  it('in a batch, reads each column from the input row matched to its appended event, in parameter order', () => {
+    const insert: CompanionWrite = {
+      kind: 'insert',
+      table: 'login_links',
+      columns: [
+        ['id', 'uuid', 'a'],
+        ['subject', 'jsonb', '{}'],
+      ],
+    };
+    expect(companionBatchSql(insert)).toBe(
+      'INSERT INTO login_links (id, subject) SELECT i.c1, i.c2 FROM appended a JOIN input i ON i.n = a.n',
+    );
+    const update: CompanionWrite = {
+      kind: 'update',
+      table: 'login_links',
+      set: [['token_fingerprint', 'text', 'f']],
+      where: [['id', 'uuid', 'i']],
+    };
+    expect(companionBatchSql(update)).toBe(
+      'UPDATE login_links SET token_fingerprint = i.c1 FROM appended a JOIN input i ON i.n = a.n WHERE login_links.id = i.c2',
+    );
+    // The batch statement casts the companion's arrays after the event's 19, in the same order.
+    expect(appendBatchSql(insert)).toContain('$19::text[], $20::uuid[], $21::jsonb[]) WITH ORDINALITY');
+  });
+
+  it('has no batch form for an array-typed companion column (unnest would flatten it)', () => {
+    expect(appendBatchSql({ kind: 'insert', table: 't', columns: [['tags', 'text[]', ['a']]] })).toBeNull();
   });
 
   it('refuses anything but a plain identifier for a table, column or type', () => {
