@@ -264,7 +264,7 @@ describe('audit chain (database level)', () => {
         values.find((v) => v.metricName === `audit_append_events_per_statement${suffix}`)!.value;
       return { statements: value('_count'), events: value('_sum') };
     };
-    const issued = (tenantId: string, i: number, companion: CompanionWrite) =>
+    const issued = (tenantId: string, i: number, companions: CompanionWrite | CompanionWrite[]) =>
       audit.record(
         app.manager,
         {
@@ -275,7 +275,7 @@ describe('audit chain (database level)', () => {
           subject: { login: `u${i}` },
           metadata: { i },
         },
-        companion,
+        Array.isArray(companions) ? companions : [companions],
       );
 
     it('64 concurrent appends go in 3 statements, each event with its companion row exactly as given, and verify', async () => {
@@ -335,7 +335,7 @@ describe('audit chain (database level)', () => {
                 ctx,
                 metadata: { i: from + i },
               },
-              companionOf(from + i, id),
+              [companionOf(from + i, id)],
             );
           });
         // Three waves each, so that both instances have batches queued behind the other's.
@@ -385,7 +385,7 @@ describe('audit chain (database level)', () => {
           audit.record(
             app.manager,
             { action: 'login_link.redeemed', outcome: 'success', scope: chainOf(tenantId), ctx, metadata: { i } },
-            update(id, i),
+            [update(id, i)],
           ),
         ),
       );
@@ -401,6 +401,39 @@ describe('audit chain (database level)', () => {
       );
       expect((await verify(null)).verdict.ok).toBe(true);
       expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 10, ok: true });
+    });
+
+    it('groups events with two companions each (a row inserted, another updated), all written', async () => {
+      const tenantId = randomUUID();
+      const existing = Array.from({ length: 12 }, () => randomUUID());
+      for (const id of existing) await db.query(`INSERT INTO batch_companions (id, note) VALUES ($1, 'pending')`, [id]);
+      const inserted = existing.map(() => randomUUID());
+      const before = await statements();
+      await Promise.all(
+        existing.map((id, i) =>
+          issued(tenantId, i, [
+            companionOf(i, inserted[i]),
+            {
+              kind: 'update',
+              table: 'batch_companions',
+              set: [['note', 'text', 'done']],
+              where: [
+                ['id', 'uuid', id],
+                ['note', 'text', 'pending'],
+              ],
+            },
+          ]),
+        ),
+      );
+      const after = await statements();
+      expect(after.statements - before.statements).toBe(2);
+      const [counts] = await db.query<{ inserted: string; done: string }>(
+        `SELECT (SELECT count(*) FROM batch_companions WHERE id = ANY($1::uuid[])) AS inserted,
+                (SELECT count(*) FROM batch_companions WHERE id = ANY($2::uuid[]) AND note = 'done') AS done`,
+        [inserted, existing],
+      );
+      expect(counts).toEqual({ inserted: '12', done: '12' });
+      expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 12, ok: true });
     });
 
     it('a batch refused for one row is retried event by event: only that event fails, the chain has no gap', async () => {

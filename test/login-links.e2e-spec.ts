@@ -288,6 +288,7 @@ describe('login links: each provider × each delivery, caching, validation, idem
   });
 
   it('fails closed: without an audit write there is no link (503), and it works again once granted', async () => {
+    const idemKey = `idem-closed-${Date.now()}-0123456789abcdef`;
     const count = async () => Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM login_links`))[0].n);
     const before = await count();
     await t.db.query(`REVOKE EXECUTE ON FUNCTION audit_append FROM sso_broker_runtime`);
@@ -297,11 +298,18 @@ describe('login links: each provider × each delivery, caching, validation, idem
         expect(res.status).toBe(503);
         expect(res.body.code).toBe('audit_unavailable');
       }
+      // With an Idempotency-Key: no link, and the key is free again (released, no answer stored).
+      const refused = await issue({ connection: 'flussonic', user: { login: VIEWER } }, { 'Idempotency-Key': idemKey });
+      expect(refused.status).toBe(503);
       expect(await count()).toBe(before);
     } finally {
       await t.db.query(`GRANT EXECUTE ON FUNCTION audit_append TO sso_broker_runtime`);
     }
     expect((await issue({ connection: 'flussonic', user: { login: VIEWER } })).status).toBe(201);
+    const retried = await issue({ connection: 'flussonic', user: { login: VIEWER } }, { 'Idempotency-Key': idemKey });
+    expect(retried.status).toBe(201);
+    const replayed = await issue({ connection: 'flussonic', user: { login: VIEWER } }, { 'Idempotency-Key': idemKey });
+    expect(replayed.body).toEqual(retried.body);
   });
 
   it('gives a suspended tenant no link, at issue and at redemption', async () => {

@@ -175,7 +175,7 @@ export class BaselineServer {
   /** The link record and its audit event ($1..$13 of APPEND_LINK_AND_EVENT_SQL), committed. */
   private async append(tenantId: string, params: unknown[]): Promise<void> {
     if (this.appends !== undefined)
-      return void (await this.appends.append(tenantId, { shape: 'link', batchable: true, params }));
+      return void (await this.appends.append(tenantId, { shape: 'link', batchable: true, params, companions: [] }));
     await this.pool.query(named('baseline-append', APPEND_LINK_AND_EVENT_SQL, params));
     this.stats.recordAppend(1);
   }

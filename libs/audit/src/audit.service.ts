@@ -48,14 +48,19 @@ export class AuditService {
 
   /**
    * Appends one event to its chain in one statement. Inside a transaction (`tx`) the event
-   * commits or rolls back with the caller's change; on the bare manager it commits on its own.
-   * A `companion` row (another store's write, see CompanionWrite) is written by the same
+   * commits or rolls back with the caller's change; on the bare manager it commits on its own
+   * (grouped with its chain's other pending events, docs/architecture.md#audit-group-commit).
+   * The `companions` (other stores' writes, see CompanionWrite) are written by the same
    * statement, only if the event is. Any failure throws AuditUnavailableException (503), which
    * must propagate to roll back.
    */
-  async record(tx: EntityManager, input: AuditRecordInput, companion?: CompanionWrite): Promise<RecordedAuditEvent> {
+  async record(
+    tx: EntityManager,
+    input: AuditRecordInput,
+    companions: readonly CompanionWrite[] = [],
+  ): Promise<RecordedAuditEvent> {
     try {
-      const row = await this.store.append(randomUUID(), eventValues(input), tx, companion);
+      const row = await this.store.append(randomUUID(), eventValues(input), tx, companions);
       return {
         id: row.id,
         tenantId: tenantIdOf(input.scope),

@@ -194,10 +194,10 @@ export class LoginLinksService {
   }
 
   /**
-   * The link record and its audit event are one statement (no answer before both are
-   * committed; any failure: no link, 503). Without an Idempotency-Key it runs in autocommit, so
-   * the tenant's chain head is locked for that one statement; with one, the idempotent answer
-   * joins them in a transaction.
+   * The link record, its audit event and, with an Idempotency-Key, the sealed answer are one
+   * autocommit statement (no answer before all are committed; any failure: no link, 503), so the
+   * tenant's chain head is locked for that one statement, shared with the tenant's other pending
+   * links (docs/architecture.md#audit-group-commit).
    */
   private async commit(issue: Issue, answer: LoginLinkDto, token: LinkToken): Promise<void> {
     const { scope } = issue.target;
@@ -229,15 +229,9 @@ export class LoginLinksService {
       tokenFingerprint: token.tokenFingerprint,
       expiresAt: answer.expires_at,
     });
-    const claim = issue.claim;
-    const write = claim
-      ? this.dataSource.transaction(async (tx) => {
-          await this.audit.record(tx, event, record);
-          await this.idempotency.complete(claim, answer, tx);
-        })
-      : this.audit.record(this.dataSource.manager, event, record);
+    const companions = issue.claim ? [record, this.idempotency.completionOf(issue.claim, answer)] : [record];
     try {
-      await write;
+      await this.audit.record(this.dataSource.manager, event, companions);
     } catch (error) {
       throw isBrokerException(error) ? error : new AuditUnavailableException(error);
     }

@@ -19,7 +19,12 @@ function manualExecutor() {
 }
 
 const sqlState = (error: unknown) => (error as { code?: string }).code;
-const event = (id: string, shape = 'link', batchable = true): PendingAppend => ({ shape, batchable, params: [id] });
+const event = (id: string, shape = 'link', batchable = true): PendingAppend => ({
+  shape,
+  batchable,
+  params: [id],
+  companions: [],
+});
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('AppendBatcher', () => {

@@ -2,13 +2,13 @@ import type { CompanionWrite } from './companion-write';
 
 /** One event waiting for its chain's next statement. */
 export interface PendingAppend {
-  /** Events of equal `shape` can share a statement (same companion table and columns). */
+  /** Events of equal `shape` can share a statement (the same companion tables and columns). */
   readonly shape: string;
-  /** False when this event must go alone (appendBatchSql has no form for its companion). */
+  /** False when this event must go alone (appendBatchSql has no form for its companions). */
   readonly batchable: boolean;
   /** The event id followed by the rest of its statement parameters, as for a single append. */
   readonly params: readonly unknown[];
-  readonly companion?: CompanionWrite;
+  readonly companions: readonly CompanionWrite[];
 }
 
 /** Runs one statement for `batch` (one event: the single append) and answers one row per event, in order. */

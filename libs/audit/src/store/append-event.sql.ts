@@ -1,10 +1,4 @@
-import {
-  companionBatchSql,
-  companionShape,
-  companionSql,
-  companionTypes,
-  type CompanionWrite,
-} from './companion-write';
+import { companionCtes, companionShape, companionTypes, type CompanionWrite } from './companion-write';
 
 /** Parameters of the event itself ($1..$19); a companion's parameters follow them. */
 export const EVENT_PARAM_COUNT = 19;
@@ -23,7 +17,7 @@ const RESULT_COLUMNS = `id, seq::text AS seq, (extract(epoch FROM occurred_at) *
  * writer of `audit_chain_heads`. It creates the head of a new chain, locks it (writers of a chain
  * queue on it for this statement plus its commit), computes seq, occurred_at and the hash over
  * exactly `canonicalSerialisation` (metadata arrives as its canonical JSON text), inserts the
- * event and advances the head. A companion row is written by a data-modifying CTE that reads
+ * event and advances the head. Each companion row is written by a data-modifying CTE that reads
  * `appended`, so it exists exactly when the event does (docs/architecture.md#companion-writes).
  *
  * $1 id, $2 tenant id (NULL: the broker-wide chain), $3 action, $4 outcome, $5 actor type,
@@ -31,58 +25,56 @@ const RESULT_COLUMNS = `id, seq::text AS seq, (extract(epoch FROM occurred_at) *
  * $12 provider, $13..$15 subject login/user id/external id, $16 link id, $17 token fingerprint,
  * $18 error code, $19 metadata (canonical JSON text).
  */
-export function appendEventSql(companion?: CompanionWrite, shape = shapeOf(companion)): string {
+export function appendEventSql(companions: readonly CompanionWrite[] = [], shape = shapeOf(companions)): string {
   let sql = appendSqlByShape.get(shape);
-  if (sql === undefined) appendSqlByShape.set(shape, (sql = buildAppendEventSql(companion)));
+  if (sql === undefined) appendSqlByShape.set(shape, (sql = buildAppendEventSql(companions)));
   return sql;
 }
 
-/** What the statements' text depends on: the companion's shape, '' without one (the memo key of both). */
-export function shapeOf(companion?: CompanionWrite): string {
-  return companion === undefined ? '' : companionShape(companion);
+/** What the statements' text depends on: the companions' shapes in order, '' without any (the memo key of both). */
+export function shapeOf(companions: readonly CompanionWrite[]): string {
+  return companions.length === 0 ? '' : companions.map(companionShape).join(' + ');
 }
 
 /** The statement text per companion shape: built once, not on every append (every link makes one). */
 const appendSqlByShape = new Map<string, string>();
 
-function buildAppendEventSql(companion?: CompanionWrite): string {
-  const companionCte = companion ? `, companion AS (${companionSql(companion, EVENT_PARAM_COUNT)})` : '';
+function buildAppendEventSql(companions: readonly CompanionWrite[]): string {
   return `
   WITH appended AS (
     SELECT * FROM audit_append(${ARGUMENTS})
-  )${companionCte}
+  )${companionCtes(companions, EVENT_PARAM_COUNT)}
   SELECT ${RESULT_COLUMNS} FROM appended`;
 }
 
 /**
- * Several events of one chain (and their companion rows, all of one shape) in one statement: the
+ * Several events of one chain (and their companion rows, of one shape) in one statement: the
  * group commit of AppendBatcher (docs/architecture.md#audit-group-commit). Parameter k is the
  * array of every event's k-th value of appendEventSql, in the order the events are to be chained;
  * `unnest … WITH ORDINALITY` turns them back into rows, and audit_append runs once per row, in that
  * order, under the chain-head lock the first call takes and the statement's commit releases. The
- * rows come back in the same order. Null when the companion has an array-typed column, which an
+ * rows come back in the same order. Null when a companion has an array-typed column, which an
  * array of arrays cannot carry (unnest would flatten it): such events are appended one by one.
  */
-export function appendBatchSql(companion?: CompanionWrite, shape = shapeOf(companion)): string | null {
+export function appendBatchSql(companions: readonly CompanionWrite[] = [], shape = shapeOf(companions)): string | null {
   let sql = batchSqlByShape.get(shape);
-  if (sql === undefined) batchSqlByShape.set(shape, (sql = buildAppendBatchSql(companion)));
+  if (sql === undefined) batchSqlByShape.set(shape, (sql = buildAppendBatchSql(companions)));
   return sql;
 }
 
 const batchSqlByShape = new Map<string, string | null>();
 
-function buildAppendBatchSql(companion?: CompanionWrite): string | null {
-  const types = [...EVENT_TYPES, ...(companion ? companionTypes(companion) : [])];
+function buildAppendBatchSql(companions: readonly CompanionWrite[]): string | null {
+  const types = [...EVENT_TYPES, ...companions.flatMap(companionTypes)];
   if (types.some((type) => type.endsWith('[]'))) return null;
   const arrays = types.map((type, i) => `$${i + 1}::${type}[]`).join(', ');
   const events = EVENT_TYPES.map((_, i) => `e${i + 1}`);
-  const companions = types.slice(EVENT_PARAM_COUNT).map((_, i) => `c${i + 1}`);
-  const companionCte = companion ? `, companion AS (${companionBatchSql(companion)})` : '';
+  const companionInputs = types.slice(EVENT_PARAM_COUNT).map((_, i) => `c${i + 1}`);
   return `
   WITH input AS (
-    SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS i(${[...events, ...companions, 'n'].join(', ')})
+    SELECT * FROM unnest(${arrays}) WITH ORDINALITY AS i(${[...events, ...companionInputs, 'n'].join(', ')})
   ), appended AS (
     SELECT a.*, i.n FROM (SELECT * FROM input ORDER BY n) i CROSS JOIN LATERAL audit_append(${events.map((e) => `i.${e}`).join(', ')}) a
-  )${companionCte}
+  )${companionCtes(companions, 0, true)}
   SELECT ${RESULT_COLUMNS} FROM appended ORDER BY n`;
 }

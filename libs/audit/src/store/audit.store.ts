@@ -62,16 +62,21 @@ export class AuditStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Appends one event (and its companion row, if any): inside `tx`'s transaction it commits or
+   * Appends one event (and its companion rows, if any): inside `tx`'s transaction it commits or
    * rolls back with the caller's change; on the bare manager it commits on its own, possibly in
    * one statement with other events of its chain (AppendBatcher), and answers once committed.
    * The chain is the event's tenant (`values[0]`), or the broker-wide one.
    */
-  append(id: string, values: EventValues, tx: EntityManager, companion?: CompanionWrite): Promise<AppendedEvent> {
-    const params = [id, ...values, ...(companion ? companionParams(companion) : [])];
-    if (tx !== this.dataSource.manager) return this.appendOne(tx, params, companion);
-    const shape = shapeOf(companion);
-    const append: PendingAppend = { shape, batchable: appendBatchSql(companion, shape) !== null, params, companion };
+  append(
+    id: string,
+    values: EventValues,
+    tx: EntityManager,
+    companions: readonly CompanionWrite[] = [],
+  ): Promise<AppendedEvent> {
+    const params = [id, ...values, ...companions.flatMap(companionParams)];
+    if (tx !== this.dataSource.manager) return this.appendOne(tx, params, companions);
+    const shape = shapeOf(companions);
+    const append: PendingAppend = { shape, batchable: appendBatchSql(companions, shape) !== null, params, companions };
     return this.batcher.append((values[0] as string | null) ?? BROKER_CHAIN_KEY, append);
   }
 
@@ -80,9 +85,9 @@ export class AuditStore {
     const [first] = batch;
     this.eventsPerStatement.observe(batch.length);
     if (batch.length === 1)
-      return [await this.appendOne(this.dataSource.manager, first.params, first.companion, first.shape)];
+      return [await this.appendOne(this.dataSource.manager, first.params, first.companions, first.shape)];
     const columns = first.params.map((_, k) => batch.map((append) => append.params[k]));
-    const sql = appendBatchSql(first.companion, first.shape);
+    const sql = appendBatchSql(first.companions, first.shape);
     if (sql === null) throw new Error('a companion without a batch form was batched');
     const rows = await queryNamed<AppendedRow>(
       this.dataSource.manager,
@@ -95,11 +100,11 @@ export class AuditStore {
   private async appendOne(
     tx: EntityManager,
     params: readonly unknown[],
-    companion?: CompanionWrite,
-    shape = shapeOf(companion),
+    companions: readonly CompanionWrite[],
+    shape = shapeOf(companions),
   ): Promise<AppendedEvent> {
     // Named: the append is on every link's path, and planning it afresh cost ~40% of its PostgreSQL CPU.
-    const statement = namedStatement('audit_append', appendEventSql(companion, shape));
+    const statement = namedStatement('audit_append', appendEventSql(companions, shape));
     const [row] = await queryNamed<AppendedRow>(tx, statement, params);
     if (row === undefined) throw new Error('audit_append returned no row');
     return appendedEvent(row);

@@ -1,5 +1,11 @@
 import { appendBatchSql } from './append-event.sql';
-import { companionBatchSql, companionParams, companionSql, type CompanionWrite } from './companion-write';
+import {
+  companionBatchSql,
+  companionCtes,
+  companionParams,
+  companionSql,
+  type CompanionWrite,
+} from './companion-write';
 
 describe('companion writes', () => {
   it('numbers an insert after the event parameters, with a cast per column, from the appended CTE', () => {
@@ -55,11 +61,33 @@ describe('companion writes', () => {
       'UPDATE login_links SET token_fingerprint = i.c1 FROM appended a JOIN input i ON i.n = a.n WHERE login_links.id = i.c2',
     );
     // The batch statement casts the companion's arrays after the event's 19, in the same order.
-    expect(appendBatchSql(insert)).toContain('$19::text[], $20::uuid[], $21::jsonb[]) WITH ORDINALITY');
+    expect(appendBatchSql([insert])).toContain('$19::text[], $20::uuid[], $21::jsonb[]) WITH ORDINALITY');
+  });
+
+  it('numbers several companions one after the other, as CTEs of their own', () => {
+    const link: CompanionWrite = { kind: 'insert', table: 'login_links', columns: [['id', 'uuid', 'l']] };
+    const answer: CompanionWrite = {
+      kind: 'update',
+      table: 'login_link_idempotency',
+      set: [['state', 'text', 'done']],
+      where: [['key_hash', 'bytea', 'k']],
+    };
+    expect(companionCtes([link, answer], 19)).toBe(
+      ', companion1 AS (INSERT INTO login_links (id) SELECT $20::uuid FROM appended)' +
+        ', companion2 AS (UPDATE login_link_idempotency SET state = $21::text FROM appended' +
+        ' WHERE login_link_idempotency.key_hash = $22::bytea)',
+    );
+    expect(companionCtes([link, answer], 0, true)).toBe(
+      ', companion1 AS (INSERT INTO login_links (id) SELECT i.c1 FROM appended a JOIN input i ON i.n = a.n)' +
+        ', companion2 AS (UPDATE login_link_idempotency SET state = i.c2 FROM appended a JOIN input i ON i.n = a.n' +
+        ' WHERE login_link_idempotency.key_hash = i.c3)',
+    );
+    expect([link, answer].flatMap(companionParams)).toEqual(['l', 'done', 'k']);
+    expect(companionCtes([], 19)).toBe('');
   });
 
   it('has no batch form for an array-typed companion column (unnest would flatten it)', () => {
-    expect(appendBatchSql({ kind: 'insert', table: 't', columns: [['tags', 'text[]', ['a']]] })).toBeNull();
+    expect(appendBatchSql([{ kind: 'insert', table: 't', columns: [['tags', 'text[]', ['a']]] }])).toBeNull();
   });
 
   it('refuses anything but a plain identifier for a table, column or type', () => {

@@ -30,10 +30,11 @@ export function companionSql(write: CompanionWrite, offset: number): string {
 
 /**
  * The same statement for a batch (appendBatchSql): each column's value is the `input` row's
- * `c<position>` (its array parameter already cast), matched to its appended event by ordinality.
+ * `c<position>` (its array parameter already cast, positions after `offset`), matched to its
+ * appended event by ordinality.
  */
-export function companionBatchSql(write: CompanionWrite): string {
-  let position = 0;
+export function companionBatchSql(write: CompanionWrite, offset = 0): string {
+  let position = offset;
   return companionStatement(write, () => `i.c${++position}`, 'appended a JOIN input i ON i.n = a.n');
 }
 
@@ -67,4 +68,20 @@ export function companionShape(write: CompanionWrite): string {
 
 export function companionParams(write: CompanionWrite): unknown[] {
   return companionColumns(write).map(([, , value]) => value);
+}
+
+/**
+ * The data-modifying CTEs of an event's companions, `, companion1 AS (…), companion2 AS (…)`, each
+ * numbered after the previous one's parameters; '' without companions. `batch`: the forms that
+ * read the batch statement's `input` rows (companionBatchSql) instead of parameters.
+ */
+export function companionCtes(writes: readonly CompanionWrite[], offset: number, batch = false): string {
+  let next = offset;
+  return writes
+    .map((write, i) => {
+      const sql = batch ? companionBatchSql(write, next) : companionSql(write, next);
+      next += companionColumns(write).length;
+      return `, companion${i + 1} AS (${sql})`;
+    })
+    .join('');
 }

@@ -90,7 +90,7 @@ export class LaunchRedemptionService {
     await this.audit.record(
       this.dataSource.manager,
       { ...linkFields(link, ctx), action: 'login_link.redeemed', outcome: 'success', tokenFingerprint: fingerprint },
-      this.links.fingerprintOf(link.scope, link.id, fingerprint),
+      [this.links.fingerprintOf(link.scope, link.id, fingerprint)],
     );
     this.metrics.count(link.provider, 'launch', 'redeemed');
     return { kind: 'login', action, upstreamName: target.provider.displayName };

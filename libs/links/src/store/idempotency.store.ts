@@ -3,7 +3,8 @@ import { pgErrorCode, PG_FOREIGN_KEY_VIOLATION } from '@app/database';
 import { tenantNotFound } from '@app/tenants';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { CompanionWrite } from '@app/audit';
+import { DataSource } from 'typeorm';
 import { idempotencyKeyHash, openAnswer, sealAnswer } from '../idempotency/answer-seal';
 import { LinksException, LinksExceptionCode } from '../links.exception';
 
@@ -88,13 +89,25 @@ export class IdempotencyStore {
     );
   }
 
-  /** Inside the transaction that commits the link, so the record and the answer commit together. */
-  async complete(claim: IdempotencyClaim, answer: unknown, tx: EntityManager): Promise<void> {
-    await tx.query(
-      `UPDATE login_link_idempotency SET state = 'done', sealed_answer = $3
-       WHERE tenant_id = $1 AND key_hash = $2 AND state = 'pending'`,
-      [claim.scope.tenantId, claim.keyHash, sealAnswer(claim.key, claim.scope.tenantId, answer)],
-    );
+  /**
+   * The claim's completion (state `done` and the sealed answer), written by the statement that
+   * appends the link's audit event and its record: the answer is stored exactly when the link is.
+   * A claim taken over meanwhile (no longer `pending`) is left alone.
+   */
+  completionOf(claim: IdempotencyClaim, answer: unknown): CompanionWrite {
+    return {
+      kind: 'update',
+      table: 'login_link_idempotency',
+      set: [
+        ['state', 'text', 'done'],
+        ['sealed_answer', 'bytea', sealAnswer(claim.key, claim.scope.tenantId, answer)],
+      ],
+      where: [
+        ['tenant_id', 'uuid', claim.scope.tenantId],
+        ['key_hash', 'bytea', claim.keyHash],
+        ['state', 'text', 'pending'],
+      ],
+    };
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {
