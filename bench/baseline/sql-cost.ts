@@ -6,7 +6,9 @@ import { createBenchDatabase, withClient } from '../harness/bench-database';
 import { markdown } from '../harness/report';
 import { runPrepared } from '../../libs/database/src/prepared-query';
 import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } from './v1/audit-append-v1.sql';
-import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
+import { APPEND_LINK_AND_EVENT_SQL, APPEND_LINKS_AND_EVENTS_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
+import { appendBatchSql } from '../../libs/audit/src/store/append-event.sql';
+import { companionParams, type CompanionWrite } from '../../libs/audit/src/store/companion-write';
 
 /**
  * `node dist/bench/baseline/sql-cost.js [--iterations 2000]`: what each statement of the hot path
@@ -18,7 +20,9 @@ import { APPEND_LINK_AND_EVENT_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sq
  * the broker runs them, through `PreparedQuery` (rows built from a shape kept per statement,
  * docs/performance.md#prepared-query).
  */
-const { values: flags } = parseArgs({ options: { iterations: { type: 'string', default: '2000' } } });
+const { values: flags } = parseArgs({
+  options: { iterations: { type: 'string', default: '2000' }, only: { type: 'string' } },
+});
 const N = Number(flags.iterations);
 
 function backendTicks(pid: number): number {
@@ -77,6 +81,94 @@ function appendParams(f: Fixture): unknown[] {
     `{"delivery":"direct","expires_at":${JSON.stringify(expiresAt)}}`,
     JSON.stringify({ login: 'alice@customer-a.example' }),
     expiresAt,
+  ];
+}
+
+/** The broker's parameters for one link's event and record, as AuditStore.append builds them for its batch. */
+function brokerAppendParams(f: Fixture): unknown[] {
+  const [
+    ,
+    eventId,
+    keyId,
+    ip,
+    requestId,
+    connectionId,
+    provider,
+    login,
+    linkId,
+    fingerprint,
+    metadata,
+    subject,
+    expiresAt,
+  ] = appendParams(f);
+  return [
+    eventId,
+    f.tenantId,
+    'login_link.issued',
+    'success',
+    'api_key',
+    keyId,
+    'portal',
+    ip,
+    null,
+    requestId,
+    connectionId,
+    provider,
+    login,
+    null,
+    null,
+    linkId,
+    fingerprint,
+    null,
+    metadata,
+    ...companionParams(brokerLinkRecord(f, linkId as string, subject as string, fingerprint as string, expiresAt)),
+  ];
+}
+
+/** The login-link record the broker writes with its event (LoginLinksStore.recordOf, same columns). */
+function brokerLinkRecord(
+  f: Fixture,
+  linkId: string,
+  subject: string,
+  fingerprint: string,
+  expiresAt: unknown,
+): CompanionWrite {
+  return {
+    kind: 'insert',
+    table: 'login_links',
+    columns: [
+      ['id', 'uuid', linkId],
+      ['tenant_id', 'uuid', f.tenantId],
+      ['connection_id', 'uuid', f.connectionId],
+      ['provider', 'text', 'acronis'],
+      ['delivery', 'text', 'direct'],
+      ['subject', 'jsonb', subject],
+      ['target_uri', 'text', null],
+      ['session_lifetime', 'integer', null],
+      ['token_hash', 'bytea', null],
+      ['token_fingerprint', 'text', fingerprint],
+      ['expires_at', 'timestamptz', expiresAt],
+    ],
+  };
+}
+
+/** `links` rows of parameters turned into one array per parameter, as both batchers send them. */
+const columnsOf = (links: unknown[][]): unknown[][] => links[0].map((_, k) => links.map((link) => link[k]));
+
+function batchVariants(size: number): Variant[] {
+  const brokerSql = appendBatchSql([brokerLinkRecord({} as Fixture, '', '', '', null)]);
+  if (brokerSql === null) throw new Error('the link record has no batch form');
+  const batch = (f: Fixture, params: (f: Fixture) => unknown[]) =>
+    columnsOf(Array.from({ length: size }, () => params(f)));
+  return [
+    {
+      name: `append ${size} links in one statement, the baseline's (13 arrays)`,
+      run: (c, f, named) => c.query(q(named, `baseline-batch`, APPEND_LINKS_AND_EVENTS_SQL, batch(f, appendParams))),
+    },
+    {
+      name: `append ${size} links in one statement, the broker's (30 arrays)`,
+      run: (c, f, named) => c.query(q(named, `broker-batch`, brokerSql, batch(f, brokerAppendParams))),
+    },
   ];
 }
 
@@ -171,7 +263,10 @@ async function main(): Promise<void> {
     await client.connect();
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     try {
-      for (const variant of VARIANTS) {
+      const variants = [...VARIANTS, ...batchVariants(4), ...batchVariants(10)].filter(
+        (variant) => flags.only === undefined || variant.name.includes(flags.only),
+      );
+      for (const variant of variants) {
         for (const mode of MODES) {
           const named = mode !== 'unnamed';
           const c = clientFor(client, mode);

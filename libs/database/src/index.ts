@@ -5,6 +5,7 @@ export * from './embedded';
 export * from './long-read-pool';
 export * from './migrate';
 export * from './named-statements';
+export * from './pg-array';
 export * from './ports';
 export * from './prepared-query';
 export * from './runtime-login';

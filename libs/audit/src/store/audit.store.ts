@@ -1,5 +1,5 @@
 import { isAllTenants, type TenantSelection } from '@app/common';
-import { namedStatement, pgErrorCode, queryNamed } from '@app/database';
+import { namedStatement, pgArrayColumns, pgErrorCode, queryNamed } from '@app/database';
 import { getOrCreateHistogram } from '@app/observability';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -86,7 +86,7 @@ export class AuditStore {
     this.eventsPerStatement.observe(batch.length);
     if (batch.length === 1)
       return [await this.appendOne(this.dataSource.manager, first.params, first.companions, first.shape)];
-    const columns = first.params.map((_, k) => batch.map((append) => append.params[k]));
+    const columns = pgArrayColumns(batch.map((append) => append.params));
     const sql = appendBatchSql(first.companions, first.shape);
     if (sql === null) throw new Error('a companion without a batch form was batched');
     const rows = await queryNamed<AppendedRow>(

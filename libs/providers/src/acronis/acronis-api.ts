@@ -39,7 +39,9 @@ export class AcronisApi {
     const basic = Buffer.from(`${credentials.client_id}:${credentials.client_secret}`).toString('base64');
     return this.http.call(
       {
-        ...this.labels(target, 'token'),
+        provider: 'acronis',
+        operation: 'token',
+        breakerKey: target.connectionId,
         method: 'POST',
         url: `${target.baseUrl}/api/2/idp/token`,
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -56,7 +58,9 @@ export class AcronisApi {
   ): Promise<string | typeof ACCESS_TOKEN_REJECTED> {
     return this.http.call(
       {
-        ...this.labels(target, 'ott'),
+        provider: 'acronis',
+        operation: 'ott',
+        breakerKey: target.connectionId,
         method: 'POST',
         url: `${target.baseUrl}/api/2/idp/ott`,
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
@@ -71,7 +75,9 @@ export class AcronisApi {
     const username = `sso-broker-check-${randomBytes(8).toString('hex')}`;
     return this.http.call(
       {
-        ...this.labels(target, 'check_login'),
+        provider: 'acronis',
+        operation: 'check_login',
+        breakerKey: target.connectionId,
         method: 'GET',
         url: `${target.baseUrl}/api/2/users/check_login?username=${username}`,
         headers: { authorization: `Bearer ${accessToken}` },
@@ -82,10 +88,6 @@ export class AcronisApi {
         throw commonFailure(response);
       },
     );
-  }
-
-  private labels(target: AcronisTarget, operation: string) {
-    return { provider: 'acronis', operation, breakerKey: target.connectionId };
   }
 }
 

@@ -54,7 +54,7 @@ export class FlussonicApi {
         breakerKey: target.connectionId,
         method: 'POST',
         url: `${target.baseUrl}${path}`,
-        headers: { ...apiKeyHeader(credentials), 'content-type': 'application/json' },
+        headers: { 'x-vsaas-api-key': apiKeyOf(credentials), 'content-type': 'application/json' },
         body: JSON.stringify(body),
       },
       readAutologinToken,
@@ -70,7 +70,7 @@ export class FlussonicApi {
         breakerKey: target.connectionId,
         method: 'GET',
         url: `${target.baseUrl}/vsaas/api/v2/users?limit=1`,
-        headers: apiKeyHeader(credentials),
+        headers: { 'x-vsaas-api-key': apiKeyOf(credentials) },
       },
       (response) => {
         if (response.status === 200) return;
@@ -81,9 +81,9 @@ export class FlussonicApi {
   }
 }
 
-function apiKeyHeader(credentials: FlussonicCredentials): Record<string, string> {
-  const value = credentials.auth_mode === 'v2' ? credentials.api_key : legacyAdminToken(credentials.api_key);
-  return { 'x-vsaas-api-key': value };
+/** The x-vsaas-api-key header's value: the key itself (v2) or the legacy stamp derived from it. */
+function apiKeyOf(credentials: FlussonicCredentials): string {
+  return credentials.auth_mode === 'v2' ? credentials.api_key : legacyAdminToken(credentials.api_key);
 }
 
 function readAutologinToken(response: UpstreamResponse): string {

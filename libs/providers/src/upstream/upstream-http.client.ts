@@ -70,11 +70,10 @@ export class UpstreamHttpClient implements OnModuleDestroy {
    * coherent refusals (4xx) count as a healthy upstream.
    */
   async call<T>(request: UpstreamRequest, interpret: (response: UpstreamResponse) => T): Promise<T> {
-    const labels = { provider: request.provider, operation: request.operation };
     try {
       this.breaker.acquire(request.breakerKey);
     } catch (error) {
-      this.metrics.observe({ ...labels, outcome: ProviderExceptionCode.UPSTREAM_CIRCUIT_OPEN }, 0);
+      this.metrics.observe(request, ProviderExceptionCode.UPSTREAM_CIRCUIT_OPEN, 0);
       throw error;
     }
     const started = performance.now();
@@ -95,7 +94,7 @@ export class UpstreamHttpClient implements OnModuleDestroy {
       else this.breaker.recordHealthy(request.breakerKey);
       throw error;
     } finally {
-      this.metrics.observe({ ...labels, outcome }, (performance.now() - started) / 1000);
+      this.metrics.observe(request, outcome, (performance.now() - started) / 1000);
     }
   }
 

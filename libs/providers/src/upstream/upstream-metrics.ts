@@ -2,13 +2,6 @@ import { getOrCreateCountedHistogram } from '@app/observability';
 
 const LABELS = ['provider', 'operation', 'outcome'] as const;
 
-export interface UpstreamCallLabels {
-  provider: string;
-  operation: string;
-  /** 'ok' or the ProviderException code. */
-  outcome: string;
-}
-
 export class UpstreamMetrics {
   private readonly duration = getOrCreateCountedHistogram(
     {
@@ -20,7 +13,8 @@ export class UpstreamMetrics {
     { name: 'upstream_requests_total', help: 'Calls to upstream platforms by outcome.' },
   );
 
-  observe(labels: UpstreamCallLabels, seconds: number): void {
-    this.duration.observe(labels, seconds);
+  /** `outcome`: 'ok' or the ProviderException code. One labels object per call, built here (no spreads). */
+  observe(call: { provider: string; operation: string }, outcome: string, seconds: number): void {
+    this.duration.observe({ provider: call.provider, operation: call.operation, outcome }, seconds);
   }
 }
