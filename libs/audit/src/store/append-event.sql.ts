@@ -33,7 +33,8 @@ export function appendEventSql(companions: readonly CompanionWrite[] = [], shape
 
 /** What the statements' text depends on: the companions' shapes in order, '' without any (the memo key of both). */
 export function shapeOf(companions: readonly CompanionWrite[]): string {
-  return companions.length === 0 ? '' : companions.map(companionShape).join(' + ');
+  if (companions.length === 0) return '';
+  return companions.length === 1 ? companionShape(companions[0]) : companions.map(companionShape).join(' + ');
 }
 
 /** The statement text per companion shape: built once, not on every append (every link makes one). */

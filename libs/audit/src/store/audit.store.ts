@@ -9,7 +9,7 @@ import type { AuditEventFiltersDto } from '../dto/audit-event-filters.dto';
 import { appendBatchSql, appendEventSql, shapeOf } from './append-event.sql';
 import { AppendBatcher, type PendingAppend } from './append-batcher';
 import { type EventCursor, listEventsSql } from './audit-event-filter.sql';
-import { companionParams, type CompanionWrite } from './companion-write';
+import { type CompanionWrite, pushCompanionParams } from './companion-write';
 
 /** Row values of one event in the order of appendEventSql's $2..$19 ($1, the id, is the store's). */
 export type EventValues = readonly unknown[];
@@ -73,7 +73,9 @@ export class AuditStore {
     tx: EntityManager,
     companions: readonly CompanionWrite[] = [],
   ): Promise<AppendedEvent> {
-    const params = [id, ...values, ...companions.flatMap(companionParams)];
+    const params: unknown[] = [id];
+    for (const value of values) params.push(value);
+    for (const companion of companions) pushCompanionParams(params, companion);
     if (tx !== this.dataSource.manager) return this.appendOne(tx, params, companions);
     const shape = shapeOf(companions);
     const append: PendingAppend = { shape, batchable: appendBatchSql(companions, shape) !== null, params, companions };

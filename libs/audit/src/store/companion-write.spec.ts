@@ -3,7 +3,9 @@ import {
   companionBatchSql,
   companionCtes,
   companionParams,
+  companionShape,
   companionSql,
+  type CompanionColumn,
   type CompanionWrite,
 } from './companion-write';
 
@@ -96,5 +98,52 @@ describe('companion writes', () => {
     expect(() => companionSql({ kind: 'insert', table: 't', columns: [['id', 'uuid) --', 1]] }, 0)).toThrow(
       'not a plain SQL identifier',
     );
+  });
+
+  it('gives equal shapes to writes that differ only in values, and a new shape for any other difference', () => {
+    const insert = (columns: CompanionColumn[]): CompanionWrite => ({ kind: 'insert', table: 'login_links', columns });
+    const base = companionShape(
+      insert([
+        ['id', 'uuid', 'a'],
+        ['subject', 'jsonb', '{}'],
+      ]),
+    );
+    expect(
+      companionShape(
+        insert([
+          ['id', 'uuid', 'b'],
+          ['subject', 'jsonb', '{"x":1}'],
+        ]),
+      ),
+    ).toBe(base);
+    expect(base).toBe('insert login_links id:uuid,subject:jsonb');
+    expect(
+      companionShape(
+        insert([
+          ['id', 'uuid', 'a'],
+          ['subject', 'text', '{}'],
+        ]),
+      ),
+    ).toBe('insert login_links id:uuid,subject:text');
+    expect(
+      companionShape(
+        insert([
+          ['id', 'uuid', 'a'],
+          ['subjects', 'jsonb', '{}'],
+        ]),
+      ),
+    ).toBe('insert login_links id:uuid,subjects:jsonb');
+    expect(companionShape(insert([['id', 'uuid', 'a']]))).toBe('insert login_links id:uuid');
+    expect(companionShape({ kind: 'insert', table: 'other', columns: [['id', 'uuid', 'a']] })).toBe(
+      'insert other id:uuid',
+    );
+    const update = (where: string): CompanionWrite => ({
+      kind: 'update',
+      table: 'login_links',
+      set: [['token_fingerprint', 'text', 'f']],
+      where: [[where, 'uuid', 'i']],
+    });
+    expect(companionShape(update('id'))).toBe('update login_links token_fingerprint:text where id:uuid');
+    expect(companionShape(update('tenant_id'))).toBe('update login_links token_fingerprint:text where tenant_id:uuid');
   });
 });

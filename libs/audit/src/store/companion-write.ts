@@ -60,14 +60,54 @@ function companionColumns(write: CompanionWrite): readonly CompanionColumn[] {
 
 /** What the companion's SQL text depends on (its kind, table, columns and their types): equal shapes, equal text. */
 export function companionShape(write: CompanionWrite): string {
+  // Every link's append asks for its companions' shape; the few shapes the code writes are kept
+  // and found by comparing names and types, which builds no string (docs/performance.md#eleventh-pass).
+  for (const known of knownShapes) if (sameShape(known.write, write)) return known.shape;
   const columns = (list: readonly CompanionColumn[]) => list.map(([column, type]) => `${column}:${type}`).join(',');
+  const shape =
+    write.kind === 'insert'
+      ? `insert ${write.table} ${columns(write.columns)}`
+      : `update ${write.table} ${columns(write.set)} where ${columns(write.where)}`;
+  if (knownShapes.length < MAX_KNOWN_SHAPES) knownShapes.push({ write: withoutValues(write), shape });
+  return shape;
+}
+
+/** Shapes come from code, not input: a handful. The bound only keeps a bug from growing it. */
+const MAX_KNOWN_SHAPES = 64;
+const knownShapes: Array<{ write: CompanionWrite; shape: string }> = [];
+
+function withoutValues(write: CompanionWrite): CompanionWrite {
+  const strip = (list: readonly CompanionColumn[]) =>
+    list.map(([column, type]): CompanionColumn => [column, type, null]);
   return write.kind === 'insert'
-    ? `insert ${write.table} ${columns(write.columns)}`
-    : `update ${write.table} ${columns(write.set)} where ${columns(write.where)}`;
+    ? { kind: 'insert', table: write.table, columns: strip(write.columns) }
+    : { kind: 'update', table: write.table, set: strip(write.set), where: strip(write.where) };
+}
+
+function sameShape(a: CompanionWrite, b: CompanionWrite): boolean {
+  if (a.kind !== b.kind || a.table !== b.table) return false;
+  if (a.kind === 'insert') return sameColumns(a.columns, (b as typeof a).columns);
+  return sameColumns(a.set, (b as typeof a).set) && sameColumns(a.where, (b as typeof a).where);
+}
+
+function sameColumns(a: readonly CompanionColumn[], b: readonly CompanionColumn[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+  return true;
 }
 
 export function companionParams(write: CompanionWrite): unknown[] {
-  return companionColumns(write).map(([, , value]) => value);
+  return pushCompanionParams([], write);
+}
+
+/**
+ * Appends the companion's parameters to `params` and returns it: on every link's path, where
+ * spreads and `flatMap` over the companions cost ~15 µs per link (docs/performance.md#eleventh-pass).
+ */
+export function pushCompanionParams(params: unknown[], write: CompanionWrite): unknown[] {
+  const lists = write.kind === 'insert' ? [write.columns] : [write.set, write.where];
+  for (const list of lists) for (const column of list) params.push(column[2]);
+  return params;
 }
 
 /**
