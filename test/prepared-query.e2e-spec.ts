@@ -138,6 +138,61 @@ describe('PreparedQuery against PostgreSQL', () => {
     }
   });
 
+  /** Counts the Describe messages `on` sends while `work` runs. */
+  async function describesDuring(on: Client, work: () => Promise<void>): Promise<number> {
+    const connection = (on as unknown as { connection: { describe(...args: unknown[]): void } }).connection;
+    const describe = jest.spyOn(connection, 'describe');
+    try {
+      await work();
+      return describe.mock.calls.length;
+    } finally {
+      describe.mockRestore();
+    }
+  }
+
+  it('describes a statement once per connection; later executions there skip Describe and build the same rows', async () => {
+    // A text of its own: named statements are memoised by text, and EVERY_TYPE ran above already.
+    const text = `${EVERY_TYPE} -- once`;
+    const expected = await stock(text, values);
+    const first = await describesDuring(client, async () => {
+      expect(await run('pq_once', text, values)).toEqual(expected);
+    });
+    expect(first).toBe(1);
+    const otherValues = [values[0], null, null, null, 9];
+    const otherExpected = await stock(text, otherValues);
+    const later = await describesDuring(client, async () => {
+      for (let i = 0; i < 5; i++) expect(await run('pq_once', text, values)).toEqual(expected);
+      expect(await run('pq_once', text, otherValues)).toEqual(otherExpected);
+    });
+    expect(later).toBe(0);
+    // Another connection has not prepared it: it describes on its own first use.
+    const other = new Client({ connectionString: db.ownerUrl });
+    await other.connect();
+    try {
+      expect(await describesDuring(other, async () => void (await run('pq_once', text, values, other)))).toBe(1);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('fails, rather than answer rows of the old shape, when a column changed type under a described statement', async () => {
+    await client.query('CREATE TABLE pq_altered (v int)');
+    await client.query('INSERT INTO pq_altered VALUES (7)');
+    expect(await run('pq_altered', 'SELECT v FROM pq_altered')).toEqual([{ v: 7 }]);
+    await client.query('ALTER TABLE pq_altered ALTER COLUMN v TYPE text');
+    await expect(run('pq_altered', 'SELECT v FROM pq_altered')).rejects.toMatchObject({ code: '0A000' });
+    expect(await stock('SELECT 1 AS still_usable')).toEqual([{ still_usable: 1 }]);
+  });
+
+  it('fails a value it cannot send, and the statement and the connection stay usable', async () => {
+    const text = 'SELECT $1::jsonb AS doc';
+    expect(await run('pq_unsendable', text, [{ a: 1 }])).toEqual([{ doc: { a: 1 } }]);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    await expect(run('pq_unsendable', text, [circular])).rejects.toThrow(/circular/i);
+    expect(await run('pq_unsendable', text, [{ b: 2 }])).toEqual([{ doc: { b: 2 } }]);
+  });
+
   it('rejects on a connection that has ended instead of hanging', async () => {
     const ended = new Client({ connectionString: db.ownerUrl });
     await ended.connect();

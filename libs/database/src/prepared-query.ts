@@ -1,4 +1,6 @@
 import { type FieldDef, Query } from 'pg';
+// node-postgres's own mapping of a JS value to a parameter (exported by the package as pg/lib/*).
+import { prepareValue } from 'pg/lib/utils';
 import type { NamedStatement } from './named-statements';
 
 type TypeParser = (value: string) => unknown;
@@ -79,7 +81,26 @@ interface QueryInternals {
   name: string;
   values: unknown[];
   callback: (error: Error | null | undefined) => void;
+  handleError(error: Error, connection: PgConnection): void;
 }
+
+/** The parts of node-postgres's Connection (the protocol writer under a Client) used here. */
+interface PgConnection {
+  parsedStatements: Record<string, string | undefined>;
+  bind(config: { statement: string; values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  execute(config: { portal: string }): void;
+  sync(): void;
+}
+
+/**
+ * The row shape each connection has been told for each statement it prepared. PostgreSQL never
+ * changes a prepared statement's result columns under it: when a schema change would, executing
+ * the statement fails ("cached plan must not change result type") rather than answering other
+ * columns. So once a connection has described a statement, its later executions there skip the
+ * Describe step: PostgreSQL builds no RowDescription for them and node-postgres parses none
+ * (docs/performance.md#eleventh-pass). A reconnected client is a new connection and describes afresh.
+ */
+const describedOn = new WeakMap<PgConnection, Map<string, RowShape>>();
 
 /** Called once, when PostgreSQL has answered: with the statement's error, or with its rows. */
 export type PreparedQueryDone = (error: Error | undefined, rows: Record<string, unknown>[]) => void;
@@ -99,6 +120,7 @@ export class PreparedQuery extends Query {
   readonly #rows: Record<string, unknown>[] = [];
   #shape: RowShape | undefined;
   #rowError: Error | undefined;
+  #connection: PgConnection | undefined;
 
   constructor(statement: NamedStatement, values: readonly unknown[], parsers: ParserSource, done: PreparedQueryDone) {
     super(statement.text);
@@ -110,8 +132,45 @@ export class PreparedQuery extends Query {
     internals.callback = (error) => done(error ?? this.#rowError, this.#rows);
   }
 
+  /**
+   * node-postgres's extended-protocol sequence (parse once per connection, bind, describe, execute,
+   * sync), without the describe when this connection already described the statement: then the
+   * shape it answered is the one its rows have.
+   */
+  prepare(connection: PgConnection): void {
+    const internals = this as unknown as QueryInternals;
+    const known =
+      connection.parsedStatements[internals.name] === undefined
+        ? undefined
+        : describedOn.get(connection)?.get(internals.name);
+    if (known === undefined) {
+      this.#connection = connection;
+      (Query.prototype as unknown as { prepare(connection: PgConnection): void }).prepare.call(this, connection);
+      return;
+    }
+    this.#shape = known;
+    try {
+      connection.bind({ statement: internals.name, values: internals.values, valueMapper: prepareValue });
+    } catch (error) {
+      // A value that cannot be sent (nothing of the Bind was written): Sync alone ends the query.
+      // node-postgres also closes the statement here, which deallocates it on the server while
+      // the connection still counts it as prepared, so that its next execution would fail.
+      connection.sync();
+      internals.handleError(error as Error, connection);
+      return;
+    }
+    connection.execute({ portal: '' });
+    connection.sync();
+  }
+
   handleRowDescription(message: { fields: FieldDef[] }): void {
-    this.#shape = shapeFor((this as unknown as QueryInternals).name, message.fields, this.#parsers);
+    const { name } = this as unknown as QueryInternals;
+    this.#shape = shapeFor(name, message.fields, this.#parsers);
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    let shapes = describedOn.get(connection);
+    if (shapes === undefined) describedOn.set(connection, (shapes = new Map<string, RowShape>()));
+    shapes.set(name, this.#shape);
   }
 
   handleDataRow(message: { fields: (string | Buffer | null)[] }): void {
