@@ -8,6 +8,7 @@ import {
   AuditUnavailableException,
   BROKER_CHAIN,
   type CompanionWrite,
+  fromEvent,
 } from '@app/audit';
 import { register } from 'prom-client';
 import { issueTenantScope, type RequestContext } from '@app/common';
@@ -434,6 +435,57 @@ describe('audit chain (database level)', () => {
       );
       expect(counts).toEqual({ inserted: '12', done: '12' });
       expect((await verify(tenantId)).verdict).toMatchObject({ events_checked: 12, ok: true });
+    });
+
+    it("companion columns taken from the event hold the event's values, alone and in a batch", async () => {
+      await db.query(`CREATE TABLE event_echo (event_id uuid PRIMARY KEY, tenant uuid, link uuid, conn text,
+        provider text, fp text, note text)`);
+      await db.query('GRANT INSERT ON event_echo TO sso_broker_runtime');
+      const tenantId = randomUUID();
+      const echo = (i: number): CompanionWrite => ({
+        kind: 'insert',
+        table: 'event_echo',
+        columns: [
+          ['event_id', 'uuid', fromEvent('id')],
+          ['note', 'text', NOTES[i % NOTES.length]],
+          ['tenant', 'uuid', fromEvent('tenant_id')],
+          ['link', 'uuid', fromEvent('link_id')],
+          ['conn', 'text', fromEvent('connection_id')],
+          ['provider', 'text', fromEvent('provider')],
+          ['fp', 'text', fromEvent('token_fingerprint')],
+        ],
+      });
+      const record = (i: number) =>
+        audit.record(
+          app.manager,
+          {
+            action: 'login_link.issued',
+            outcome: 'success',
+            scope: chainOf(tenantId),
+            ctx,
+            connectionId: `connection-${i}`,
+            provider: i % 2 === 0 ? 'acronis' : 'flussonic',
+            linkId: randomUUID(),
+            tokenFingerprint: i % 3 === 0 ? null : `fp${i}`.padEnd(16, '0'),
+            metadata: { i },
+          },
+          [echo(i)],
+        );
+      const before = await statements();
+      await record(0); // an idle chain: the single statement
+      await Promise.all(Array.from({ length: 20 }, (_, i) => record(i + 1))); // then batches
+      const after = await statements();
+      expect(after.statements - before.statements).toBeGreaterThanOrEqual(2);
+      expect(after.statements - before.statements).toBeLessThan(21);
+      const rows = await db.query<{ same: boolean; note: string | null; i: number }>(
+        `SELECT (x.tenant IS NOT DISTINCT FROM e.tenant_id AND x.link::text = e.link_id AND x.conn = e.connection_id
+                 AND x.provider = e.provider AND x.fp IS NOT DISTINCT FROM e.token_fingerprint) AS same,
+                x.note, (e.metadata->>'i')::int AS i
+           FROM audit_events e LEFT JOIN event_echo x ON x.event_id = e.id WHERE e.tenant_id = $1 ORDER BY e.seq`,
+        [tenantId],
+      );
+      expect(rows).toHaveLength(21);
+      for (const row of rows) expect(row).toEqual({ same: true, note: NOTES[row.i % NOTES.length], i: row.i });
     });
 
     it('a batch refused for one row is retried event by event: only that event fails, the chain has no gap', async () => {

@@ -1,7 +1,8 @@
 export { AuditModule } from './audit.module';
 export { AuditService } from './audit.service';
 export { AuditStore } from './store/audit.store';
-export type { CompanionWrite, CompanionColumn } from './store/companion-write';
+export { fromEvent } from './store/companion-write';
+export type { CompanionWrite, CompanionColumn, EventField } from './store/companion-write';
 export { BROKER_CHAIN, BROKER_CHAIN_ID, chainIdOf } from './store/audit-chain';
 export type { AuditChain, BrokerChain } from './store/audit-chain';
 export { AuditReadsBusyException, AuditUnavailableException } from './audit.exception';

@@ -217,16 +217,12 @@ export class LoginLinksService {
         ...(issue.dto.reason === undefined ? {} : { reason: issue.dto.reason }),
       },
     };
-    const record = this.links.recordOf(scope, {
-      id: answer.id,
-      connectionId: issue.target.connectionId,
-      provider: issue.target.providerKind,
+    const record = this.links.recordOf({
       delivery: answer.delivery,
       subject: issue.request.subject,
       targetUri: issue.request.targetUri ?? null,
       sessionLifetime: issue.request.sessionLifetime ?? null,
       tokenHash: token.tokenHash,
-      tokenFingerprint: token.tokenFingerprint,
       expiresAt: answer.expires_at,
     });
     const companions = issue.claim ? [record, this.idempotency.completionOf(issue.claim, answer)] : [record];

@@ -7,6 +7,7 @@ import {
   companionSql,
   type CompanionColumn,
   type CompanionWrite,
+  fromEvent,
 } from './companion-write';
 
 describe('companion writes', () => {
@@ -145,5 +146,35 @@ describe('companion writes', () => {
     });
     expect(companionShape(update('id'))).toBe('update login_links token_fingerprint:text where id:uuid');
     expect(companionShape(update('tenant_id'))).toBe('update login_links token_fingerprint:text where tenant_id:uuid');
+  });
+
+  it("reads an event column from the event's own parameter, and numbers only the companion's own", () => {
+    const write: CompanionWrite = {
+      kind: 'insert',
+      table: 'login_links',
+      columns: [
+        ['id', 'uuid', fromEvent('link_id')],
+        ['delivery', 'text', 'direct'],
+        ['tenant_id', 'uuid', fromEvent('tenant_id')],
+        ['expires_at', 'timestamptz', 'soon'],
+      ],
+    };
+    expect(companionSql(write, 19)).toBe(
+      'INSERT INTO login_links (id, delivery, tenant_id, expires_at) SELECT $16::text::uuid, $20::text, $2::uuid::uuid, $21::timestamptz FROM appended',
+    );
+    expect(companionBatchSql(write, 0)).toBe(
+      'INSERT INTO login_links (id, delivery, tenant_id, expires_at) SELECT i.e16::uuid, i.c1, i.e2::uuid, i.c2 FROM appended a JOIN input i ON i.n = a.n',
+    );
+    expect(companionParams(write)).toEqual(['direct', 'soon']);
+    // The next companion's parameters follow the two this one has, not its four columns.
+    expect(companionCtes([write, write], 19)).toContain('$22::text');
+    expect(companionShape(write)).toBe(
+      'insert login_links id:uuid=event.link_id,delivery:text,tenant_id:uuid=event.tenant_id,expires_at:timestamptz',
+    );
+    const asParameter: CompanionWrite = { ...write, columns: [['id', 'uuid', 'x'], ...write.columns.slice(1)] };
+    expect(companionShape(asParameter)).toBe(
+      'insert login_links id:uuid,delivery:text,tenant_id:uuid=event.tenant_id,expires_at:timestamptz',
+    );
+    expect(fromEvent('link_id')).toBe(fromEvent('link_id'));
   });
 });

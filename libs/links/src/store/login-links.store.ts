@@ -1,4 +1,4 @@
-import type { CompanionWrite } from '@app/audit';
+import { type CompanionWrite, fromEvent } from '@app/audit';
 import { issueTenantScope, type TenantScope } from '@app/common';
 import type { LoginSubject } from '@app/providers';
 import { Injectable } from '@nestjs/common';
@@ -7,18 +7,17 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 export type LinkDelivery = 'direct' | 'launch';
 
-/** A link record as the issuing request decided it. */
+/**
+ * A link record as the issuing request decided it, beside its `login_link.issued` event: the
+ * record's id, tenant, connection, provider and token fingerprint are read from that event.
+ */
 export interface NewLinkRecord {
-  id: string;
-  connectionId: string;
-  provider: string;
   delivery: LinkDelivery;
   subject: LoginSubject;
   targetUri: string | null;
   sessionLifetime: number | null;
   /** SHA-256 of a launch link's opaque token; null for direct links (nothing to redeem). */
   tokenHash: Buffer | null;
-  tokenFingerprint: string | null;
   expiresAt: string;
 }
 
@@ -156,22 +155,26 @@ const PURGE_SQL = `
 export class LoginLinksStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The record of an issued link, written by the statement that appends its audit event. */
-  recordOf(scope: TenantScope, link: NewLinkRecord): CompanionWrite {
+  /**
+   * The record of an issued link, written by the statement that appends its `login_link.issued`
+   * event, with that event's link id, tenant, connection, provider and token fingerprint: the
+   * record and its event cannot disagree on them.
+   */
+  recordOf(link: NewLinkRecord): CompanionWrite {
     return {
       kind: 'insert',
       table: 'login_links',
       columns: [
-        ['id', 'uuid', link.id],
-        ['tenant_id', 'uuid', scope.tenantId],
-        ['connection_id', 'uuid', link.connectionId],
-        ['provider', 'text', link.provider],
+        ['id', 'uuid', fromEvent('link_id')],
+        ['tenant_id', 'uuid', fromEvent('tenant_id')],
+        ['connection_id', 'uuid', fromEvent('connection_id')],
+        ['provider', 'text', fromEvent('provider')],
         ['delivery', 'text', link.delivery],
         ['subject', 'jsonb', JSON.stringify(link.subject)],
         ['target_uri', 'text', link.targetUri],
         ['session_lifetime', 'integer', link.sessionLifetime],
         ['token_hash', 'bytea', link.tokenHash],
-        ['token_fingerprint', 'text', link.tokenFingerprint],
+        ['token_fingerprint', 'text', fromEvent('token_fingerprint')],
         ['expires_at', 'timestamptz', link.expiresAt],
       ],
     };
