@@ -299,6 +299,15 @@ async function main(): Promise<void> {
           pg.all,
           { name: 'simulator', pids: () => [simulators.pid] },
         ];
+        // Every run starts from the same state: vacuumed and analysed (the previous runs' dead row
+        // versions of the chain heads and rate-limit buckets pruned, as autovacuum would, which is
+        // off on some machines) and checkpointed (else a checkpoint started by the WAL of earlier
+        // runs lands in whichever run is going). Without it one run's links/s varied by 20-40%
+        // (docs/performance.md#eleventh-pass).
+        await withClient(db.ownerUrl, async (c) => {
+          await c.query('VACUUM ANALYZE');
+          await c.query('CHECKPOINT');
+        });
         const before = await scrape(`${child.url}${statsPath}`);
         const upstreamBefore = await upstreamCalls(simUrls);
         const traceBefore = traces.get(name)!.snapshot();
