@@ -9,6 +9,8 @@ import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } fro
 import { APPEND_LINK_AND_EVENT_SQL, APPEND_LINKS_AND_EVENTS_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 import { appendBatchSql } from '../../libs/audit/src/store/append-event.sql';
 import { companionParams, type CompanionWrite, fromEvent } from '../../libs/audit/src/store/companion-write';
+import { linkTargetWithPrelude } from '../../libs/connections/src/connections.store';
+import { chargePrelude } from '../../libs/rate-limit/src/postgres-throttler.storage';
 
 /**
  * `node dist/bench/baseline/sql-cost.js [--iterations 2000]`: what each statement of the hot path
@@ -236,6 +238,17 @@ const VARIANTS: Variant[] = [
           0,
         ]),
       ),
+  },
+  {
+    name: "broker's link-target read with the key's and the tenant's charges folded in",
+    run: (c, f, named) => {
+      const prelude = chargePrelude([
+        { key: `key:${f.keyId}`, ttl: 60_000, limit: 10_000_000, blockDuration: 0 },
+        { key: `tenant:${f.tenantId}`, ttl: 60_000, limit: 10_000_000, blockDuration: 0 },
+      ]);
+      const statement = linkTargetWithPrelude('c.name', prelude);
+      return c.query(q(named, statement.name, statement.text, [f.tenantId, 'acronis', ...prelude.params]));
+    },
   },
   {
     name: 'v2 resolve + charge (one statement)',

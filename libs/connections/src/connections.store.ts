@@ -44,9 +44,12 @@ function linkTargetSql(match: 'c.id' | 'c.name', prelude?: StatementPrelude): st
 const LINK_TARGET_BY_ID = namedStatement('link_target_by_id', linkTargetSql('c.id'));
 const LINK_TARGET_BY_NAME = namedStatement('link_target_by_name', linkTargetSql('c.name'));
 
-/** The link-target read with a prelude's CTEs at its head (memoised per match and prelude shape). */
+/**
+ * The link-target read with a prelude's CTEs at its head (memoised per match and prelude shape).
+ * Exported for `npm run bench:sql` only; not part of the lib's surface (index.ts).
+ */
 const withPrelude = new Map<string, NamedStatement>();
-function linkTargetWithPrelude(match: 'c.id' | 'c.name', prelude: StatementPrelude): NamedStatement {
+export function linkTargetWithPrelude(match: 'c.id' | 'c.name', prelude: StatementPrelude): NamedStatement {
   const memoKey = `${match} ${prelude.key}`;
   let statement = withPrelude.get(memoKey);
   if (statement === undefined) {
@@ -145,7 +148,7 @@ export class ConnectionsStore {
     >(this.dataSource, statement, [scope.tenantId, byId ? ref.toLowerCase() : ref, ...(prelude?.params ?? [])]);
     if (rows.length === 0) return { found: 'no_tenant' };
     // The row itself is handed on as the connection (its tenant_* columns ride along unread): an
-    // object-rest copy of it cost ~7 µs per link (docs/performance.md#eleventh-pass).
+    // object-rest copy of it was ~7 µs per link in a profile (docs/performance.md#tenth-pass).
     const [row] = rows;
     return {
       found: 'tenant',

@@ -249,7 +249,7 @@ export class LoginLinksService {
       delivery,
       method: action.method,
       url: action.url,
-      // Undefined, so absent from the JSON, for a GET link (a conditional spread cost ~6 µs per link).
+      // Undefined, so absent from the JSON, for a GET link (a conditional spread: ~6 µs per link in a profile).
       form: action.form && { action: action.form.action, fields: { ...action.form.fields } },
       expires_at: expiresAt.toISOString(),
     };

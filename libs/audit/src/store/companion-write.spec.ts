@@ -160,7 +160,7 @@ describe('companion writes', () => {
       ],
     };
     expect(companionSql(write, 19)).toBe(
-      'INSERT INTO login_links (id, delivery, tenant_id, expires_at) SELECT $16::text::uuid, $20::text, $2::uuid::uuid, $21::timestamptz FROM appended',
+      'INSERT INTO login_links (id, delivery, tenant_id, expires_at) SELECT $16::text::uuid, $20::text, $2::uuid, $21::timestamptz FROM appended',
     );
     expect(companionBatchSql(write, 0)).toBe(
       'INSERT INTO login_links (id, delivery, tenant_id, expires_at) SELECT i.e16::uuid, i.c1, i.e2::uuid, i.c2 FROM appended a JOIN input i ON i.n = a.n',

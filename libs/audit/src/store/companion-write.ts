@@ -75,11 +75,14 @@ export function companionSql(write: CompanionWrite, offset: number): string {
   return companionStatement(
     write,
     ([, type, value]) =>
-      value instanceof EventColumn
-        ? `$${value.position}::${value.type}::${identifier(type)}`
-        : `$${++next}::${identifier(type)}`,
+      value instanceof EventColumn ? eventParameter(value, type) : `$${++next}::${identifier(type)}`,
     'appended',
   );
+}
+
+function eventParameter(column: EventColumn, type: string): string {
+  const parameter = `$${column.position}::${column.type}`;
+  return column.type === type ? parameter : `${parameter}::${identifier(type)}`;
 }
 
 /**
@@ -173,7 +176,8 @@ export function companionParams(write: CompanionWrite): unknown[] {
 
 /**
  * Appends the companion's parameters to `params` and returns it: on every link's path, where
- * spreads and `flatMap` over the companions cost ~15 µs per link (docs/performance.md#eleventh-pass).
+ * spreads and `flatMap` over the companions were the append's hottest line in a profile
+ * (docs/performance.md#eleventh-pass).
  */
 export function pushCompanionParams(params: unknown[], write: CompanionWrite): unknown[] {
   const lists = write.kind === 'insert' ? [write.columns] : [write.set, write.where];
