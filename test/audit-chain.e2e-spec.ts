@@ -265,7 +265,13 @@ describe('audit chain (database level)', () => {
         values.find((v) => v.metricName === `audit_append_events_per_statement${suffix}`)!.value;
       return { statements: value('_count'), events: value('_sum') };
     };
-    const issued = (tenantId: string, i: number, companions: CompanionWrite | CompanionWrite[]) =>
+    /** A `login_link.issued` event of link `i` with its companions; `fields` adds to the event. */
+    const issued = (
+      tenantId: string,
+      i: number,
+      companions: CompanionWrite | CompanionWrite[],
+      fields: Partial<Parameters<AuditService['record']>[1]> = {},
+    ) =>
       audit.record(
         app.manager,
         {
@@ -275,6 +281,7 @@ describe('audit chain (database level)', () => {
           ctx,
           subject: { login: `u${i}` },
           metadata: { i },
+          ...fields,
         },
         Array.isArray(companions) ? companions : [companions],
       );
@@ -456,21 +463,12 @@ describe('audit chain (database level)', () => {
         ],
       });
       const record = (i: number) =>
-        audit.record(
-          app.manager,
-          {
-            action: 'login_link.issued',
-            outcome: 'success',
-            scope: chainOf(tenantId),
-            ctx,
-            connectionId: `connection-${i}`,
-            provider: i % 2 === 0 ? 'acronis' : 'flussonic',
-            linkId: randomUUID(),
-            tokenFingerprint: i % 3 === 0 ? null : `fp${i}`.padEnd(16, '0'),
-            metadata: { i },
-          },
-          [echo(i)],
-        );
+        issued(tenantId, i, echo(i), {
+          connectionId: `connection-${i}`,
+          provider: i % 2 === 0 ? 'acronis' : 'flussonic',
+          linkId: randomUUID(),
+          tokenFingerprint: i % 3 === 0 ? null : `fp${i}`.padEnd(16, '0'),
+        });
       const before = await statements();
       await record(0); // an idle chain: the single statement
       await Promise.all(Array.from({ length: 20 }, (_, i) => record(i + 1))); // then batches

@@ -8,7 +8,10 @@ import { runPrepared } from '../../libs/database/src/prepared-query';
 import { APPEND_LINK_AND_EVENT_SQL as APPEND_V1, RESOLVE_SQL as RESOLVE_V1 } from './v1/audit-append-v1.sql';
 import { APPEND_LINK_AND_EVENT_SQL, APPEND_LINKS_AND_EVENTS_SQL, RESOLVE_AND_CHARGE_SQL } from './baseline.sql';
 import { appendBatchSql } from '../../libs/audit/src/store/append-event.sql';
-import { companionParams, type CompanionWrite, fromEvent } from '../../libs/audit/src/store/companion-write';
+import { companionParams, type CompanionWrite } from '../../libs/audit/src/store/companion-write';
+import { linkRecordOf } from '../../libs/links/src/store/login-links.store';
+import type { LoginSubject } from '../../libs/providers/src/login-link-provider.interface';
+import { pgArrayColumns } from '../../libs/database/src/pg-array';
 import { linkTargetWithPrelude } from '../../libs/connections/src/connections.store';
 import { chargePrelude } from '../../libs/rate-limit/src/postgres-throttler.storage';
 
@@ -88,21 +91,8 @@ function appendParams(f: Fixture): unknown[] {
 
 /** The broker's parameters for one link's event and record, as AuditStore.append builds them for its batch. */
 function brokerAppendParams(f: Fixture): unknown[] {
-  const [
-    ,
-    eventId,
-    keyId,
-    ip,
-    requestId,
-    connectionId,
-    provider,
-    login,
-    linkId,
-    fingerprint,
-    metadata,
-    subject,
-    expiresAt,
-  ] = appendParams(f);
+  const [, eventId, keyId, ip, requestId, connectionId, provider, login, linkId, fingerprint, metadata, , expiresAt] =
+    appendParams(f);
   return [
     eventId,
     f.tenantId,
@@ -123,50 +113,33 @@ function brokerAppendParams(f: Fixture): unknown[] {
     fingerprint,
     null,
     metadata,
-    ...companionParams(brokerLinkRecord(subject, expiresAt)),
+    ...companionParams(brokerLinkRecord({ login: login as string }, expiresAt as string)),
   ];
 }
 
-/**
- * The login-link record the broker writes with its event (LoginLinksStore.recordOf, same columns):
- * its id, tenant, connection, provider and fingerprint come from the event's own parameters.
- */
-function brokerLinkRecord(subject: unknown, expiresAt: unknown): CompanionWrite {
-  return {
-    kind: 'insert',
-    table: 'login_links',
-    columns: [
-      ['id', 'uuid', fromEvent('link_id')],
-      ['tenant_id', 'uuid', fromEvent('tenant_id')],
-      ['connection_id', 'uuid', fromEvent('connection_id')],
-      ['provider', 'text', fromEvent('provider')],
-      ['delivery', 'text', 'direct'],
-      ['subject', 'jsonb', subject],
-      ['target_uri', 'text', null],
-      ['session_lifetime', 'integer', null],
-      ['token_hash', 'bytea', null],
-      ['token_fingerprint', 'text', fromEvent('token_fingerprint')],
-      ['expires_at', 'timestamptz', expiresAt],
-    ],
-  };
-}
+/** The login-link record the broker writes with its event (a direct link's). */
+const brokerLinkRecord = (subject: LoginSubject, expiresAt: string): CompanionWrite =>
+  linkRecordOf({ delivery: 'direct', subject, targetUri: null, sessionLifetime: null, tokenHash: null, expiresAt });
 
-/** `links` rows of parameters turned into one array per parameter, as both batchers send them. */
+/**
+ * `links` rows of parameters turned into one array per parameter, as the baseline's batcher sends
+ * them (node-postgres encodes them; the broker's go through pgArrayColumns, as AuditStore's do).
+ */
 const columnsOf = (links: unknown[][]): unknown[][] => links[0].map((_, k) => links.map((link) => link[k]));
 
 function batchVariants(size: number): Variant[] {
-  const brokerSql = appendBatchSql([brokerLinkRecord(null, null)]);
+  const brokerSql = appendBatchSql([brokerLinkRecord({}, '')]);
   if (brokerSql === null) throw new Error('the link record has no batch form');
-  const batch = (f: Fixture, params: (f: Fixture) => unknown[]) =>
-    columnsOf(Array.from({ length: size }, () => params(f)));
+  const links = (f: Fixture, params: (f: Fixture) => unknown[]) => Array.from({ length: size }, () => params(f));
   return [
     {
       name: `append ${size} links in one statement, the baseline's (13 arrays)`,
-      run: (c, f, named) => c.query(q(named, `baseline-batch`, APPEND_LINKS_AND_EVENTS_SQL, batch(f, appendParams))),
+      run: (c, f, named) =>
+        c.query(q(named, `baseline-batch`, APPEND_LINKS_AND_EVENTS_SQL, columnsOf(links(f, appendParams)))),
     },
     {
       name: `append ${size} links in one statement, the broker's (25 arrays)`,
-      run: (c, f, named) => c.query(q(named, `broker-batch`, brokerSql, batch(f, brokerAppendParams))),
+      run: (c, f, named) => c.query(q(named, `broker-batch`, brokerSql, pgArrayColumns(links(f, brokerAppendParams)))),
     },
   ];
 }
