@@ -9,6 +9,7 @@ import { BROKER_NODE_FLAGS } from '../apps/broker/src/bootstrap/heap';
 import { createBenchDatabase, withClient } from './harness/bench-database';
 import { RunningChild, startNodeProcess } from './harness/child-process';
 import { HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
+import { pairedEstimate } from './harness/paired-estimate';
 import { CpuGroup, CpuMeter, postgresGroups } from './harness/cpu-meter';
 import { createFixtures, FLUSSONIC_API_KEY, FLUSSONIC_LOGINS } from './harness/fixtures';
 import { driveGet, driveLinks, LoadRequest } from './harness/load';
@@ -28,7 +29,7 @@ import {
 import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server-stats';
 
 /**
- * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --health-duration 5
+ * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --warmup 3 --run-warmup 3 --health-duration 5
  *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --alloc-prof
  *   --count-promises --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
@@ -45,6 +46,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '2' },
     tenants: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
+    'run-warmup': { type: 'string', default: '3' },
     'health-duration': { type: 'string', default: '5' },
     'health-workers': { type: 'string', default: '2' },
     a: { type: 'string', default: 'broker' },
@@ -72,6 +74,7 @@ const duration = Number(flags.duration);
 const connections = Number(flags.connections);
 const rounds = Number(flags.rounds);
 const healthDuration = Number(flags['health-duration']);
+const runWarmup = Number(flags['run-warmup']);
 /** Load-generating threads for the /health/live runs: one cannot keep up with a bare handler. */
 const healthWorkers = Number(flags['health-workers']);
 const maxLoadgenCpu = Number(flags['max-loadgen-cpu']);
@@ -299,6 +302,11 @@ async function main(): Promise<void> {
           pg.all,
           { name: 'simulator', pids: () => [simulators.pid] },
         ];
+        // Each run follows a few seconds of load on its own contender, at the rate it will be driven
+        // at: right after the other contender's run, either contender answered 20-25% fewer links/s
+        // than right after its own, which put a switching penalty into every other run
+        // (docs/performance.md#how-sure-a-ratio-is).
+        if (runWarmup > 0) await driveLinks(child.url, requests, connections, runWarmup, rate);
         // Every run starts from the same state: vacuumed and analysed (the previous runs' dead row
         // versions of the chain heads and rate-limit buckets pruned, as autovacuum would, which is
         // off on some machines) and checkpointed (else a checkpoint started by the WAL of earlier
@@ -424,10 +432,14 @@ async function main(): Promise<void> {
     out(
       `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B B A …); range = min–max between rounds (spread = range / median)\n`,
     );
-    out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu));
+    const estimates = {
+      linksPerSecond: pairedEstimate(pairedRatios(runs, A, B, 'linksPerSecond')),
+      p99: pairedEstimate(pairedRatios(runs, A, B, 'p99')),
+    };
+    out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu, estimates));
     const paired = (key: MetricKey) =>
       pairedRatios(runs, A, B, key)
-        .map((r, i) => `r${i + 1} ${r}`)
+        .map((r, i) => `r${i + 1} ${r.toFixed(2)}`)
         .join(', ');
     out(`\npaired ${A}/${B} per round: links/s ${paired('linksPerSecond')}; p99 ${paired('p99')}`);
     const healthPairs = health.flatMap((ref) => {
@@ -475,6 +487,7 @@ async function main(): Promise<void> {
             linksPerSecond: pairedRatios(runs, A, B, 'linksPerSecond'),
             p99: pairedRatios(runs, A, B, 'p99'),
           },
+          pairedEstimates: estimates,
           health: healthSummary,
           healthRuns: health,
           auditChains: verdicts,

@@ -28,7 +28,7 @@ module.exports = {
   // limit makes Jest run the files in a worker, restarted whenever a file leaves it above the limit.
   workerIdleMemoryLimit: '512MB',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',

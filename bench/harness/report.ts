@@ -1,6 +1,7 @@
 import type { CpuWindow } from './cpu-meter';
 import { median } from './latency';
 import type { GetResult, LoadResult } from './load';
+import { intervalVerdict, type PairedEstimate } from './paired-estimate';
 import type { ServerStats } from './server-stats';
 
 /** `broker-ref`: the broker of another build (`--ref-dist`), to measure a change against. */
@@ -174,13 +175,16 @@ export function summarise(runs: RunRecord[], server: ServerName): Summary {
   return summary;
 }
 
-/** A/B per round (the two runs of a round are a minute apart, so their ratio cancels slow drifts of the machine). */
+/**
+ * A/B per round, unrounded (the two runs of a round are adjacent, so their ratio cancels slow
+ * drifts of the machine; harness/paired-estimate.ts turns them into an interval).
+ */
 export function pairedRatios(runs: RunRecord[], a: ServerName, b: ServerName, key: MetricKey): number[] {
   const ratios: number[] = [];
   for (const runA of runs.filter((r) => r.server === a)) {
     const runB = runs.find((r) => r.server === b && r.round === runA.round);
     const valueB = runB ? METRICS[key].get(runB) : 0;
-    if (runB && valueB !== 0) ratios.push(Math.round((METRICS[key].get(runA) / valueB) * 100) / 100);
+    if (runB && valueB !== 0) ratios.push(METRICS[key].get(runA) / valueB);
   }
   return ratios;
 }
@@ -221,6 +225,17 @@ export function summariseHealth(records: HealthRecord[]): HealthSummary | undefi
   };
 }
 
+/** The ratios estimated from the paired rounds (harness/paired-estimate.ts), shown under their medians' row. */
+export interface PairedRows {
+  linksPerSecond?: PairedEstimate;
+  p99?: PairedEstimate;
+}
+
+const PAIRED_GOALS: Record<keyof PairedRows, { goal: number; atLeast: boolean; text: string }> = {
+  linksPerSecond: { goal: GOALS.throughputRatio, atLeast: true, text: `≥ ${GOALS.throughputRatio}` },
+  p99: { goal: GOALS.p99Ratio, atLeast: false, text: `≤ ${GOALS.p99Ratio}` },
+};
+
 type Verdict = 'PASS' | 'FAIL' | '';
 const verdict = (ok: boolean | undefined): Verdict => (ok === undefined ? '' : ok ? 'PASS' : 'FAIL');
 
@@ -230,6 +245,7 @@ export function renderTable(
   b: Summary,
   health: HealthSummary | undefined,
   loadgenLimit = GOALS.loadgenCpuPercent,
+  paired: PairedRows = {},
 ): string {
   const goalsApply = a.server === 'broker' && b.server !== 'broker-ref';
   const ratio = (x: number, y: number) => (y === 0 ? 'n/a' : (x / y).toFixed(2));
@@ -275,6 +291,19 @@ export function renderTable(
       g && (goalsApply || isGuard) ? g.text : '',
       isGuard ? '' : verdict(ok),
     ]);
+    const estimate = paired[k as keyof PairedRows];
+    const pairedGoal = PAIRED_GOALS[k as keyof PairedRows];
+    if (estimate && pairedGoal)
+      rows.push([
+        `${metric.label}: paired rounds, geometric mean [95% interval]`,
+        '',
+        '',
+        '',
+        '',
+        `${estimate.ratio.toFixed(2)} [${estimate.low.toFixed(2)}–${estimate.high.toFixed(2)}]`,
+        goalsApply ? `${pairedGoal.text} × ${b.server}, whole interval` : '',
+        goalsApply ? intervalVerdict(estimate, pairedGoal.goal, pairedGoal.atLeast) : '',
+      ]);
   }
   if (health) {
     rows.push([
