@@ -6,8 +6,7 @@ import type { RequestContext } from '@app/common';
 import type { AuditActorType } from './audit-action';
 import { AuditUnavailableException } from './audit.exception';
 import type { AuditRecordInput, RecordedAuditEvent } from './audit-record.input';
-import { canonicalJson } from './chain/canonical-event';
-import { cleanMetadata, cleanText } from './chain/event-normalise';
+import { canonicalMetadataJson, cleanText } from './chain/event-normalise';
 import { tenantIdOf } from './store/audit-chain';
 import { AuditStore, type EventValues } from './store/audit.store';
 import type { CompanionWrite } from './store/companion-write';
@@ -99,7 +98,7 @@ function eventValues(input: AuditRecordInput): EventValues {
     cleanText(input.linkId, 200),
     cleanText(input.tokenFingerprint, 64),
     cleanText(input.errorCode, 128),
-    canonicalJson(cleanMetadata(input.metadata)),
+    canonicalMetadataJson(input.metadata),
   ];
 }
 

@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLoginLinkFastPath } from '@app/links';
 import { BrokerLogger, HttpMetrics, installHttpObservability } from '@app/observability';
@@ -24,8 +23,6 @@ export function configureApp(app: NestFastifyApplication): void {
   refuseNulInUrl(fastify);
   registerJsonBodyParser(fastify);
   registerCreatedLocation(fastify);
-  // Parses the Cookie header for the web console's session (docs/architecture.md#console-sessions); no signing, the value is a random token looked up by hash.
-  void fastify.register(fastifyCookie);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(createValidationPipe([createLoginLinkFastPath]));
   setupOpenApi(app);
