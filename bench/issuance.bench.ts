@@ -41,9 +41,9 @@ import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server
  */
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: 'string', default: '30' },
+    duration: { type: 'string', default: '8' },
     connections: { type: 'string', default: '50' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '10' },
     tenants: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' },
     'run-warmup': { type: 'string', default: '3' },
