@@ -30,7 +30,16 @@ const CTE = 'rate_limit_charge_';
  * for its own budget does not also drain its tenant's budget for the tenant's other keys. Every
  * request takes the bucket locks in the same order (key before tenant), so they cannot deadlock.
  */
-function chargeSql(index: number, param: number): string {
+/**
+ * What a charge reads back: the bucket's record for chargeInOrder (the throttler's answer), or only
+ * the seconds it is blocked for, all a prelude looks at (a link's charges then compute no expiry).
+ */
+const RECORD_RETURNING = `key, hits,
+      ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in,
+      ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for`;
+const BLOCK_RETURNING = `CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::int ELSE 0 END AS blocked_for`;
+
+function chargeSql(index: number, param: number, returning: string): string {
   const [key, ttl, limit, block] = [param, param + 1, param + 2, param + 3].map((n) => `$${n}`);
   const window = `now() + ${ttl}::int * interval '1 millisecond'`;
   const earlier = Array.from({ length: index }, (_, i) => `SELECT 1 FROM ${CTE}${i} WHERE blocked_for > 0`).join(
@@ -50,14 +59,12 @@ function chargeSql(index: number, param: number): string {
           CASE WHEN b.window_ends_at <= now() THEN excluded.window_ends_at ELSE b.window_ends_at END,
           now() + ${block}::int * interval '1 millisecond')
       END
-    RETURNING key, hits,
-      ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in,
-      ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for)`;
+    RETURNING ${returning})`;
 }
 
 /** `count` charges as WITH items named rate_limit_charge_<i>, parameters numbered from `offset + 1`. */
-function chargeCtes(count: number, offset: number): string {
-  return Array.from({ length: count }, (_, i) => chargeSql(i, offset + 4 * i + 1)).join(',\n');
+function chargeCtes(count: number, offset: number, returning: string): string {
+  return Array.from({ length: count }, (_, i) => chargeSql(i, offset + 4 * i + 1, returning)).join(',\n');
 }
 
 /**
@@ -79,7 +86,7 @@ function preludeShape(count: number): Omit<StatementPrelude, 'params'> {
   const blocked = Array.from({ length: count }, (_, i) => `SELECT blocked_for FROM ${CTE}${i}`);
   return {
     key: `${CTE}${count}`,
-    ctes: (offset) => chargeCtes(count, offset),
+    ctes: (offset) => chargeCtes(count, offset, BLOCK_RETURNING),
     resultSql: `(SELECT coalesce(max(blocked_for), 0) FROM (${blocked.join(' UNION ALL ')}) AS charged)`,
     accept: (blockedFor) => {
       if (typeof blockedFor === 'number' && blockedFor > 0) throw new RateLimitedException(blockedFor);
@@ -89,7 +96,7 @@ function preludeShape(count: number): Omit<StatementPrelude, 'params'> {
 
 function chargesSql(count: number): string {
   const rows = Array.from({ length: count }, (_, i) => `SELECT * FROM ${CTE}${i}`).join(' UNION ALL ');
-  return `WITH ${chargeCtes(count, 0)}\n${rows}`;
+  return `WITH ${chargeCtes(count, 0, RECORD_RETURNING)}\n${rows}`;
 }
 
 /**
