@@ -29,13 +29,14 @@ import {
 import { EVENT_LOOP_RESOLUTION_MS, scrape, statsBetween } from './harness/server-stats';
 
 /**
- * `npm run bench [-- --duration 30 --connections 50 --rounds 2 --tenants 4 --warmup 3 --run-warmup 3 --health-duration 5
+ * `npm run bench [-- --duration 8 --connections 50 --rounds 10 --tenants 4 --warmup 3 --run-warmup 3 --health-duration 5
  *   --health-workers 2 --a broker --b baseline --rate 300 --ref-dist <dir> --cpu-prof --heap-prof --alloc-prof
  *   --count-promises --trace-gc]`: two contenders (by default the
  * built broker in production mode and the hand-written baseline) on one fresh database with the
  * upstream simulators, driven alternately (A B B A …) with the same request mix; per run and as
  * medians with the range between rounds: links/s, latency, CPU per process and per link, RSS,
- * event-loop delay and GC of the server; then `GET /health/live` against a bare node:http handler.
+ * event-loop delay and GC of the server, and the throughput and p99 ratios as the paired rounds'
+ * geometric mean with a 95% interval; then `GET /health/live` against a bare node:http handler.
  * The run is refused (exit 3, table marked INVALID) when the load generator was saturated.
  * docs/performance.md explains the method and how to read the output.
  */

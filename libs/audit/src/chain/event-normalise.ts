@@ -48,7 +48,7 @@ function storableJson(value: unknown): unknown {
  * `canonicalJson(cleanMetadata(metadata))`, the metadata text an event is stored and hashed with.
  * Nearly every event's metadata is a plain object of strings, numbers, booleans and nulls under
  * ordinary keys (a link's delivery, expiry and reason): that is written in one pass, with no JSON
- * round trip and no sorted copy (~7 µs and ~2 KB per link, docs/performance.md#twelfth-pass).
+ * round trip and no sorted copies (docs/performance.md#twelfth-pass).
  * Anything else (nested values, dates, keys that need cleaning) takes the general path.
  */
 export function canonicalMetadataJson(metadata: Record<string, unknown> | null | undefined): string {
@@ -58,10 +58,27 @@ export function canonicalMetadataJson(metadata: Record<string, unknown> | null |
 
 const DIGIT = /^[0-9]/;
 
+/**
+ * Object.keys in Array#sort's default order (UTF-16 code units). A metadata object has a handful
+ * of keys, sorted here by insertion: Array#sort allocated ~0.8 KB of work space per call, on
+ * every link (docs/performance.md#twelfth-pass).
+ */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > key; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
 function flatCanonicalJson(metadata: Record<string, unknown>): string | undefined {
   if (Object.getPrototypeOf(metadata) !== Object.prototype) return undefined;
-  // Object.keys, then the default sort: the order canonicalJson gives the cleaned copy.
-  const keys = Object.keys(metadata).sort();
+  // The order canonicalJson gives the cleaned copy.
+  const keys = sortedKeys(metadata);
   let json = '{';
   for (const key of keys) {
     const value = metadata[key];
