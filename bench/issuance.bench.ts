@@ -17,7 +17,6 @@ import {
   GOALS,
   HealthRecord,
   markdown,
-  MetricKey,
   pairedRatios,
   renderRun,
   renderTable,
@@ -433,15 +432,13 @@ async function main(): Promise<void> {
     out(
       `\n${invalid.length > 0 ? '**INVALID** ' : ''}${A} vs ${B}: ${connections} connections, ${duration} s per run, medians of ${rounds} rounds (A B B A …); range = min–max between rounds (spread = range / median)\n`,
     );
-    const estimates = {
-      linksPerSecond: pairedEstimate(pairedRatios(runs, A, B, 'linksPerSecond')),
-      p99: pairedEstimate(pairedRatios(runs, A, B, 'p99')),
+    const ratios = {
+      linksPerSecond: pairedRatios(runs, A, B, 'linksPerSecond'),
+      p99: pairedRatios(runs, A, B, 'p99'),
     };
+    const estimates = { linksPerSecond: pairedEstimate(ratios.linksPerSecond), p99: pairedEstimate(ratios.p99) };
     out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu, estimates));
-    const paired = (key: MetricKey) =>
-      pairedRatios(runs, A, B, key)
-        .map((r, i) => `r${i + 1} ${r.toFixed(2)}`)
-        .join(', ');
+    const paired = (key: keyof typeof ratios) => ratios[key].map((r, i) => `r${i + 1} ${r.toFixed(2)}`).join(', ');
     out(`\npaired ${A}/${B} per round: links/s ${paired('linksPerSecond')}; p99 ${paired('p99')}`);
     const healthPairs = health.flatMap((ref) => {
       const own = health.find((r) => r.target === 'broker' && r.round === ref.round);
@@ -484,10 +481,7 @@ async function main(): Promise<void> {
           goals: GOALS,
           loadAverage: { before: loadBefore, after: loadAfter },
           summary: { [A]: summaryA, [B]: summaryB },
-          pairedRatios: {
-            linksPerSecond: pairedRatios(runs, A, B, 'linksPerSecond'),
-            p99: pairedRatios(runs, A, B, 'p99'),
-          },
+          pairedRatios: ratios,
           pairedEstimates: estimates,
           health: healthSummary,
           healthRuns: health,

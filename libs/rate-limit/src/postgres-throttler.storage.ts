@@ -19,6 +19,16 @@ export interface BucketCharge {
 /** The charges' CTE names: distinct from any name of a statement that takes them as its prelude. */
 const CTE = 'rate_limit_charge_';
 
+/** Seconds the bucket is blocked for: 0 unless it is, with no interval arithmetic on the usual path. */
+const BLOCKED_FOR = `CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::int ELSE 0 END AS blocked_for`;
+
+/**
+ * What a charge reads back: the bucket's record for chargeInOrder (the throttler's answer), or only
+ * the seconds it is blocked for, all a prelude looks at (a link's charges then compute no expiry).
+ */
+const RECORD_RETURNING = `key, hits, ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in, ${BLOCKED_FOR}`;
+const BLOCK_RETURNING = BLOCKED_FOR;
+
 /**
  * One fixed window per key, shared by every broker instance through PostgreSQL. Each hit is an
  * atomic upsert: concurrent hits on several instances serialise on the row lock, so the budget
@@ -30,15 +40,6 @@ const CTE = 'rate_limit_charge_';
  * for its own budget does not also drain its tenant's budget for the tenant's other keys. Every
  * request takes the bucket locks in the same order (key before tenant), so they cannot deadlock.
  */
-/**
- * What a charge reads back: the bucket's record for chargeInOrder (the throttler's answer), or only
- * the seconds it is blocked for, all a prelude looks at (a link's charges then compute no expiry).
- */
-const RECORD_RETURNING = `key, hits,
-      ceil(extract(epoch FROM window_ends_at - now()))::int AS expires_in,
-      ceil(extract(epoch FROM coalesce(blocked_until, now()) - now()))::int AS blocked_for`;
-const BLOCK_RETURNING = `CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::int ELSE 0 END AS blocked_for`;
-
 function chargeSql(index: number, param: number, returning: string): string {
   const [key, ttl, limit, block] = [param, param + 1, param + 2, param + 3].map((n) => `$${n}`);
   const window = `now() + ${ttl}::int * interval '1 millisecond'`;

@@ -81,16 +81,16 @@ function flatCanonicalJson(metadata: Record<string, unknown>): string | undefine
   const keys = sortedKeys(metadata);
   let json = '{';
   for (const key of keys) {
+    // Left to the general path: a key the cleaning would change; `__proto__`, which it cannot set
+    // as a key; and a key starting with a digit, since an integer-like key is written before all
+    // the others by its object (that is, by the hashed format).
+    if (key === '__proto__' || NUL_OR_SURROGATE.test(key) || DIGIT.test(key)) return undefined;
     const value = metadata[key];
     let text: string;
     if (typeof value === 'string') text = JSON.stringify(storable(value));
     else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = JSON.stringify(value);
     else if (value === undefined) continue;
     else return undefined;
-    // Left to the general path: a key the cleaning would change; `__proto__`, which it cannot set
-    // as a key; and a key starting with a digit, since an integer-like key is written before all
-    // the others by its object (that is, by the hashed format).
-    if (key === '__proto__' || NUL_OR_SURROGATE.test(key) || DIGIT.test(key)) return undefined;
     json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${text}`;
   }
   return `${json}}`;
