@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '@app/database';
 import { BROKER_NODE_FLAGS } from '../apps/broker/src/bootstrap/heap';
 import { createBenchDatabase, withClient } from './harness/bench-database';
+import { BENCH_CHECKPOINT_ORIGIN, BetweenRunsCheckpointer, CheckpointRoundCost } from './harness/checkpoint-rounds';
 import { RunningChild, startNodeProcess } from './harness/child-process';
 import { HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
 import { pairedEstimate } from './harness/paired-estimate';
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
   if (profiling) mkdirSync(profileDir, { recursive: true });
   const loadBefore = loadavg();
   const runs: RunRecord[] = [];
+  let checkpoints: BetweenRunsCheckpointer | undefined;
   try {
     const database = new URL(db.appUrl).pathname.slice(1);
     const environment = {
@@ -239,6 +241,10 @@ async function main(): Promise<void> {
             DATA_DIR: mkdtempSync(join(tmpdir(), 'sso-bench-data-')),
             BROKER_MASTER_KEYS: masterKeys,
             BROKER_AUDIT_SIGNING_KEYS: auditSigningKeys,
+            // The bench makes the checkpoint rounds between runs instead (harness/checkpoint-rounds.ts);
+            // --env-a AUDIT_CHECKPOINT_INTERVAL_SECONDS=60 puts them back on the broker's timer.
+            AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
+            AUDIT_CHECKPOINT_ORIGIN: BENCH_CHECKPOINT_ORIGIN,
             BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
             // The simulators speak http on loopback: allowed explicitly, as an MSP would for a LAN upstream
             // (the connect-time address check still runs on every new upstream connection).
@@ -288,6 +294,8 @@ async function main(): Promise<void> {
     for (const name of [A, B])
       await driveLinks(servers.get(name)!.child.url, requests, connections, Number(flags.warmup));
 
+    checkpoints = await BetweenRunsCheckpointer.open(db.appUrl, auditSigningKeys);
+    const checkpointRounds: CheckpointRoundCost[] = [];
     const pg = postgresGroups(database);
     const simUrls = [`http://127.0.0.1:${acronisPort}`, `http://127.0.0.1:${flussonicPort}`];
     const loadgenLoop = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
@@ -307,6 +315,8 @@ async function main(): Promise<void> {
         // than right after its own, which put a switching penalty into every other run
         // (docs/performance.md#how-sure-a-ratio-is).
         if (runWarmup > 0) await driveLinks(child.url, requests, connections, runWarmup, rate);
+        // The audit checkpoint round for every event so far, while nothing is measured.
+        checkpointRounds.push(await checkpoints.round());
         // Every run starts from the same state: vacuumed and analysed (the previous runs' dead row
         // versions of the chain heads and rate-limit buckets pruned, as autovacuum would, which is
         // off on some machines) and checkpointed (else a checkpoint started by the WAL of earlier
@@ -448,6 +458,7 @@ async function main(): Promise<void> {
     });
     if (healthPairs.length > 0)
       out(`paired broker/broker-ref per round, GET /health/live req/s: ${healthPairs.join(', ')}`);
+    out(checkpointCostLine(checkpointRounds));
     out(
       markdown([
         ['load average', '1 min', '5 min', '15 min'],
@@ -486,6 +497,7 @@ async function main(): Promise<void> {
           health: healthSummary,
           healthRuns: health,
           auditChains: verdicts,
+          checkpointRounds,
           runs,
         },
         null,
@@ -498,6 +510,7 @@ async function main(): Promise<void> {
       process.exitCode = 3;
     }
   } finally {
+    await checkpoints?.close();
     for (const child of children.reverse()) await child.stop();
     await db.close();
   }
@@ -514,6 +527,22 @@ async function main(): Promise<void> {
         );
     }
   }
+}
+
+/**
+ * The checkpoint rounds' cost per event verified: what a broker instance making them spends per
+ * link it issues (one event each), on top of the runs' figures.
+ */
+function checkpointCostLine(rounds: CheckpointRoundCost[]): string {
+  const events = rounds.reduce((sum, r) => sum + r.events, 0);
+  const cpuMs = rounds.reduce((sum, r) => sum + r.cpuMs, 0);
+  const ms = rounds.reduce((sum, r) => sum + r.ms, 0);
+  const perEvent = events > 0 ? ((cpuMs * 1000) / events).toFixed(1) : 'n/a';
+  return (
+    `audit checkpoint rounds, made by the bench between runs (not in the runs above): ${rounds.length} rounds, ` +
+    `${events} events verified, ${rounds.reduce((sum, r) => sum + r.checkpoints, 0)} checkpoints, ${ms} ms, ` +
+    `${perEvent} µs of CPU per event: a broker making them spends about that much more per link`
+  );
 }
 
 /** Requests each simulator has answered, by route template (GET /_sim/counters). */
