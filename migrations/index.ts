@@ -13,6 +13,7 @@ import { AuditAppendFunction1764520000000 } from './1764520000000-AuditAppendFun
 import { AuditCheckpoints1764600000000 } from './1764600000000-AuditCheckpoints';
 import { AuditEventFilterIndexes1764700000000 } from './1764700000000-AuditEventFilterIndexes';
 import { ConsoleSessions1764800000000 } from './1764800000000-ConsoleSessions';
+import { AuditAppendRowEstimate1764900000000 } from './1764900000000-AuditAppendRowEstimate';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -35,4 +36,5 @@ export const MIGRATIONS: MigrationClass[] = [
   AuditCheckpoints1764600000000,
   AuditEventFilterIndexes1764700000000,
   ConsoleSessions1764800000000,
+  AuditAppendRowEstimate1764900000000,
 ];
