@@ -242,7 +242,7 @@ async function main(): Promise<void> {
             BROKER_MASTER_KEYS: masterKeys,
             BROKER_AUDIT_SIGNING_KEYS: auditSigningKeys,
             // The bench makes the checkpoint rounds between runs instead (harness/checkpoint-rounds.ts);
-            // --env-a AUDIT_CHECKPOINT_INTERVAL_SECONDS=60 puts them back on the broker's timer.
+            // --env-a AUDIT_CHECKPOINT_INTERVAL_SECONDS=60 also puts them on the broker's timer, inside the runs.
             AUDIT_CHECKPOINT_INTERVAL_SECONDS: '0',
             AUDIT_CHECKPOINT_ORIGIN: BENCH_CHECKPOINT_ORIGIN,
             BROKER_BOOTSTRAP_ADMIN_KEY: adminKey,
