@@ -11,6 +11,7 @@ import { BENCH_CHECKPOINT_ORIGIN, BetweenRunsCheckpointer, CheckpointRoundCost }
 import { RunningChild, startNodeProcess } from './harness/child-process';
 import { HeapProfileNodeTree, sampledBytes } from './harness/heap-profile';
 import { pairedEstimate } from './harness/paired-estimate';
+import { switchingPenalty, switchingPenaltyLine } from './harness/switching-penalty';
 import { CpuGroup, CpuMeter, postgresGroups } from './harness/cpu-meter';
 import { createFixtures, FLUSSONIC_API_KEY, FLUSSONIC_LOGINS } from './harness/fixtures';
 import { driveGet, driveLinks, LoadRequest } from './harness/load';
@@ -450,6 +451,12 @@ async function main(): Promise<void> {
     out(renderTable(summaryA, summaryB, healthSummary, maxLoadgenCpu, estimates));
     const paired = (key: keyof typeof ratios) => ratios[key].map((r, i) => `r${i + 1} ${r.toFixed(2)}`).join(', ');
     out(`\npaired ${A}/${B} per round: links/s ${paired('linksPerSecond')}; p99 ${paired('p99')}`);
+    const switching = switchingPenalty(
+      runs.map((run) => ({ server: run.server, linksPerSecond: run.load.linksPerSecond })),
+      A,
+      B,
+    );
+    out(switchingPenaltyLine(switching));
     const healthPairs = health.flatMap((ref) => {
       const own = health.find((r) => r.target === 'broker' && r.round === ref.round);
       return ref.target === 'broker-ref' && own !== undefined && ref.result.requestsPerSecond > 0
@@ -494,6 +501,7 @@ async function main(): Promise<void> {
           summary: { [A]: summaryA, [B]: summaryB },
           pairedRatios: ratios,
           pairedEstimates: estimates,
+          switchingPenalty: switching,
           health: healthSummary,
           healthRuns: health,
           auditChains: verdicts,
